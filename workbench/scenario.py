@@ -1,0 +1,293 @@
+"""The scenario: nodes, links, workloads, placement and simulation settings, and its YAML file.
+
+A scenario file is YAML with quantities in units ("25 ms", "100 Mbit/s"), converted once on
+load to SI floats. :func:`load_scenario` checks the schema and every cross-reference and raises
+:class:`~workbench.errors.ScenarioError` listing all problems; :func:`save_scenario` writes a
+file that loads back to an equal scenario.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import Field, ValidationError, model_validator
+
+from .catalogue import (
+    Catalogue,
+    DataClass,
+    DataSource,
+    Hardware,
+    LinkProfile,
+    Model,
+    Precision,
+    TierId,
+    load_catalogue,
+)
+from .errors import Problem, ProblemsError, ScenarioError
+from .fields import (
+    BitsPerSecond,
+    Bytes,
+    BytesOrZero,
+    Fraction,
+    PerSecond,
+    Schema,
+    Seconds,
+    SecondsOrZero,
+    dump,
+)
+from .loading import problems_from_validation_error, read_yaml
+
+ID_PATTERN = r"^[A-Za-z0-9_.:-]+$"
+Id = str
+
+
+class Position(Schema):
+    """Where the canvas draws a node (free units; the canvas scales them)."""
+
+    x: float
+    y: float
+
+
+class Node(Schema):
+    """A compute node, or a group of ``count`` identical ones (e.g. 40 vibration sensors)."""
+
+    id: Id = Field(pattern=ID_PATTERN, description="unique node id, e.g. 'gw1'")
+    tier: TierId
+    hardware: str = Field(description="a hardware id from the catalogue, e.g. 'jetson_orin_nx'")
+    count: int = Field(default=1, ge=1, description="identical devices this node stands for")
+    site: str | None = Field(default=None, description="the premises the node belongs to")
+    storage_bytes: BytesOrZero = Field(
+        default=0.0, alias="storage", description="local store for buffering, e.g. '2 GB'"
+    )
+    position: Position | None = None
+    in_service: bool = True
+    label: str | None = None
+
+
+class Link(Schema):
+    """A link between two nodes; figures not given come from its ``profile``.
+
+    When an end is a group of ``count`` devices, each device has its own link of this kind.
+    """
+
+    id: Id | None = Field(default=None, pattern=ID_PATTERN, description="default 'a--b'")
+    ends: tuple[Id, Id]
+    profile: str | None = Field(default=None, description="a link id from the catalogue")
+    bandwidth_bps: BitsPerSecond | None = Field(
+        default=None, alias="bandwidth", description="upward bit rate, e.g. '100 Mbit/s'"
+    )
+    downlink_bandwidth_bps: BitsPerSecond | None = Field(
+        default=None, alias="downlink_bandwidth", description="downward bit rate if different"
+    )
+    latency_s: SecondsOrZero | None = Field(
+        default=None, alias="latency", description="one-way latency, e.g. '1 ms'"
+    )
+    availability: Fraction | None = None
+    in_service: bool = True
+
+    @model_validator(mode="after")
+    def _default_id(self) -> Link:
+        if self.id is None:
+            self.__dict__["id"] = f"{self.ends[0]}--{self.ends[1]}"
+        return self
+
+    @property
+    def key(self) -> str:
+        """The link's id (always set after validation)."""
+        return str(self.id)
+
+
+class Source(Schema):
+    """Where a workload's data is born and how often a request is made."""
+
+    node: Id = Field(description="the node (or device group) whose sensors produce the data")
+    kind: str = Field(description="a data-source id from the catalogue, e.g. 'vibration_3axis'")
+    rate: PerSecond = Field(description="requests per device, e.g. '1 Hz' or '15 fps'")
+    input_size_bytes: Bytes | None = Field(
+        default=None,
+        alias="input_size",
+        description="bytes per request; default: the source's raw data rate / rate",
+    )
+    arrival: Literal["poisson", "periodic"] = "poisson"
+
+
+class Fallback(Schema):
+    """What serves a stage when its primary node cannot be reached."""
+
+    model: str
+    node: Id | None = Field(
+        default=None, description="where the fallback runs; default: where the data is"
+    )
+    precision: Precision | None = None
+
+
+class Stage(Schema):
+    """One AI step of a workload's pipeline."""
+
+    id: Id = Field(pattern=ID_PATTERN)
+    model: str = Field(description="a model id from the catalogue, e.g. 'yolov8n'")
+    precision: Precision | None = Field(default=None, description="default: the model's default")
+    output_size_bytes: Bytes = Field(alias="output_size", description="bytes out per request")
+    output_class: str | None = Field(
+        default=None, description="data class of the output; default: the input's class"
+    )
+    aggregate: bool = Field(
+        default=False,
+        description="needs the data of every device of the source group together",
+    )
+    fallback: Fallback | None = None
+
+
+class Workload(Schema):
+    """A pipeline of AI stages fed by a data source, with a latency SLO."""
+
+    id: Id = Field(pattern=ID_PATTERN)
+    description: str = ""
+    source: Source
+    stages: list[Stage] = Field(min_length=1)
+    sink: Id | None = Field(default=None, description="where results go, e.g. 'dashboard'")
+    slo_s: Seconds = Field(alias="slo", description="end-to-end latency SLO, e.g. '50 ms'")
+    data_class: str | None = Field(
+        default=None, description="e.g. 'phi', 'pii', 'public'; default: the source's class"
+    )
+
+    def stage_keys(self) -> list[str]:
+        return [f"{self.id}.{stage.id}" for stage in self.stages]
+
+
+class Simulation(Schema):
+    """How long and how to run the simulation."""
+
+    until_s: Seconds = Field(default=600.0, alias="until")
+    warmup_s: SecondsOrZero = Field(default=0.0, alias="warmup")
+    seed: int = Field(default=1, ge=0)
+
+
+class CatalogueExtras(Schema):
+    """A scenario's own catalogue entries, added to (or replacing) the shipped ones."""
+
+    hardware: list[Hardware] = Field(default_factory=list)
+    models: list[Model] = Field(default_factory=list)
+    links: list[LinkProfile] = Field(default_factory=list)
+    data_sources: list[DataSource] = Field(default_factory=list)
+    data_classes: list[DataClass] = Field(default_factory=list)
+
+
+class Scenario(Schema):
+    """Topology + workloads + placement + simulation settings."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    extras: CatalogueExtras = Field(default_factory=CatalogueExtras, alias="catalogue")
+    nodes: list[Node] = Field(min_length=1)
+    links: list[Link] = Field(default_factory=list)
+    workloads: list[Workload] = Field(default_factory=list)
+    placement: dict[str, Id] = Field(
+        default_factory=dict, description="'workload.stage' -> node id"
+    )
+    simulation: Simulation = Field(default_factory=Simulation)
+
+    def catalogue(self, base: Catalogue | None = None) -> Catalogue:
+        """The shipped catalogue (or ``base``) with this scenario's own entries added."""
+        base = base or load_catalogue()
+        if self.extras == CatalogueExtras():
+            return base
+        merged = base.extended(
+            hardware=self.extras.hardware,
+            models=self.extras.models,
+            links=self.extras.links,
+            data_sources=self.extras.data_sources,
+        )
+        if self.extras.data_classes:
+            classes = merged.data_classes | {c.id: c for c in self.extras.data_classes}
+            merged = Catalogue(**{**merged.__dict__, "data_classes": classes})
+        return merged
+
+    def node(self, node_id: str) -> Node:
+        """The node with ``node_id``; raises KeyError naming it."""
+        for node in self.nodes:
+            if node.id == node_id:
+                return node
+        raise KeyError(f"Node {node_id!r} not found")
+
+    def link(self, link_id: str) -> Link:
+        for link in self.links:
+            if link.key == link_id:
+                return link
+        raise KeyError(f"Link {link_id!r} not found")
+
+    def workload(self, workload_id: str) -> Workload:
+        for workload in self.workloads:
+            if workload.id == workload_id:
+                return workload
+        raise KeyError(f"Workload {workload_id!r} not found")
+
+
+def scenario_from_dict(data: Any, file: str | None = None) -> Scenario:
+    """Build a scenario from file data (units required), raising ScenarioError on problems."""
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else type(data).__name__
+        raise ScenarioError(
+            [
+                Problem(
+                    "",
+                    f"expected a mapping with keys name, nodes, links, workloads, placement; "
+                    f"got {kind}",
+                )
+            ],
+            file,
+        )
+    try:
+        return Scenario.model_validate(data, context={"units_required": True})
+    except ValidationError as exc:
+        raise ScenarioError(problems_from_validation_error(exc, Scenario), file) from None
+
+
+def load_scenario(path: Path | str, *, check: bool = True) -> Scenario:
+    """Load a scenario file; with ``check``, also run every cross-reference check.
+
+    Raises :class:`ScenarioError` listing every problem, each with its field path.
+    """
+    from .validation import validate_scenario
+
+    file = str(path)
+    try:
+        data = read_yaml(path)
+    except ProblemsError as exc:
+        raise ScenarioError(exc.problems, file) from None
+    scenario = scenario_from_dict(data, file)
+    if check:
+        problems = validate_scenario(scenario)
+        if problems:
+            raise ScenarioError(problems, file)
+    return scenario
+
+
+def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
+    """Plain data for a file: quantities with units, defaults left out."""
+    data = dump(scenario)
+    data.setdefault("nodes", [])
+    return data
+
+
+def save_scenario(scenario: Scenario, path: Path | str) -> None:
+    """Write ``scenario`` as YAML; :func:`load_scenario` reads back an equal scenario."""
+    text = yaml.safe_dump(
+        scenario_to_dict(scenario), sort_keys=False, allow_unicode=True, width=100
+    )
+    Path(path).write_text(text, encoding="utf-8")
+
+
+def scenario_json_schema() -> dict[str, Any]:
+    """The JSON Schema of scenario files (field names as written in files)."""
+    schema = Scenario.model_json_schema(by_alias=True, mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "Edge AI Tier Workbench scenario"
+    return schema
+
+
+def schema_text() -> str:
+    return json.dumps(scenario_json_schema(), indent=2)

@@ -1,0 +1,155 @@
+"""The scenario's topology as a networkx graph, with each link's figures resolved.
+
+Links are undirected multigraph edges keyed by link id, so meshes, rings and redundant
+uplinks are all ordinary topologies. Paths follow the lowest one-way latency.
+
+Examples
+--------
+>>> from workbench.builders import hierarchy
+>>> topo = Topology(hierarchy(devices=20, devices_per_gateway=10))
+>>> [hop.link for hop in topo.path("dev1", "cloud")][:2]
+['dev1--gw1', 'gw1--site1-dc']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+
+from .catalogue import Catalogue
+from .scenario import Link, Scenario
+
+
+@dataclass(frozen=True)
+class LinkSpec:
+    """A link's figures after its profile's defaults are applied (SI units)."""
+
+    id: str
+    a: str
+    b: str
+    bandwidth_bps: float
+    downlink_bandwidth_bps: float
+    latency_s: float
+    availability: float
+    in_service: bool
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One link crossed on a path, in the direction of travel."""
+
+    link: str
+    src: str
+    dst: str
+    bandwidth_bps: float
+    latency_s: float
+
+
+def resolve_link(link: Link, catalogue: Catalogue) -> LinkSpec | None:
+    """The link's figures, or None when neither the link nor its profile gives them."""
+    profile = catalogue.links.get(link.profile) if link.profile else None
+    bandwidth = link.bandwidth_bps or (profile.bandwidth_bps if profile else None)
+    latency = link.latency_s
+    if latency is None and profile is not None:
+        latency = profile.latency_s
+    if bandwidth is None or latency is None:
+        return None
+    downlink = link.downlink_bandwidth_bps or (
+        profile.downlink_bandwidth_bps if profile and profile.downlink_bandwidth_bps else None
+    )
+    availability = link.availability
+    if availability is None:
+        availability = profile.availability if profile else 1.0
+    return LinkSpec(
+        id=link.key,
+        a=link.ends[0],
+        b=link.ends[1],
+        bandwidth_bps=bandwidth,
+        downlink_bandwidth_bps=downlink or bandwidth,
+        latency_s=latency,
+        availability=availability,
+        in_service=link.in_service,
+    )
+
+
+class Topology:
+    """Nodes and resolved links of a scenario on a :class:`networkx.MultiGraph`."""
+
+    def __init__(self, scenario: Scenario, catalogue: Catalogue | None = None) -> None:
+        self.scenario = scenario
+        self.catalogue = catalogue or scenario.catalogue()
+        self.graph: nx.MultiGraph = nx.MultiGraph()
+        for node in scenario.nodes:
+            tier = self.catalogue.tiers.get(node.tier)
+            self.graph.add_node(
+                node.id,
+                tier=node.tier,
+                level=tier.level if tier else 0,
+                hardware=node.hardware,
+                count=node.count,
+            )
+        self.links: dict[str, LinkSpec] = {}
+        for link in scenario.links:
+            spec = resolve_link(link, self.catalogue)
+            if spec is None or spec.a not in self.graph or spec.b not in self.graph:
+                continue
+            self.links[spec.id] = spec
+            self.graph.add_edge(spec.a, spec.b, key=spec.id, latency_s=spec.latency_s)
+        self._paths: dict[tuple[str, str, int], list[Hop] | None] = {}
+
+    def level(self, node_id: str) -> int:
+        """Tier level (1 far edge ... 5 cloud) of a node."""
+        return int(self.graph.nodes[node_id]["level"])
+
+    def _weight(self, max_level: int) -> Callable[[str, str, dict[str, Any]], float | None]:
+        def weight(u: str, v: str, edges: dict[str, Any]) -> float | None:
+            if self.level(v) > max_level or self.level(u) > max_level:
+                return None
+            return min(attrs["latency_s"] for attrs in edges.values()) + 1e-9
+
+        return weight
+
+    def path(self, src: str, dst: str, *, max_level: int = 5) -> list[Hop] | None:
+        """Hops of the lowest-latency path from ``src`` to ``dst`` through nodes no higher than
+        ``max_level``; ``[]`` when ``src == dst``; None when there is no such path."""
+        key = (src, dst, max_level)
+        if key not in self._paths:
+            self._paths[key] = self._find_path(src, dst, max_level)
+        return self._paths[key]
+
+    def _find_path(self, src: str, dst: str, max_level: int) -> list[Hop] | None:
+        if src == dst:
+            return []
+        if src not in self.graph or dst not in self.graph:
+            return None
+        try:
+            nodes = nx.shortest_path(self.graph, src, dst, weight=self._weight(max_level))
+        except nx.NetworkXNoPath:
+            return None
+        hops = []
+        for u, v in zip(nodes, nodes[1:], strict=False):
+            link_id = min(self.graph[u][v], key=lambda k: self.graph[u][v][k]["latency_s"])
+            spec = self.links[link_id]
+            upward = spec.a == u
+            hops.append(
+                Hop(
+                    link=link_id,
+                    src=u,
+                    dst=v,
+                    bandwidth_bps=spec.bandwidth_bps if upward else spec.downlink_bandwidth_bps,
+                    latency_s=spec.latency_s,
+                )
+            )
+        return hops
+
+    def nodes_of_tier(self, tier: str) -> list[str]:
+        return [n for n, d in self.graph.nodes(data=True) if d["tier"] == tier]
+
+
+
+def transfer_time(hops: list[Hop], size_bytes: float) -> float:
+    """Propagation plus transmission of ``size_bytes`` along ``hops`` (no queueing)."""
+    return sum(h.latency_s + 8 * size_bytes / h.bandwidth_bps for h in hops)

@@ -1,0 +1,288 @@
+"""Cross-reference checks of a scenario, run before anything simulates.
+
+:func:`validate_scenario` returns every problem at once, each with the field path as written in
+the file (``workloads[1].stages[0].model``) and what to do about it.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from collections.abc import Iterable
+
+from .catalogue import Catalogue
+from .errors import Problem
+from .scenario import Fallback, Scenario, Workload
+from .topology import Topology
+from .units import format_quantity
+from .workloads import max_level, model_size_bytes, stage_classes
+
+
+def _unknown(kind: str, value: str, known: Iterable[str]) -> str:
+    known = sorted(known)
+    close = difflib.get_close_matches(value, known, n=1)
+    if close:
+        return f"unknown {kind} {value!r}; did you mean {close[0]!r}?"
+    listed = ", ".join(known[:12]) + (" ..." if len(known) > 12 else "")
+    return f"unknown {kind} {value!r}; choose one of: {listed}"
+
+
+def _size(value: float) -> str:
+    return str(format_quantity(value, "size"))
+
+
+def validate_scenario(scenario: Scenario, catalogue: Catalogue | None = None) -> list[Problem]:
+    """Every problem of ``scenario`` that the schema alone cannot see; [] when it is valid."""
+    cat = scenario.catalogue(catalogue)
+    problems: list[Problem] = []
+    problems += _check_ids(scenario)
+    problems += _check_nodes(scenario, cat)
+    problems += _check_links(scenario, cat)
+    for index, workload in enumerate(scenario.workloads):
+        problems += _check_workload_refs(workload, f"workloads[{index}]", scenario, cat)
+    problems += _check_placement_keys(scenario)
+    if scenario.simulation.warmup_s >= scenario.simulation.until_s:
+        problems.append(
+            Problem("simulation.warmup", "must be shorter than simulation.until; shorten it")
+        )
+    if problems:  # routes and fits need valid references first
+        return problems
+    topology = Topology(scenario, cat)
+    for index, workload in enumerate(scenario.workloads):
+        problems += _check_workload_routes(workload, f"workloads[{index}]", scenario, topology)
+    return problems
+
+
+def _check_ids(scenario: Scenario) -> list[Problem]:
+    problems = []
+    for field, ids in (
+        ("nodes", [n.id for n in scenario.nodes]),
+        ("links", [link.key for link in scenario.links]),
+        ("workloads", [w.id for w in scenario.workloads]),
+    ):
+        counts = Counter(ids)
+        for index, item_id in enumerate(ids):
+            if counts[item_id] > 1 and ids.index(item_id) != index:
+                problems.append(
+                    Problem(f"{field}[{index}].id", f"duplicate id {item_id!r}; ids must be unique")
+                )
+    for w_index, workload in enumerate(scenario.workloads):
+        stage_ids = [s.id for s in workload.stages]
+        for s_index, stage_id in enumerate(stage_ids):
+            if stage_ids.index(stage_id) != s_index:
+                problems.append(
+                    Problem(
+                        f"workloads[{w_index}].stages[{s_index}].id",
+                        f"duplicate stage id {stage_id!r} in workload {workload.id!r}",
+                    )
+                )
+    return problems
+
+
+def _check_nodes(scenario: Scenario, cat: Catalogue) -> list[Problem]:
+    return [
+        Problem(f"nodes[{i}].hardware", _unknown("hardware", node.hardware, cat.hardware))
+        for i, node in enumerate(scenario.nodes)
+        if node.hardware not in cat.hardware
+    ]
+
+
+def _check_links(scenario: Scenario, cat: Catalogue) -> list[Problem]:
+    problems = []
+    node_ids = {n.id for n in scenario.nodes}
+    for i, link in enumerate(scenario.links):
+        where = f"links[{i}]"
+        for end_index, end in enumerate(link.ends):
+            if end not in node_ids:
+                problems.append(
+                    Problem(f"{where}.ends[{end_index}]", _unknown("node", end, node_ids))
+                )
+        if link.ends[0] == link.ends[1]:
+            problems.append(Problem(f"{where}.ends", "a link must join two different nodes"))
+        if link.profile is not None and link.profile not in cat.links:
+            problems.append(Problem(f"{where}.profile", _unknown("link profile", link.profile, cat.links)))
+        elif link.profile is None:
+            for field, value in (("bandwidth", link.bandwidth_bps), ("latency", link.latency_s)):
+                if value is None:
+                    problems.append(
+                        Problem(
+                            f"{where}.{field}",
+                            f"missing; give the {field} or a 'profile' (e.g. 'wifi6') to take "
+                            "defaults from",
+                        )
+                    )
+    return problems
+
+
+def _check_workload_refs(
+    workload: Workload, where: str, scenario: Scenario, cat: Catalogue
+) -> list[Problem]:
+    problems = []
+    node_ids = {n.id for n in scenario.nodes}
+    if workload.source.node not in node_ids:
+        problems.append(Problem(f"{where}.source.node", _unknown("node", workload.source.node, node_ids)))
+    if workload.source.kind not in cat.data_sources:
+        problems.append(
+            Problem(f"{where}.source.kind", _unknown("data source", workload.source.kind, cat.data_sources))
+        )
+    if workload.sink is not None and workload.sink not in node_ids:
+        problems.append(Problem(f"{where}.sink", _unknown("node", workload.sink, node_ids)))
+    if workload.data_class is not None and workload.data_class not in cat.data_classes:
+        problems.append(
+            Problem(f"{where}.data_class", _unknown("data class", workload.data_class, cat.data_classes))
+        )
+    for s_index, stage in enumerate(workload.stages):
+        at = f"{where}.stages[{s_index}]"
+        if stage.model not in cat.models:
+            problems.append(Problem(f"{at}.model", _unknown("model", stage.model, cat.models)))
+        elif stage.precision and stage.precision not in cat.models[stage.model].sizes:
+            sizes = ", ".join(cat.models[stage.model].sizes)
+            problems.append(
+                Problem(f"{at}.precision", f"{stage.model} has no {stage.precision} size; use {sizes}")
+            )
+        if stage.output_class is not None and stage.output_class not in cat.data_classes:
+            problems.append(
+                Problem(f"{at}.output_class", _unknown("data class", stage.output_class, cat.data_classes))
+            )
+        if stage.fallback is not None:
+            if stage.fallback.model not in cat.models:
+                problems.append(
+                    Problem(f"{at}.fallback.model", _unknown("model", stage.fallback.model, cat.models))
+                )
+            if stage.fallback.node is not None and stage.fallback.node not in node_ids:
+                problems.append(
+                    Problem(f"{at}.fallback.node", _unknown("node", stage.fallback.node, node_ids))
+                )
+        key = f"{workload.id}.{stage.id}"
+        if key not in scenario.placement:
+            problems.append(
+                Problem(
+                    f"placement.{key}",
+                    f"stage {key!r} is not placed; add 'placement: {{{key}: NODE}}' "
+                    "(`workbench advise` suggests one)",
+                )
+            )
+        elif scenario.placement[key] not in node_ids:
+            problems.append(
+                Problem(f"placement.{key}", _unknown("node", scenario.placement[key], node_ids))
+            )
+    return problems
+
+
+def _check_placement_keys(scenario: Scenario) -> list[Problem]:
+    known = {key for w in scenario.workloads for key in w.stage_keys()}
+    return [
+        Problem(f"placement.{key}", _unknown("stage", key, known) + " (keys are 'workload.stage')")
+        for key in scenario.placement
+        if key not in known
+    ]
+
+
+def _check_workload_routes(
+    workload: Workload, where: str, scenario: Scenario, topo: Topology
+) -> list[Problem]:
+    """Reachability, memory fit and data-class boundaries along the pipeline."""
+    cat = topo.catalogue
+    problems = []
+    source = workload.source.node
+    elsewhere = any(scenario.placement[k] != source for k in workload.stage_keys())
+    if topo.graph.degree(source) == 0 and (elsewhere or workload.sink not in (None, source)):
+        return [
+            Problem(
+                f"{where}.source.node",
+                f"data source {source!r} has no link to any other node; add a link from it",
+            )
+        ]
+    here = source
+    classes = stage_classes(workload, cat)
+    for s_index, stage in enumerate(workload.stages):
+        at = f"{where}.stages[{s_index}]"
+        node_id = scenario.placement[f"{workload.id}.{stage.id}"]
+        node = scenario.node(node_id)
+        in_class, _ = classes[s_index]
+        problems += _check_hop(topo, here, node_id, in_class, at, f"stage {stage.id!r}")
+        hardware = cat.hardware[node.hardware]
+        size = model_size_bytes(stage, cat)
+        if size > hardware.memory_bytes:
+            precision = stage.precision or cat.models[stage.model].default_precision
+            problems.append(
+                Problem(
+                    f"placement.{workload.id}.{stage.id}",
+                    f"model {stage.model} ({_size(size)} at {precision}) does not fit "
+                    f"{node_id} ({hardware.id}, {_size(hardware.memory_bytes)} memory); "
+                    "place it on a larger node or choose a smaller precision",
+                )
+            )
+        if stage.aggregate and node_id == source and node.count > 1:
+            problems.append(
+                Problem(
+                    f"placement.{workload.id}.{stage.id}",
+                    f"stage aggregates the data of all {node.count} devices of {source!r}, so it "
+                    "cannot run on each device; place it on a node they all reach (a gateway)",
+                )
+            )
+        if stage.fallback is not None:
+            problems += _check_fallback(stage.fallback, here, f"{at}.fallback", topo, in_class)
+        here = node_id
+    if workload.sink is not None:
+        out_class = classes[-1][1]
+        problems += _check_hop(topo, here, workload.sink, out_class, f"{where}.sink", "the sink")
+    return problems
+
+
+def _check_hop(
+    topo: Topology, src: str, dst: str, class_id: str, where: str, what: str
+) -> list[Problem]:
+    cat = topo.catalogue
+    limit = max_level(class_id, cat)
+    dst_level = topo.level(dst)
+    if dst_level > limit:
+        max_tier = cat.data_classes[class_id].max_tier
+        return [
+            Problem(
+                where,
+                f"{class_id} data may not go above tier {max_tier}, but {what} is on {dst!r} "
+                f"({topo.graph.nodes[dst]['tier']}); place it on a node at or below {max_tier}, "
+                "or declare an earlier stage's output_class (e.g. de-identified 'public')",
+            )
+        ]
+    if topo.path(src, dst) is None:
+        return [
+            Problem(
+                where,
+                f"{what} is on {dst!r}, which the data at {src!r} cannot reach; add a link "
+                "or place it on a connected node",
+            )
+        ]
+    if topo.path(src, dst, max_level=limit) is None:
+        return [
+            Problem(
+                where,
+                f"every path from {src!r} to {dst!r} passes through tiers above "
+                f"{cat.data_classes[class_id].max_tier}, which {class_id} data may not reach; "
+                "add a link that stays on the premises",
+            )
+        ]
+    return []
+
+
+def _check_fallback(
+    fallback: Fallback, here: str, where: str, topo: Topology, class_id: str
+) -> list[Problem]:
+    cat = topo.catalogue
+    node_id = fallback.node or here
+    hardware = cat.hardware[topo.scenario.node(node_id).hardware]
+    model = cat.models[fallback.model]
+    size = model.size_bytes(fallback.precision)
+    problems = []
+    if size > hardware.memory_bytes:
+        problems.append(
+            Problem(
+                f"{where}.model",
+                f"fallback {model.id} ({_size(size)}) does not fit {node_id} "
+                f"({hardware.id}, {_size(hardware.memory_bytes)}); choose a smaller model",
+            )
+        )
+    if fallback.node is not None:
+        problems += _check_hop(topo, here, node_id, class_id, f"{where}.node", "the fallback")
+    return problems

@@ -1,0 +1,64 @@
+"""Derived figures of workloads: request sizes, data classes along the pipeline, service times."""
+
+from __future__ import annotations
+
+from .catalogue import Catalogue, Hardware, Model
+from .scenario import Stage, Workload
+
+
+def input_size_bytes(workload: Workload, catalogue: Catalogue) -> float:
+    """Bytes per request: as given, else the source's raw data rate divided by the request rate."""
+    if workload.source.input_size_bytes is not None:
+        return workload.source.input_size_bytes
+    kind = catalogue.data_sources[workload.source.kind]
+    return kind.raw_rate_bps / 8 / workload.source.rate
+
+
+def raw_rate_bps(workload: Workload, catalogue: Catalogue) -> float:
+    """Raw bits per second one device of the source produces for this workload."""
+    return 8 * input_size_bytes(workload, catalogue) * workload.source.rate
+
+
+def data_class(workload: Workload, catalogue: Catalogue) -> str:
+    """The workload's data class: as declared, else the data source's default class."""
+    if workload.data_class is not None:
+        return workload.data_class
+    return catalogue.data_sources[workload.source.kind].default_class
+
+
+def stage_classes(workload: Workload, catalogue: Catalogue) -> list[tuple[str, str]]:
+    """(class of the data entering, class of the output) for every stage, in order."""
+    classes = []
+    current = data_class(workload, catalogue)
+    for stage in workload.stages:
+        out = stage.output_class or current
+        classes.append((current, out))
+        current = out
+    return classes
+
+
+def stage_input_sizes(workload: Workload, catalogue: Catalogue) -> list[float]:
+    """Bytes entering each stage: the request's input, then each previous stage's output."""
+    sizes = [input_size_bytes(workload, catalogue)]
+    sizes += [stage.output_size_bytes for stage in workload.stages[:-1]]
+    return sizes
+
+
+def model_of(stage: Stage, catalogue: Catalogue) -> Model:
+    return catalogue.models[stage.model]
+
+
+def model_size_bytes(stage: Stage, catalogue: Catalogue) -> float:
+    """Size of the stage's model at its precision."""
+    model = catalogue.models[stage.model]
+    return model.size_bytes(stage.precision)
+
+
+def service_time_s(model: Model, hardware: Hardware) -> float:
+    """Deterministic compute time of one inference: work / sustained throughput of one server."""
+    return model.ops_per_inference / hardware.effective_ops_per_s
+
+
+def max_level(class_id: str, catalogue: Catalogue) -> int:
+    """Highest tier level a data class may reach."""
+    return catalogue.tier_level(catalogue.data_classes[class_id].max_tier)

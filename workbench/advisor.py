@@ -82,9 +82,7 @@ class StageAdvice:
         else:
             status = "ok" if self.placed.feasible else "PROBLEM: " + "; ".join(self.placed.reasons)
             agree = "matches the advice" if self.agrees else "differs from the advice"
-            lines.append(
-                f"  placed: {self.placed_node} ({self.placed.tier}), {agree}; {status}"
-            )
+            lines.append(f"  placed: {self.placed_node} ({self.placed.tier}), {agree}; {status}")
         return "\n".join(lines)
 
     def _advised_latency(self) -> float:
@@ -118,7 +116,9 @@ class _Context:
         return source.count * workload.source.rate / self.nodes[node_id].count
 
     def service(self, model_id: str, node_id: str) -> float:
-        return service_time_s(self.cat.models[model_id], self.cat.hardware[self.nodes[node_id].hardware])
+        return service_time_s(
+            self.cat.models[model_id], self.cat.hardware[self.nodes[node_id].hardware]
+        )
 
 
 def _evaluate(
@@ -140,17 +140,17 @@ def _evaluate(
     # Question 2: residency.
     limit = max_level(in_class, cat)
     if topo.level(node_id) > limit:
-        reasons.append(
-            f"{in_class} data may not go above {cat.data_classes[in_class].max_tier}"
-        )
+        reasons.append(f"{in_class} data may not go above {cat.data_classes[in_class].max_tier}")
     # Data flows up: a stage runs where the data is, or above it.
     if node_id != here and topo.level(node_id) <= topo.level(here):
         reasons.append(f"not above the data at {here} ({ctx.nodes[here].tier}); results flow up")
     # Reachability.
     hops = topo.path(here, node_id, max_level=max(limit, topo.level(here)))
     if hops is None:
-        reasons.append(f"not reachable from {here} " + (
-            "without crossing a forbidden tier" if topo.path(here, node_id) else "(no path)"))
+        reasons.append(
+            f"not reachable from {here} "
+            + ("without crossing a forbidden tier" if topo.path(here, node_id) else "(no path)")
+        )
     source = ctx.nodes[workload.source.node]
     if stage.aggregate and node_id == source.id and source.count > 1:
         reasons.append(f"aggregates all {source.count} devices; one device sees only its own data")
@@ -202,7 +202,9 @@ def _advise_workload(ctx: _Context, workload: Workload) -> list[StageAdvice]:
                 for n in ctx.topo.nodes_of_tier(tier.id)
             ]
             if not candidates:
-                verdicts.append(Verdict(tier.id, None, False, ["no node of this tier in the scenario"]))
+                verdicts.append(
+                    Verdict(tier.id, None, False, ["no node of this tier in the scenario"])
+                )
                 continue
             feasible = [v for v in candidates if v.feasible]
             if feasible:
@@ -260,7 +262,8 @@ def advice_table(advice: list[StageAdvice]) -> pd.DataFrame:
                 "rejected": "; ".join(
                     f"{v.tier}: {', '.join(v.reasons)}"
                     for v in a.verdicts
-                    if not v.feasible and v.tier != a.advised_tier
+                    if not v.feasible
+                    and v.tier != a.advised_tier
                     and (a.advised_tier is None or _below(v.tier, a.advised_tier))
                 ),
             }
@@ -269,4 +272,4 @@ def advice_table(advice: list[StageAdvice]) -> pd.DataFrame:
 
 
 def _below(tier: str, other: str) -> bool:
-    return TIER_IDS.index(tier) < TIER_IDS.index(other)  # type: ignore[arg-type]
+    return TIER_IDS.index(tier) < TIER_IDS.index(other)

@@ -75,7 +75,12 @@ def hierarchy(
     for r in range(1, regions + 1):
         if mec:
             nodes.append(
-                Node(id=f"mec{r}", tier="telco_edge", hardware=mec_hardware, storage=store["telco_edge"])
+                Node(
+                    id=f"mec{r}",
+                    tier="telco_edge",
+                    hardware=mec_hardware,
+                    storage_bytes=store["telco_edge"],
+                )
             )
             link(f"mec{r}", "cloud", region_link)
     for s in range(1, sites + 1):
@@ -84,7 +89,13 @@ def hierarchy(
         if on_prem:
             dc = f"site{s}-dc"
             nodes.append(
-                Node(id=dc, tier="on_prem", hardware=dc_hardware, site=f"site{s}", storage=store["on_prem"])
+                Node(
+                    id=dc,
+                    tier="on_prem",
+                    hardware=dc_hardware,
+                    site=f"site{s}",
+                    storage_bytes=store["on_prem"],
+                )
             )
             link(dc, region_up, site_link if mec else region_link)
             if dual_homed and mec:
@@ -99,7 +110,7 @@ def hierarchy(
                     tier="aggregation_edge",
                     hardware=gateway_hardware,
                     site=f"site{s}",
-                    storage=store["aggregation_edge"],
+                    storage_bytes=store["aggregation_edge"],
                 )
             )
             link(gw, site_up, gateway_link if on_prem else site_link)
@@ -114,7 +125,7 @@ def hierarchy(
                         hardware=device_hardware,
                         count=last_dev - first_dev + 1,
                         site=f"site{s}",
-                        storage=store["far_edge"],
+                        storage_bytes=store["far_edge"],
                     )
                 )
                 link(group, gw, device_link)
@@ -127,7 +138,7 @@ def hierarchy(
                         tier="far_edge",
                         hardware=device_hardware,
                         site=f"site{s}",
-                        storage=store["far_edge"],
+                        storage_bytes=store["far_edge"],
                     )
                 )
                 link(dev, gw, device_link)

@@ -60,7 +60,7 @@ class Tier(Entry):
 
     FIGURES = ("latency_budget", "availability_target")
 
-    id: TierId  # type: ignore[assignment]
+    id: TierId
     level: int = Field(ge=1, le=5)
     networking_analogue: str
     on_premises: bool
@@ -130,9 +130,7 @@ class DataSource(Entry):
     FIGURES = ("raw_rate", "typical_output_rate")
 
     raw_rate_bps: BitsPerSecond = Field(alias="raw_rate")
-    typical_output_rate_bps: BitsPerSecond | None = Field(
-        default=None, alias="typical_output_rate"
-    )
+    typical_output_rate_bps: BitsPerSecond | None = Field(default=None, alias="typical_output_rate")
     default_class: str = "public"
 
 
@@ -201,14 +199,18 @@ class Catalogue:
         )
 
 
-def _check_citation(citation: str, where: str, references: Mapping[str, Reference]) -> list[Problem]:
+def _check_citation(
+    citation: str, where: str, references: Mapping[str, Reference]
+) -> list[Problem]:
     tags = _TAG.findall(citation)
     unknown = [t for t in tags if t not in references]
     if unknown:
         return [Problem(where, f"cites {', '.join(unknown)}, not in references.yaml")]
     if not tags and not citation.startswith(("derived:", "assumption:")):
         return [
-            Problem(where, "cite a reference like '[R16]', or start with 'derived:' or 'assumption:'")
+            Problem(
+                where, "cite a reference like '[R16]', or start with 'derived:' or 'assumption:'"
+            )
         ]
     return []
 
@@ -223,7 +225,9 @@ def _check_sources(entry: Entry, path: str, references: Mapping[str, Reference])
         cited = entry.sources.get(figure)
         if cited is None:
             problems.append(
-                Problem(f"{path}.sources", f"figure '{figure}' has no source; add 'sources.{figure}'")
+                Problem(
+                    f"{path}.sources", f"figure '{figure}' has no source; add 'sources.{figure}'"
+                )
             )
         elif isinstance(set_fields[figure], dict):
             keys = set_fields[figure].keys()
@@ -250,7 +254,9 @@ def _load_table(
     try:
         document = read_yaml(path)
     except ProblemsError as exc:
-        problems.extend(Problem(f"{filename}: {p.path}".rstrip(": "), p.message) for p in exc.problems)
+        problems.extend(
+            Problem(f"{filename}: {p.path}".rstrip(": "), p.message) for p in exc.problems
+        )
         return {}
     rows = document.get(key) if isinstance(document, dict) else None
     if not isinstance(rows, list):
@@ -303,7 +309,9 @@ def _check_cross_references(cat: Catalogue) -> list[Problem]:
     return problems
 
 
-def load_catalogue(directory: Path | str | None = None, *, require_sources: bool = True) -> Catalogue:
+def load_catalogue(
+    directory: Path | str | None = None, *, require_sources: bool = True
+) -> Catalogue:
     """Load and check the catalogue in ``directory`` (default: the shipped ``data/catalogue``).
 
     Raises :class:`CatalogueError` listing every problem found.
@@ -330,7 +338,9 @@ def _load(directory: Path, require_sources: bool) -> Catalogue:
                     continue
                 filename = _FILES[key][0]
                 for entry in tables[key].values():
-                    problems.extend(_check_sources(entry, f"{filename}: {entry.id}", cat.references))
+                    problems.extend(
+                        _check_sources(entry, f"{filename}: {entry.id}", cat.references)
+                    )
     if problems:
         raise CatalogueError(problems, str(directory))
     return cat

@@ -7,17 +7,28 @@ Exit codes: 0 success, 2 invalid input (every problem printed as ``FILE: field.p
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
 import pandas as pd
 
-from .advisor import advise, advice_table
+from .advisor import advice_table, advise
 from .catalogue import load_catalogue
 from .errors import ProblemsError
 from .scenario import load_scenario, schema_text
 
 EXIT_OK, EXIT_INVALID, EXIT_BUG = 0, 2, 3
+
+
+MAX_PRINTED = 200
+
+
+def _print_problems(exc: ProblemsError) -> None:
+    lines = [p.render(exc.file) for p in exc.problems]
+    print("\n".join(lines[:MAX_PRINTED]))
+    if len(lines) > MAX_PRINTED:
+        print(f"{exc.file}: ... and {len(lines) - MAX_PRINTED} more problems")
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -26,7 +37,7 @@ def _validate(args: argparse.Namespace) -> int:
         try:
             load_scenario(file)
         except ProblemsError as exc:
-            print(exc, file=sys.stdout)
+            _print_problems(exc)
             status = EXIT_INVALID
         else:
             if not args.quiet:
@@ -57,8 +68,13 @@ def _schema(args: argparse.Namespace) -> int:
 def _catalogue(args: argparse.Namespace) -> int:
     cat = load_catalogue()
     table = getattr(cat, args.table)
-    rows = [entry.model_dump(mode="json", by_alias=True, exclude={"sources", "notes"}) for entry in table.values()]
-    with pd.option_context("display.max_colwidth", 40, "display.width", 250, "display.max_columns", 20):
+    rows = [
+        entry.model_dump(mode="json", by_alias=True, exclude={"sources", "notes"})
+        for entry in table.values()
+    ]
+    with pd.option_context(
+        "display.max_colwidth", 40, "display.width", 250, "display.max_columns", 20
+    ):
         print(pd.DataFrame(rows).to_string(index=False))
     return EXIT_OK
 
@@ -96,11 +112,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except ProblemsError as exc:
-        print(exc)
+        _print_problems(exc)
         return EXIT_INVALID
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # noqa: BLE001 - last resort: a bug must not print a traceback
+    except BrokenPipeError:  # output piped into `head`: not an error of ours
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+        return EXIT_OK
+    except Exception as exc:
         print(
             f"workbench: internal error ({type(exc).__name__}: {exc}). This is a bug; please "
             "report it with the command and the file you used.",

@@ -44,9 +44,7 @@ def _validator(dimension: Dimension, positive: bool) -> BeforeValidator:
         ):
             example = _DESCRIPTIONS[dimension][1]
             unit = example.split(" ", 1)[1]
-            raise ValueError(
-                f"{value!r} has no unit; write it with one, e.g. '{value} {unit}'"
-            )
+            raise ValueError(f"{value!r} has no unit; write it with one, e.g. '{value} {unit}'")
         try:
             number = parse_quantity(value, dimension)
         except UnitError as exc:
@@ -82,26 +80,29 @@ def _schema(dimension: Dimension) -> WithJsonSchema:
     )
 
 
-def _quantity(dimension: Dimension, *, positive: bool = True) -> Any:
-    return Annotated[
-        float,
-        _validator(dimension, positive),
-        PlainSerializer(lambda v: format_quantity(v, dimension), when_used="json"),
-        _schema(dimension),
-    ]
+def _serializer(dimension: Dimension) -> PlainSerializer:
+    return PlainSerializer(lambda v: format_quantity(v, dimension), when_used="json")
 
 
-Seconds = _quantity("time")
-SecondsOrZero = _quantity("time", positive=False)
-Bytes = _quantity("size")
-BytesOrZero = _quantity("size", positive=False)
-BitsPerSecond = _quantity("bitrate")
-PerSecond = _quantity("rate")
-OpsPerSecond = _quantity("compute")
-Ops = _quantity("work")
-Watts = _quantity("power")
-Fraction = _quantity("fraction", positive=False)
-Count = _quantity("count")
+def _q(dimension: Dimension, positive: bool = True) -> tuple[Any, ...]:
+    return (_validator(dimension, positive), _serializer(dimension), _schema(dimension))
+
+
+_T, _T0, _B, _B0 = _q("time"), _q("time", False), _q("size"), _q("size", False)
+_BR, _R, _C, _W = _q("bitrate"), _q("rate"), _q("compute"), _q("work")
+_P, _F, _N = _q("power"), _q("fraction", False), _q("count")
+
+Seconds = Annotated[float, _T[0], _T[1], _T[2]]
+SecondsOrZero = Annotated[float, _T0[0], _T0[1], _T0[2]]
+Bytes = Annotated[float, _B[0], _B[1], _B[2]]
+BytesOrZero = Annotated[float, _B0[0], _B0[1], _B0[2]]
+BitsPerSecond = Annotated[float, _BR[0], _BR[1], _BR[2]]
+PerSecond = Annotated[float, _R[0], _R[1], _R[2]]
+OpsPerSecond = Annotated[float, _C[0], _C[1], _C[2]]
+Ops = Annotated[float, _W[0], _W[1], _W[2]]
+Watts = Annotated[float, _P[0], _P[1], _P[2]]
+Fraction = Annotated[float, _F[0], _F[1], _F[2]]
+Count = Annotated[float, _N[0], _N[1], _N[2]]
 
 Sources = dict[str, str | dict[str, str]]  # a mapping figure (e.g. sizes) cites per key
 

@@ -21,22 +21,26 @@ from .errors import Problem, ProblemsError
 MAX_FILE_BYTES = 16 * 1024 * 1024
 
 try:  # libyaml is much faster on big files; the pure-Python loader behaves the same
-    _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
 except AttributeError:  # pragma: no cover - depends on the PyYAML build
-    _BaseLoader = yaml.SafeLoader
+    _Loader = yaml.SafeLoader
 
 
-class _NoAliasLoader(_BaseLoader):  # type: ignore[valid-type,misc]
-    """A safe loader that refuses anchors and aliases (they allow "billion laughs" bombs)."""
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.YAMLError(
-                f"line {event.start_mark.line + 1}: YAML aliases ('*name') are not supported in "
-                "scenario files; write the value out in full"
-            )
-        return super().compose_node(parent, index)
+def _reject_aliases(document: Any) -> None:
+    """Raise if any list or mapping appears twice: that is an alias (``*name``), which allows
+    "billion laughs" documents that expand exponentially once validated."""
+    seen: set[int] = set()
+    stack = [document]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict | list):
+            if id(item) in seen:
+                raise yaml.YAMLError(
+                    "YAML anchors and aliases ('&name', '*name') are not supported in scenario "
+                    "files; write the value out in full"
+                )
+            seen.add(id(item))
+            stack.extend(item.values() if isinstance(item, dict) else item)
 
 
 def data_dir() -> Path:
@@ -45,14 +49,18 @@ def data_dir() -> Path:
     path = Path(override) if override else Path(__file__).resolve().parents[1] / "data"
     if not path.is_dir():
         raise ProblemsError(
-            [Problem("", "data folder not found; set WORKBENCH_DATA to the project's data/ folder")],
+            [
+                Problem(
+                    "", "data folder not found; set WORKBENCH_DATA to the project's data/ folder"
+                )
+            ],
             str(path),
         )
     return path
 
 
 def read_yaml(path: Path | str) -> Any:
-    """Parse one YAML document from ``path`` with a safe loader; raise ProblemsError if unreadable."""
+    """Parse one YAML document from ``path`` safely; raise ProblemsError when unreadable."""
     path = Path(path)
 
     def fail(message: str, where: str = "") -> ProblemsError:
@@ -83,11 +91,16 @@ def read_yaml(path: Path | str) -> Any:
     if not text.strip():
         raise fail("file is empty; start from a file in data/scenarios/")
     try:
-        return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - safe loader subclass
+        document = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+        _reject_aliases(document)
+        return document
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise fail(f"not valid YAML{where}: {exc.problem}; fix the syntax there") from None
+        problem = str(exc.problem)
+        if "constructor for the tag" in problem:
+            problem += " (tags such as !!python/... are not allowed)"
+        raise fail(f"not valid YAML{where}: {problem}; fix it there") from None
     except yaml.YAMLError as exc:
         raise fail(f"not valid YAML: {exc}") from None
     except RecursionError:
@@ -142,6 +155,19 @@ def _unwrap(annotation: Any) -> Any:
             return annotation
 
 
+_EXPECTED = {
+    "int_parsing": "a whole number",
+    "int_type": "a whole number",
+    "int_from_float": "a whole number",
+    "float_parsing": "a number",
+    "float_type": "a number",
+    "bool_parsing": "true or false",
+    "bool_type": "true or false",
+    "string_type": "text",
+    "tuple_type": "a list",
+}
+
+
 def problems_from_validation_error(exc: ValidationError, model: Any = None) -> list[Problem]:
     """One :class:`Problem` per pydantic error, with the file's field path and a fix."""
     problems = []
@@ -168,5 +194,13 @@ def problems_from_validation_error(exc: ValidationError, model: Any = None) -> l
             message = f"expected a mapping of fields, got {type(error['input']).__name__}"
         elif kind == "list_type":
             message = f"expected a list, got {type(error['input']).__name__}"
+        elif kind == "too_short":
+            message = f"needs at least {error.get('ctx', {}).get('min_length', 1)} item(s)"
+        elif kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+            words = {"greater_than_equal": "at least", "greater_than": "more than"}
+            bound = next(iter(error.get("ctx", {}).values()), "?")
+            message = f"must be {words.get(kind, 'at most')} {bound}, got {error['input']!r}"
+        elif kind in _EXPECTED:
+            message = f"expected {_EXPECTED[kind]}, got {error['input']!r}"
         problems.append(Problem(_format_loc(loc), message))
     return problems

@@ -240,10 +240,41 @@ def scenario_from_dict(data: Any, file: str | None = None) -> Scenario:
             ],
             file,
         )
+    shape = _shape_problems(data)
+    if shape:
+        raise ScenarioError(shape, file)
     try:
         return Scenario.model_validate(data, context={"units_required": True})
     except ValidationError as exc:
         raise ScenarioError(problems_from_validation_error(exc, Scenario), file) from None
+
+
+_LISTS = ("nodes", "links", "workloads")
+MAX_SHAPE_PROBLEMS = 20
+
+
+def _shape_problems(data: dict[str, Any]) -> list[Problem]:
+    """Items of the top-level lists that are not mappings, found before the (costly) schema
+    check; a huge file of junk then yields a few lines quickly instead of millions."""
+    problems = []
+    wrong = 0
+    for key in _LISTS:
+        items = data.get(key)
+        if not isinstance(items, list):
+            continue
+        for index, item in enumerate(items):
+            if not isinstance(item, dict):
+                wrong += 1
+                if len(problems) < MAX_SHAPE_PROBLEMS:
+                    problems.append(
+                        Problem(
+                            f"{key}[{index}]",
+                            f"expected a mapping of fields, got {type(item).__name__}",
+                        )
+                    )
+    if wrong > len(problems):
+        problems.append(Problem("", f"... and {wrong - len(problems)} more items like these"))
+    return problems
 
 
 def load_scenario(path: Path | str, *, check: bool = True) -> Scenario:

@@ -13,6 +13,7 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -108,7 +109,7 @@ class Topology:
         def weight(u: str, v: str, edges: dict[str, Any]) -> float | None:
             if self.level(v) > max_level or self.level(u) > max_level:
                 return None
-            return min(attrs["latency_s"] for attrs in edges.values()) + 1e-9
+            return float(min(attrs["latency_s"] for attrs in edges.values())) + 1e-9
 
         return weight
 
@@ -130,7 +131,7 @@ class Topology:
         except nx.NetworkXNoPath:
             return None
         hops = []
-        for u, v in zip(nodes, nodes[1:], strict=False):
+        for u, v in itertools.pairwise(nodes):
             link_id = min(self.graph[u][v], key=lambda k: self.graph[u][v][k]["latency_s"])
             spec = self.links[link_id]
             upward = spec.a == u
@@ -147,7 +148,6 @@ class Topology:
 
     def nodes_of_tier(self, tier: str) -> list[str]:
         return [n for n, d in self.graph.nodes(data=True) if d["tier"] == tier]
-
 
 
 def transfer_time(hops: list[Hop], size_bytes: float) -> float:

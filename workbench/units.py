@@ -64,9 +64,7 @@ def _bitrate_units() -> dict[str, Decimal]:
 
 _BITRATE_ALIASES = _bitrate_units()  # "Mbps" etc., to bit/s
 _RATE = {"Hz": Decimal(1), "kHz": Decimal(1000), "fps": Decimal(1)}  # to events per second
-_COMPUTE = {
-    f"{p}{name}": Decimal(f) for p, f in _SI_PREFIX.items() for name in ("OPS", "FLOPS")
-}
+_COMPUTE = {f"{p}{name}": Decimal(f) for p, f in _SI_PREFIX.items() for name in ("OPS", "FLOPS")}
 _WORK: dict[str, Decimal] = {}
 for _p, _f in _SI_PREFIX.items():
     _WORK[f"{_p}OP"] = Decimal(_f)

@@ -100,7 +100,9 @@ def _check_links(scenario: Scenario, cat: Catalogue) -> list[Problem]:
         if link.ends[0] == link.ends[1]:
             problems.append(Problem(f"{where}.ends", "a link must join two different nodes"))
         if link.profile is not None and link.profile not in cat.links:
-            problems.append(Problem(f"{where}.profile", _unknown("link profile", link.profile, cat.links)))
+            problems.append(
+                Problem(f"{where}.profile", _unknown("link profile", link.profile, cat.links))
+            )
         elif link.profile is None:
             for field, value in (("bandwidth", link.bandwidth_bps), ("latency", link.latency_s)):
                 if value is None:
@@ -120,16 +122,23 @@ def _check_workload_refs(
     problems = []
     node_ids = {n.id for n in scenario.nodes}
     if workload.source.node not in node_ids:
-        problems.append(Problem(f"{where}.source.node", _unknown("node", workload.source.node, node_ids)))
+        problems.append(
+            Problem(f"{where}.source.node", _unknown("node", workload.source.node, node_ids))
+        )
     if workload.source.kind not in cat.data_sources:
         problems.append(
-            Problem(f"{where}.source.kind", _unknown("data source", workload.source.kind, cat.data_sources))
+            Problem(
+                f"{where}.source.kind",
+                _unknown("data source", workload.source.kind, cat.data_sources),
+            )
         )
     if workload.sink is not None and workload.sink not in node_ids:
         problems.append(Problem(f"{where}.sink", _unknown("node", workload.sink, node_ids)))
     if workload.data_class is not None and workload.data_class not in cat.data_classes:
         problems.append(
-            Problem(f"{where}.data_class", _unknown("data class", workload.data_class, cat.data_classes))
+            Problem(
+                f"{where}.data_class", _unknown("data class", workload.data_class, cat.data_classes)
+            )
         )
     for s_index, stage in enumerate(workload.stages):
         at = f"{where}.stages[{s_index}]"
@@ -138,16 +147,23 @@ def _check_workload_refs(
         elif stage.precision and stage.precision not in cat.models[stage.model].sizes:
             sizes = ", ".join(cat.models[stage.model].sizes)
             problems.append(
-                Problem(f"{at}.precision", f"{stage.model} has no {stage.precision} size; use {sizes}")
+                Problem(
+                    f"{at}.precision", f"{stage.model} has no {stage.precision} size; use {sizes}"
+                )
             )
         if stage.output_class is not None and stage.output_class not in cat.data_classes:
             problems.append(
-                Problem(f"{at}.output_class", _unknown("data class", stage.output_class, cat.data_classes))
+                Problem(
+                    f"{at}.output_class",
+                    _unknown("data class", stage.output_class, cat.data_classes),
+                )
             )
         if stage.fallback is not None:
             if stage.fallback.model not in cat.models:
                 problems.append(
-                    Problem(f"{at}.fallback.model", _unknown("model", stage.fallback.model, cat.models))
+                    Problem(
+                        f"{at}.fallback.model", _unknown("model", stage.fallback.model, cat.models)
+                    )
                 )
             if stage.fallback.node is not None and stage.fallback.node not in node_ids:
                 problems.append(

@@ -10,8 +10,8 @@ Examples
 0.025
 >>> parse_quantity("100 Mbit/s", "bitrate")
 100000000.0
->>> parse_quantity("2 GB/min", "bitrate")
-266666666.6666667
+>>> round(parse_quantity("2 GB/min", "bitrate"))
+266666667
 >>> format_quantity(0.025, "time")
 '25 ms'
 """

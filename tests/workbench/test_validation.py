@@ -89,7 +89,9 @@ def test_all_problems_are_reported_at_once(factory: Scenario) -> None:
 def test_phi_may_not_route_through_the_cloud(factory: Scenario) -> None:
     """A path that detours above the boundary is rejected even if both ends are on-prem."""
     factory.links = [link for link in factory.links if link.key != "plant-lan"]
-    factory.links.append(factory.links[-1].model_copy(update={"id": "gw-cloud", "ends": ("line-gw", "cloud")}))
+    factory.links.append(
+        factory.links[-1].model_copy(update={"id": "gw-cloud", "ends": ("line-gw", "cloud")})
+    )
     problems = validate_scenario(factory)
     assert any(
         p.path == "workloads[0].stages[2]" and "passes through tiers above on_prem" in p.message

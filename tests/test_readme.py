@@ -48,3 +48,14 @@ def test_readme_example_output_lines_are_current() -> None:
         with pytest.raises(ScenarioError) as info:
             load_scenario(Path(os.path.relpath(ROOT / file)))
         assert rest in str(info.value)
+
+
+def test_readme_advise_excerpt_is_current() -> None:
+    from workbench.advisor import advise
+    from workbench.scenario import load_scenario
+
+    excerpt = re.search(r"```\n(bearing-wear\.correlate:\n.*?)```", README, flags=re.S)
+    assert excerpt
+    scenario = load_scenario(ROOT / "data" / "scenarios" / "factory_floor.yaml")
+    text = "\n".join(a.explain() for a in advise(scenario))
+    assert excerpt[1].strip() in text

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .catalogue import TIER_IDS, Catalogue, Model
-from .queueing import mdc_wait
+from .queueing import mgc_wait
 from .scenario import Scenario, Stage, Workload
 from .topology import Topology, transfer_time
 from .units import format_quantity
@@ -27,7 +27,19 @@ from .workloads import max_level, service_time_s, stage_classes, stage_input_siz
 
 
 def _ms(seconds: float) -> str:
+    """A duration for people: '7.28 ms', '2.1 s', 'unbounded' for an overloaded queue."""
+    if seconds == float("inf"):
+        return "unbounded"
+    if seconds >= 1:
+        return f"{seconds:.3g} s"
     return f"{seconds * 1e3:.3g} ms"
+
+
+def _load(verdict: Verdict) -> str:
+    if verdict.utilisation is None:
+        return ""
+    share = "<1%" if verdict.utilisation < 0.01 else f"{verdict.utilisation:.0%}"
+    return f"compute {share} busy"
 
 
 @dataclass
@@ -69,27 +81,31 @@ class StageAdvice:
         if self.advised_tier is None:
             lines.append("  no tier satisfies all three questions")
         else:
+            advised = next(v for v in self.verdicts if v.tier == self.advised_tier)
             lines.append(
                 f"  advice: {self.advised_tier} ({self.advised_node}), "
-                f"est. latency {_ms(self._advised_latency())}"
+                f"est. latency {_ms(advised.latency_s or 0.0)}, {_load(advised)}"
             )
         for verdict in self.verdicts:
             if verdict.tier == self.advised_tier:
                 break
-            lines.append(f"  - {verdict.tier}: rejected: {'; '.join(verdict.reasons)}")
+            where = f" ({verdict.node})" if verdict.node else ""
+            lines.append(f"  - {verdict.tier}{where}: rejected: {'; '.join(verdict.reasons)}")
         if self.placed is None:
             lines.append("  placed: nowhere (add it to placement)")
         else:
-            status = "ok" if self.placed.feasible else "PROBLEM: " + "; ".join(self.placed.reasons)
+            placed = self.placed
+            status = "ok" if placed.feasible else "PROBLEM: " + "; ".join(placed.reasons)
             agree = "matches the advice" if self.agrees else "differs from the advice"
-            lines.append(f"  placed: {self.placed_node} ({self.placed.tier}), {agree}; {status}")
+            figures = (
+                f" (est. latency {_ms(placed.latency_s)}, {_load(placed)})"
+                if placed.latency_s is not None
+                else ""
+            )
+            lines.append(
+                f"  placed: {self.placed_node} ({placed.tier}){figures}, {agree}; {status}"
+            )
         return "\n".join(lines)
-
-    def _advised_latency(self) -> float:
-        for verdict in self.verdicts:
-            if verdict.tier == self.advised_tier and verdict.latency_s is not None:
-                return verdict.latency_s
-        return float("nan")
 
 
 class _Context:
@@ -100,15 +116,15 @@ class _Context:
         self.topo = Topology(scenario, catalogue)
         self.cat = self.topo.catalogue
         self.nodes = {n.id: n for n in scenario.nodes}
-        # Busy time per second per node, by stage, from the actual placement.
-        self.load: dict[str, dict[str, float]] = defaultdict(dict)
+        # (requests per second, service time) per node instance, by stage, as placed.
+        self.load: dict[str, dict[str, tuple[float, float]]] = defaultdict(dict)
         for workload in scenario.workloads:
             for stage in workload.stages:
                 node_id = scenario.placement.get(f"{workload.id}.{stage.id}")
                 if node_id in self.nodes:
                     rate = self.instance_rate(workload, node_id)
                     service = self.service(stage.model, node_id)
-                    self.load[node_id][f"{workload.id}.{stage.id}"] = rate * service
+                    self.load[node_id][f"{workload.id}.{stage.id}"] = (rate, service)
 
     def instance_rate(self, workload: Workload, node_id: str) -> float:
         """Requests per second reaching one instance of ``node_id`` (devices spread evenly)."""
@@ -145,11 +161,18 @@ def _evaluate(
     if node_id != here and topo.level(node_id) <= topo.level(here):
         reasons.append(f"not above the data at {here} ({ctx.nodes[here].tier}); results flow up")
     # Reachability.
-    hops = topo.path(here, node_id, max_level=max(limit, topo.level(here)))
+    # The data may not climb above the higher of the two ends (no detour through the cloud to
+    # reach a peer), nor above what its class allows.
+    ceiling = min(limit, max(topo.level(node_id), topo.level(here)))
+    hops = topo.path(here, node_id, max_level=max(ceiling, topo.level(here)))
     if hops is None:
         reasons.append(
             f"not reachable from {here} "
-            + ("without crossing a forbidden tier" if topo.path(here, node_id) else "(no path)")
+            + (
+                "without detouring through a higher or forbidden tier"
+                if topo.path(here, node_id)
+                else "(no path)"
+            )
         )
     source = ctx.nodes[workload.source.node]
     if stage.aggregate and node_id == source.id and source.count > 1:
@@ -165,9 +188,9 @@ def _evaluate(
         )
     service = ctx.service(stage.model, node_id)
     key = f"{workload.id}.{stage.id}"
-    others = sum(v for k, v in ctx.load[node_id].items() if k != key)
-    busy = others + ctx.instance_rate(workload, node_id) * service
-    utilisation = busy / hardware.servers
+    streams = [v for k, v in ctx.load[node_id].items() if k != key]
+    streams.append((ctx.instance_rate(workload, node_id), service))
+    utilisation = sum(rate * s for rate, s in streams) / hardware.servers
     if utilisation >= 1:
         reasons.append(
             f"compute overloaded: utilisation {utilisation:.0%} of {hardware.servers} server(s)"
@@ -175,8 +198,7 @@ def _evaluate(
     # Question 1: latency.
     latency = None
     if hops is not None:
-        arrival = busy / service if service > 0 else 0.0  # all requests at the node, per second
-        wait = mdc_wait(arrival, service, hardware.servers)
+        wait = mgc_wait([r for r, _ in streams], [s for _, s in streams], hardware.servers)
         latency = elapsed + transfer_time(hops, in_size) + wait + service
         if index == len(workload.stages) - 1 and workload.sink is not None:
             to_sink = topo.path(node_id, workload.sink)
@@ -189,16 +211,29 @@ def _evaluate(
     return Verdict(tier, node_id, not reasons, reasons, latency, utilisation)
 
 
+def _best_of_tier(candidates: list[Verdict], here: str) -> Verdict:
+    """The feasible node with the lowest latency; else the most telling failure: the node where
+    the data already is, then the one with the fewest failed questions."""
+    feasible = [v for v in candidates if v.feasible]
+    if feasible:
+        return min(feasible, key=lambda v: v.latency_s or 0.0)
+    return min(
+        candidates,
+        key=lambda v: (v.node != here, len(v.reasons), v.latency_s or float("inf")),
+    )
+
+
 def _advise_workload(ctx: _Context, workload: Workload) -> list[StageAdvice]:
+    """Advice stage by stage. Each stage is advised from where the data actually is: after the
+    previous stage's placement (or its advice, where it is not placed)."""
     advice = []
-    advised_here, advised_elapsed = workload.source.node, 0.0
-    placed_here, placed_elapsed = workload.source.node, 0.0
+    here, elapsed = workload.source.node, 0.0
     for index, stage in enumerate(workload.stages):
         verdicts = []
         chosen: Verdict | None = None
         for tier in ctx.cat.tiers_in_order():
             candidates = [
-                _evaluate(ctx, workload, index, advised_here, advised_elapsed, n)
+                _evaluate(ctx, workload, index, here, elapsed, n)
                 for n in ctx.topo.nodes_of_tier(tier.id)
             ]
             if not candidates:
@@ -206,19 +241,14 @@ def _advise_workload(ctx: _Context, workload: Workload) -> list[StageAdvice]:
                     Verdict(tier.id, None, False, ["no node of this tier in the scenario"])
                 )
                 continue
-            feasible = [v for v in candidates if v.feasible]
-            if feasible:
-                best = min(feasible, key=lambda v: v.latency_s or 0.0)
-            else:
-                best = min(candidates, key=lambda v: (len(v.reasons), v.latency_s or float("inf")))
+            best = _best_of_tier(candidates, here)
             verdicts.append(best)
             if chosen is None and best.feasible:
                 chosen = best
         placed_node = ctx.scenario.placement.get(f"{workload.id}.{stage.id}")
         placed = None
         if placed_node in ctx.nodes:
-            placed = _evaluate(ctx, workload, index, placed_here, placed_elapsed, placed_node)
-            placed_here, placed_elapsed = placed_node, placed.latency_s or placed_elapsed
+            placed = _evaluate(ctx, workload, index, here, elapsed, placed_node)
         advice.append(
             StageAdvice(
                 workload=workload.id,
@@ -230,10 +260,11 @@ def _advise_workload(ctx: _Context, workload: Workload) -> list[StageAdvice]:
                 placed=placed,
             )
         )
-        if chosen is not None and chosen.node is not None:
-            advised_here, advised_elapsed = chosen.node, chosen.latency_s or advised_elapsed
-        else:
-            advised_here, advised_elapsed = placed_here, placed_elapsed
+        follow = placed if placed is not None else chosen
+        if follow is None or follow.node is None:
+            break  # nowhere to go on from: later stages cannot be judged
+        here = follow.node
+        elapsed = follow.latency_s if follow.latency_s is not None else elapsed
     return advice
 
 
@@ -256,6 +287,7 @@ def advice_table(advice: list[StageAdvice]) -> pd.DataFrame:
                 "placed_tier": a.placed.tier if a.placed else None,
                 "placement_ok": bool(a.placed and a.placed.feasible),
                 "agrees": a.agrees,
+                "utilisation": a.placed.utilisation if a.placed else None,
                 "est_latency_ms": (a.placed.latency_s * 1e3)
                 if a.placed and a.placed.latency_s is not None
                 else None,

@@ -256,7 +256,7 @@ MAX_SHAPE_PROBLEMS = 20
 def _shape_problems(data: dict[str, Any]) -> list[Problem]:
     """Items of the top-level lists that are not mappings, found before the (costly) schema
     check; a huge file of junk then yields a few lines quickly instead of millions."""
-    problems = []
+    problems: list[Problem] = []
     wrong = 0
     for key in _LISTS:
         items = data.get(key)

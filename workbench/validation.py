@@ -211,12 +211,24 @@ def _check_workload_routes(
         ]
     here = source
     classes = stage_classes(workload, cat)
+    route_ok = True  # after one broken hop, later hops would only repeat it
     for s_index, stage in enumerate(workload.stages):
         at = f"{where}.stages[{s_index}]"
         node_id = scenario.placement[f"{workload.id}.{stage.id}"]
         node = scenario.node(node_id)
         in_class, _ = classes[s_index]
-        problems += _check_hop(topo, here, node_id, in_class, at, f"stage {stage.id!r}")
+        if route_ok:
+            hop = _check_hop(
+                topo,
+                here,
+                node_id,
+                in_class,
+                f"placement.{workload.id}.{stage.id}",
+                f"stage {stage.id!r}",
+                earlier_stages=s_index > 0,
+            )
+            problems += hop
+            route_ok = not hop
         hardware = cat.hardware[node.hardware]
         size = model_size_bytes(stage, cat)
         if size > hardware.memory_bytes:
@@ -240,15 +252,25 @@ def _check_workload_routes(
         if stage.fallback is not None:
             problems += _check_fallback(stage.fallback, here, f"{at}.fallback", topo, in_class)
         here = node_id
-    if workload.sink is not None:
+    if workload.sink is not None and route_ok:
         out_class = classes[-1][1]
-        problems += _check_hop(topo, here, workload.sink, out_class, f"{where}.sink", "the sink")
+        problems += _check_hop(
+            topo, here, workload.sink, out_class, f"{where}.sink", "the sink", earlier_stages=True
+        )
     return problems
 
 
 def _check_hop(
-    topo: Topology, src: str, dst: str, class_id: str, where: str, what: str
+    topo: Topology,
+    src: str,
+    dst: str,
+    class_id: str,
+    where: str,
+    what: str,
+    *,
+    earlier_stages: bool = False,
 ) -> list[Problem]:
+    """Can data of ``class_id`` at ``src`` reach ``dst`` without crossing its boundary?"""
     cat = topo.catalogue
     limit = max_level(class_id, cat)
     dst_level = topo.level(dst)
@@ -258,8 +280,12 @@ def _check_hop(
             Problem(
                 where,
                 f"{class_id} data may not go above tier {max_tier}, but {what} is on {dst!r} "
-                f"({topo.graph.nodes[dst]['tier']}); place it on a node at or below {max_tier}, "
-                "or declare an earlier stage's output_class (e.g. de-identified 'public')",
+                f"({topo.graph.nodes[dst]['tier']}); place it on a node at or below {max_tier}"
+                + (
+                    ", or give an earlier stage an output_class (e.g. de-identified 'public')"
+                    if earlier_stages
+                    else ""
+                ),
             )
         ]
     if topo.path(src, dst) is None:
@@ -276,7 +302,7 @@ def _check_hop(
                 where,
                 f"every path from {src!r} to {dst!r} passes through tiers above "
                 f"{cat.data_classes[class_id].max_tier}, which {class_id} data may not reach; "
-                "add a link that stays on the premises",
+                "place it where a path stays below that tier, or add such a link",
             )
         ]
     return []

@@ -25,7 +25,7 @@ def test_factory_advice_follows_the_data_up(factory: Scenario) -> None:
 
 def test_aggregating_stage_is_not_advised_onto_each_device(factory: Scenario) -> None:
     advice = _advice(factory, "bearing-wear.correlate")
-    assert "results flow up" in _verdict_reasons(advice, "far_edge")
+    assert "aggregates all 40 devices" in _verdict_reasons(advice, "far_edge")
 
 
 def test_question_latency_rejects_tiers_too_far_for_the_slo(factory: Scenario) -> None:

@@ -54,8 +54,9 @@ def test_advise_explains_choices_and_placement(capsys: pytest.CaptureFixture[str
     out = capsys.readouterr().out
     assert "bearing-wear.correlate:" in out
     assert "advice: aggregation_edge (line-gw)" in out
-    assert "far_edge: rejected:" in out
-    assert "placed: line-gw (aggregation_edge), matches the advice; ok" in out
+    assert "far_edge (vib-sensors): rejected:" in out
+    assert "placed: line-gw (aggregation_edge) (est. latency" in out
+    assert "matches the advice; ok" in out
 
 
 def test_advise_table(capsys: pytest.CaptureFixture[str]) -> None:

@@ -94,7 +94,8 @@ def test_phi_may_not_route_through_the_cloud(factory: Scenario) -> None:
     )
     problems = validate_scenario(factory)
     assert any(
-        p.path == "workloads[0].stages[2]" and "passes through tiers above on_prem" in p.message
+        p.path == "placement.bearing-wear.twin"
+        and "passes through tiers above on_prem" in p.message
         for p in problems
     ), problems
 

@@ -78,7 +78,12 @@ def _size(size_bytes: float) -> str:
 
 
 def _duration(seconds: float) -> str:
-    return _scaled(seconds, (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)))
+    """Milliseconds down to 0.1 ms, the unit architects budget latency in."""
+    if abs(seconds) >= 1:
+        return f"{seconds:.3g} s"
+    if abs(seconds) >= 1e-4 or seconds == 0:
+        return f"{seconds * 1e3:.3g} ms"
+    return f"{seconds * 1e6:.3g} µs"
 
 
 def _percent(fraction: float) -> str:
@@ -392,7 +397,10 @@ def topology_figure(scenario: Scenario, catalogue: Catalogue | None = None) -> g
 
     # Nodes: one trace per tier, so each tier has its colour and its own label density.
     tick_text = []
-    stage_x, stage_y, stage_text = [], [], []
+    stage_x: list[float] = []
+    stage_y: list[float] = []
+    stage_size: list[float] = []
+    stage_text: list[str] = []
     for tier in tiers:
         nodes = [n for n in scenario.nodes if n.tier == tier.id and n.id in positions]
         devices = sum(n.count for n in nodes)
@@ -403,7 +411,9 @@ def topology_figure(scenario: Scenario, catalogue: Catalogue | None = None) -> g
         if not nodes:
             continue
         labelled = len(nodes) <= _LABEL_LIMIT
-        base = min(16.0, max(4.0, 900 / len(nodes)))
+        # Markers grow with a group's count but never wider than a dense lane's slot.
+        cap = min(34.0, max(4.0, 900 / len(nodes)))
+        sizes = [min(cap, min(14.0, cap) + 5 * math.log2(n.count)) for n in nodes]
         colour = TIER_COLOURS.get(tier.id, _LINK_COLOUR)
         hover = []
         for node in nodes:
@@ -423,9 +433,11 @@ def topology_figure(scenario: Scenario, catalogue: Catalogue | None = None) -> g
             if not node.in_service:
                 lines.append("<b>out of service</b>")
             hover.append("<br>".join(lines))
+        for node, size in zip(nodes, sizes, strict=True):
             if stages_on.get(node.id):
                 stage_x.append(positions[node.id][0])
                 stage_y.append(positions[node.id][1])
+                stage_size.append(size)
                 stage_text.append("<br>".join(f"▸ {key}" for key in stages_on[node.id]))
         fig.add_trace(
             go.Scatter(
@@ -439,7 +451,7 @@ def topology_figure(scenario: Scenario, catalogue: Catalogue | None = None) -> g
                 hovertext=hover,
                 hovertemplate="%{hovertext}<extra></extra>",
                 marker={
-                    "size": [min(base + 5 * math.log2(n.count), 34) for n in nodes],
+                    "size": sizes,
                     "color": [colour if n.in_service else "#d0d0d0" for n in nodes],
                     "symbol": ["circle" if n.in_service else "x" for n in nodes],
                     "line": {"color": "white" if labelled else colour, "width": 1},
@@ -452,7 +464,8 @@ def topology_figure(scenario: Scenario, catalogue: Catalogue | None = None) -> g
         go.Scatter(
             x=stage_x,
             y=stage_y,
-            mode="text",
+            mode="markers+text",  # invisible markers as big as the nodes push the text below
+            marker={"size": stage_size, "opacity": 0},
             text=stage_text,
             textposition="bottom center",
             textfont={"size": 11, "color": "#34495e"},
@@ -465,9 +478,10 @@ def topology_figure(scenario: Scenario, catalogue: Catalogue | None = None) -> g
     xs = [x for x, _ in positions.values()] or [0.0]
     pad = max(0.6, 0.02 * (max(xs) - min(xs)))
     devices = sum(n.count for n in scenario.nodes)
+    stands_for = f" standing for {devices} machines" if devices != len(scenario.nodes) else ""
     fig.update_layout(
         title={
-            "text": f"{scenario.name}: {len(scenario.nodes)} nodes ({devices} devices), "
+            "text": f"{scenario.name}: {len(scenario.nodes)} nodes{stands_for}, "
             f"{len(scenario.links)} links",
             "x": 0.01,
         },
@@ -506,8 +520,8 @@ def _cell_text(verdict: Verdict | None, status: int, placed: bool) -> str:
     if verdict is None or status == _NO_NODE:
         text = "no node"
     elif status == _REJECTED:
-        first = textwrap.wrap(verdict.reasons[0] if verdict.reasons else "rejected", 30)
-        text = "✗ " + "<br>".join(first[:2]) + ("…" if len(first) > 2 else "")
+        first = textwrap.wrap(verdict.reasons[0] if verdict.reasons else "rejected", 32)
+        text = "✗ " + "<br>".join(first[:3]) + ("…" if len(first) > 3 else "")
         if len(verdict.reasons) > 1:
             text += f"<br>(+{len(verdict.reasons) - 1} more)"
     else:
@@ -524,7 +538,7 @@ def _verdict_hover(advice: StageAdvice, tier: str, verdict: Verdict | None, stat
         if verdict.latency_s is not None:
             lines.append(f"est. latency: {_duration(verdict.latency_s)}")
         if verdict.utilisation is not None:
-            lines.append(f"utilisation: {verdict.utilisation:.0%}")
+            lines.append(f"utilisation: {verdict.utilisation * 100:.2g} %")
     if verdict is not None:
         lines.extend(f"✗ {reason}" for reason in verdict.reasons)
     if advice.placed is not None and advice.placed.tier == tier:

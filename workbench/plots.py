@@ -79,6 +79,8 @@ def _size(size_bytes: float) -> str:
 
 def _duration(seconds: float) -> str:
     """Milliseconds down to 0.1 ms, the unit architects budget latency in."""
+    if not math.isfinite(seconds):
+        return "unbounded"
     if abs(seconds) >= 1:
         return f"{seconds:.3g} s"
     if abs(seconds) >= 1e-4 or seconds == 0:

@@ -62,6 +62,9 @@ class Node(Schema):
     storage_bytes: BytesOrZero = Field(
         default=0.0, alias="storage", description="local store for buffering, e.g. '2 GB'"
     )
+    servers: int | None = Field(
+        default=None, ge=1, description="parallel inference servers; default: the hardware's"
+    )
     position: Position | None = None
     in_service: bool = True
     label: str | None = None
@@ -111,7 +114,29 @@ class Source(Schema):
         alias="input_size",
         description="bytes per request; default: the source's raw data rate / rate",
     )
-    arrival: Literal["poisson", "periodic"] = "poisson"
+    arrival: Literal["poisson", "periodic", "trace"] = Field(
+        default="poisson",
+        description="poisson or periodic at 'rate' per device, or the timestamps in 'trace'",
+    )
+    trace: list[SecondsOrZero] | None = Field(
+        default=None, description="request times for arrival: trace, e.g. ['0 s', '1.5 s']"
+    )
+
+    @model_validator(mode="after")
+    def _trace_matches_arrival(self) -> Source:
+        if self.arrival == "trace" and not self.trace:
+            raise ValueError("arrival 'trace' needs a non-empty 'trace' list of times")
+        if self.trace is not None and self.arrival != "trace":
+            raise ValueError("'trace' is given, so set arrival: trace (or remove the trace)")
+        return self
+
+
+class ServiceTime(Schema):
+    """An explicit service-time distribution, overriding work / throughput (e.g. for theory)."""
+
+    dist: Literal["deterministic", "exponential", "lognormal"]
+    mean_s: Seconds = Field(alias="mean")
+    cv: float = Field(default=1.0, gt=0, description="coefficient of variation (lognormal)")
 
 
 class Fallback(Schema):
@@ -138,6 +163,14 @@ class Stage(Schema):
         default=False,
         description="needs the data of every device of the source group together",
     )
+    forward: Fraction = Field(
+        default=1.0,
+        description="share of requests whose output goes on to the next stage (or the sink); "
+        "the rest end here, served locally",
+    )
+    service: ServiceTime | None = Field(
+        default=None, description="explicit service time; default: model work / node throughput"
+    )
     fallback: Fallback | None = None
 
 
@@ -156,6 +189,18 @@ class Workload(Schema):
 
     def stage_keys(self) -> list[str]:
         return [f"{self.id}.{stage.id}" for stage in self.stages]
+
+
+class Flow(Schema):
+    """Downward (or upward) bulk traffic, e.g. a model artifact pushed to every gateway."""
+
+    id: Id = Field(pattern=ID_PATTERN)
+    kind: Literal["model_push", "config", "telemetry", "other"] = "model_push"
+    origin: Id = Field(alias="from", description="the node that sends, e.g. 'cloud'")
+    targets: list[Id] = Field(alias="to", min_length=1, description="receiving nodes")
+    size_bytes: Bytes = Field(alias="size", description="bytes per transfer, e.g. '25 MB'")
+    start_s: SecondsOrZero = Field(default=0.0, alias="at", description="first transfer time")
+    every_s: Seconds | None = Field(default=None, alias="every", description="repeat period")
 
 
 class Simulation(Schema):
@@ -188,6 +233,7 @@ class Scenario(Schema):
     placement: dict[str, Id] = Field(
         default_factory=dict, description="'workload.stage' -> node id"
     )
+    flows: list[Flow] = Field(default_factory=list, description="bulk transfers, e.g. rollouts")
     simulation: Simulation = Field(default_factory=Simulation)
 
     def catalogue(self, base: Catalogue | None = None) -> Catalogue:

@@ -1,1 +1,5 @@
-"""Edge AI Tier Workbench: model, validate and advise on AI systems across five tiers."""
+"""Edge AI Tier Workbench: model, validate, advise on and simulate AI systems across five tiers."""
+
+from .sim import Results, Simulation, simulate
+
+__all__ = ["Results", "Simulation", "simulate"]

@@ -1,0 +1,424 @@
+"""The discrete-event engine on simpy: requests through links and compute, in steps.
+
+Each request walks its route. Arriving at a channel or a server, it asks the station when it
+will leave (FIFO, computed from the station's state) and schedules one event for its arrival at
+the next station, so a hop costs one simpy event rather than a process, a request and a release.
+Stations are reached in time order, which is all FIFO needs.
+
+Examples
+--------
+>>> from workbench.scenario import load_scenario
+>>> from workbench.loading import data_dir
+>>> s = load_scenario(data_dir() / "scenarios" / "factory_floor.yaml")
+>>> result = simulate(s, until=30, seed=1)
+>>> result.summary()["workloads"]["bearing-wear"]["completed"] > 700  # 40 sensors, 1 Hz, 20 s
+True
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from dataclasses import dataclass
+from heapq import heappush
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import simpy
+from simpy.events import NORMAL
+
+from ..catalogue import Catalogue
+from ..scenario import Scenario
+from .plan import CHANNEL, FlowPlan, Plan, ServiceSpec, WorkloadPlan, build_plan
+from .results import Results
+
+_BATCH = 4096
+_NAN = math.nan
+
+
+class _Draws:
+    """Random numbers drawn in batches from the run's generator (numpy calls are slow singly)."""
+
+    __slots__ = ("_buffer", "_draw")
+
+    def __init__(self, draw: Any) -> None:
+        self._draw = draw
+        self._buffer: list[float] = []
+
+    def next(self) -> float:
+        try:
+            return self._buffer.pop()
+        except IndexError:
+            self._buffer = self._draw(_BATCH).tolist()
+            self._buffer.reverse()  # keep the generator's order: pop() takes from the end
+            return self._buffer.pop()
+
+
+def _sampler(spec: ServiceSpec, rng: np.random.Generator) -> _Draws | float:
+    if spec.dist == "deterministic":
+        return spec.mean_s
+    if spec.dist == "exponential":
+        mean = spec.mean_s
+        return _Draws(lambda n: rng.exponential(mean, n))
+    mu, sigma = spec.lognormal_params
+    return _Draws(lambda n: rng.lognormal(mu, sigma, n))
+
+
+class _Move:
+    """A request (or transfer) arriving at step ``pos`` of its route.
+
+    A minimal simpy event: the kernel only reads ``callbacks`` and ``_ok``. Scheduling it
+    directly on the environment's queue saves the cost of a full :class:`simpy.Event` per hop.
+    """
+
+    __slots__ = ("callbacks", "pos", "req")
+    _ok = True
+    _value = None
+
+    def __init__(self, callbacks: tuple[Any, ...], req: int, pos: int) -> None:
+        self.callbacks = callbacks  # simpy only iterates it: one shared tuple per run
+        self.req = req
+        self.pos = pos
+
+
+def _push(env: simpy.Environment, when: float, event: Any) -> None:
+    """Schedule ``event`` at absolute time ``when`` (what ``env.schedule`` does, inlined)."""
+    queue: list[Any] = env._queue
+    heappush(queue, (when, NORMAL, next(env._eid), event))
+
+
+_CHUNK = 8192
+_LOOKAHEAD = 256  # arrivals created per arrival event
+
+
+class WorkloadRun:
+    """Arrivals, per-request records and the route walk of one workload."""
+
+    def __init__(self, sim: Simulation, plan: WorkloadPlan, rng: np.random.Generator) -> None:
+        self.sim = sim
+        self.plan = plan
+        self.env = sim.env
+        self.rng = rng
+        self.routes = plan.routes
+        n_stages = len(plan.stages)
+        self.n_stages = n_stages
+        self.samplers = [_sampler(s.service, rng) for s in plan.stages]
+        self.forward = [s.forward for s in plan.stages]
+        self.uniform = _Draws(lambda n: rng.random(n))
+        self.n = 0  # requests created
+        self.capacity = 0
+        self.created = array("d")
+        self.device = array("i")
+        self.end = array("d")
+        self.last_stage = array("b")
+        self.stage_times = [[array("d") for _ in range(3)] for _ in range(n_stages)]
+        self._times: list[float] = []  # the next arrivals, in time order (reversed for pop)
+        self._devices: list[int] = []
+        self._batches = self._arrival_batches()
+        self._arrival = _Move((self._on_arrivals,), 0, 0)
+        self._pending_arrival = (math.inf, 0)
+        self._step = (self.step,)  # the callbacks of every hop event: one shared tuple
+        self._queue: list[Any] = self.env._queue  # simpy's own event queue
+        self._eid = self.env._eid
+
+    def _arrival_batches(self) -> Any:
+        """Batches of (times, devices) in time order, generated lazily from the run's rng."""
+        plan, rng = self.plan, self.rng
+        arrival = plan.workload.source.arrival
+        devices = plan.devices
+        if arrival == "trace":
+            times = np.repeat(np.sort(np.asarray(plan.trace, dtype=float)), devices)
+            ids = np.tile(np.arange(devices), len(plan.trace or []))
+            yield times.tolist(), ids.tolist()
+            return
+        if arrival == "periodic":
+            period = 1.0 / plan.rate
+            phases = rng.uniform(0, period, devices)
+            order = np.argsort(phases)
+            k = 0
+            while True:
+                yield (k * period + phases[order]).tolist(), order.tolist()
+                k += 1
+        total = devices * plan.rate
+        t = 0.0
+        while True:
+            times = t + np.cumsum(rng.exponential(1.0 / total, _CHUNK))
+            t = float(times[-1])
+            yield times.tolist(), rng.integers(0, devices, _CHUNK).tolist()
+
+    def _next_arrival(self) -> tuple[float, int]:
+        if not self._times:
+            batch = next(self._batches, None)
+            if batch is None:
+                return math.inf, 0
+            times, devices = batch
+            times.reverse()
+            devices.reverse()
+            self._times, self._devices = times, devices
+        return self._times.pop(), self._devices.pop()
+
+    def start(self) -> None:
+        self._schedule_arrivals()
+
+    def _schedule_arrivals(self) -> None:
+        t, device = self._next_arrival()
+        if t < math.inf:
+            self._pending_arrival = (t, device)
+            self._arrival.callbacks = (self._on_arrivals,)
+            _push(self.env, t, self._arrival)
+
+    def _grow(self) -> None:
+        nan_chunk = array("d", [_NAN]) * _CHUNK
+        self.created.extend(nan_chunk)
+        self.end.extend(nan_chunk)
+        self.device.extend(array("i", bytes(self.device.itemsize * _CHUNK)))
+        self.last_stage.extend(array("b", [-1]) * _CHUNK)
+        for times in self.stage_times:
+            for column in times:
+                column.extend(nan_chunk)
+        self.capacity += _CHUNK
+
+    def _on_arrivals(self, _event: _Move) -> None:
+        """Create every request due before the horizon (the end of the current advance).
+
+        Each request is walked at once through the leading steps of its route that only it
+        uses in time order (its own device link, its own device's model): their state depends
+        on this device's requests alone. Its first shared station gets an ordinary event.
+        """
+        horizon = self.sim.horizon
+        now = self.env.now
+        t, device = self._pending_arrival
+        prefixes = self.plan.prefixes
+        budget = _LOOKAHEAD  # a bounded batch keeps the event queue short
+        while t < horizon and budget:
+            budget -= 1
+            req = self.n
+            self.n = req + 1
+            if req >= self.capacity:
+                self._grow()
+            self.created[req] = t
+            self.device[req] = device
+            if prefixes[device] or t == now:
+                self._walk(req, 0, t, prefixes[device])
+            else:  # its first station is shared: it must be reached in time order
+                heappush(self._queue, (t, NORMAL, next(self._eid), _Move(self._step, req, 0)))
+            t, device = self._next_arrival()
+        if t < math.inf:
+            self._pending_arrival = (t, device)
+            self._arrival.callbacks = (self._on_arrivals,)
+            _push(self.env, t, self._arrival)
+
+    def step(self, event: _Move) -> None:
+        self._walk(event.req, event.pos, self.env.now, 0)
+
+    def _walk(self, req: int, pos: int, now: float, inline: int) -> None:
+        """Move request ``req`` along its route from step ``pos`` at time ``now`` until it must
+        wait for a later time (one event scheduled) or its fate is decided. Steps before
+        ``inline`` are taken at once even when they lie in the future."""
+        route = self.routes[self.device[req]]
+        n = len(route)
+        while pos < n:
+            kind, station, value = route[pos]
+            pos += 1
+            if kind == CHANNEL:
+                arrive = station.send(now, value)
+                if arrive > now and pos >= inline:
+                    heappush(
+                        self._queue, (arrive, NORMAL, next(self._eid), _Move(self._step, req, pos))
+                    )
+                    return
+                now = arrive
+                continue
+            sampler = self.samplers[value]
+            service = sampler if type(sampler) is float else sampler.next()  # type: ignore[union-attr]
+            start, done = station.serve(now, service)
+            times = self.stage_times[value]
+            times[0][req] = now
+            times[1][req] = start
+            times[2][req] = done
+            self.last_stage[req] = value
+            share = self.forward[value]
+            if pos == n or (share < 1.0 and self.uniform.next() >= share):
+                self.end[req] = done
+                return
+            if done > now and pos >= inline:
+                heappush(self._queue, (done, NORMAL, next(self._eid), _Move(self._step, req, pos)))
+                return
+            now = done
+        self.end[req] = now
+
+
+class FlowRun:
+    """Bulk transfers of one flow: each copy walks its route of channels."""
+
+    def __init__(self, sim: Simulation, plan: FlowPlan) -> None:
+        self.sim = sim
+        self.plan = plan
+        self.env = sim.env
+        self.records: list[list[Any]] = []  # [target, instance, start, end, bytes]
+        self.routes: list[tuple[Any, ...]] = []
+
+    def start(self) -> None:
+        flow = self.plan.flow
+        t = flow.start_s
+        times = []
+        while t <= self.sim.until_s:
+            times.append(t)
+            if flow.every_s is None:
+                break
+            t += flow.every_s
+        for t in times:
+            _push(self.env, t, _Move((lambda _e: self._launch(),), 0, 0))
+
+    def _launch(self) -> None:
+        for target, instance, route in self.plan.routes:
+            req = len(self.records)
+            self.records.append([target, instance, self.env.now, _NAN, 0.0])
+            self.routes.append(route)
+            self.step(_Move((self.step,), req, 0), now=self.env.now)
+
+    def step(self, event: _Move, now: float | None = None) -> None:
+        now = self.env.now if now is None else now
+        req, pos = event.req, event.pos
+        route = self.routes[req]
+        if pos == len(route):
+            self.records[req][3] = now
+            return
+        _, channel, size = route[pos]
+        arrive = channel.send(now, size)
+        self.records[req][4] += size
+        _push(self.env, arrive, _Move((self.step,), req, pos + 1))
+
+
+@dataclass
+class StepReport:
+    """What changed in one call to :meth:`Simulation.advance`."""
+
+    start_s: float
+    end_s: float
+    completed: pd.DataFrame  # requests whose result arrived in (start_s, end_s]
+    link_bytes: dict[str, float]  # bytes sent per link (both directions) in the step
+
+
+class Simulation:
+    """A simulation that can be advanced in steps, and read at any time.
+
+    Parameters
+    ----------
+    scenario
+        A valid scenario (it is validated again; problems raise ScenarioError).
+    until
+        Simulated seconds to run; default: the scenario's ``simulation.until``.
+    seed
+        Seed of the run's own random generator; default: the scenario's. Same seed, same run.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        until: float | None = None,
+        seed: int | None = None,
+        bin_s: float = 1.0,
+        catalogue: Catalogue | None = None,
+    ) -> None:
+        self.scenario = scenario
+        self.seed = scenario.simulation.seed if seed is None else seed
+        self.until_s = float(until if until is not None else scenario.simulation.until_s)
+        self.plan: Plan = build_plan(
+            scenario, until_s=self.until_s, bin_s=bin_s, catalogue=catalogue
+        )
+        self.env = simpy.Environment()
+        self.horizon = 0.0  # arrivals are created up to here (the end of the current advance)
+        root = np.random.default_rng(self.seed)
+        streams = root.spawn(len(self.plan.workloads) + 1)
+        self.workloads = [WorkloadRun(self, w, streams[w.index]) for w in self.plan.workloads]
+        self.flows = [FlowRun(self, f) for f in self.plan.flows]
+        self.events: list[tuple[float, str, str, str]] = [(0.0, "start", "", f"seed {self.seed}")]
+        for run in self.workloads:
+            run.start()
+        for flow in self.flows:
+            flow.start()
+        self._last_link_bytes = self._link_totals()
+
+    @property
+    def now(self) -> float:
+        return float(self.env.now)
+
+    @property
+    def done(self) -> bool:
+        return self.now >= self.until_s
+
+    def advance(self, to: float | None = None, *, by: float | None = None) -> StepReport:
+        """Run up to simulated time ``to`` (or ``by`` seconds more); report what changed."""
+        start = self.now
+        target = (
+            self.until_s
+            if to is None and by is None
+            else (to if to is not None else start + (by or 0))
+        )
+        target = min(float(target), self.until_s)
+        if target > start:
+            self.horizon = target
+            self.env.run(until=target)
+        if self.done:
+            self.events.append((self.now, "end", "", ""))
+        return self._report(start)
+
+    def run(self) -> Results:
+        """Run to the end and return the results."""
+        self.advance()
+        return self.results()
+
+    def results(self) -> Results:
+        """The results so far (requests decided after ``now`` count as in flight)."""
+        return Results(self)
+
+    def _link_totals(self) -> dict[str, float]:
+        totals = {info.id: 0.0 for info in self.plan.links}
+        for channel in self.plan.channels.values():
+            totals[self.plan.links[channel.link].id] += channel.bytes
+        return totals
+
+    def _report(self, start: float) -> StepReport:
+        now = self.now
+        frames = []
+        for run in self.workloads:
+            end = np.frombuffer(run.end, dtype=float, count=run.n)
+            ready = np.flatnonzero((end > start) & (end <= now))
+            if len(ready):
+                created = np.frombuffer(run.created, dtype=float, count=run.n)
+                frames.append(
+                    pd.DataFrame(
+                        {
+                            "workload": run.plan.workload.id,
+                            "request": ready,
+                            "created_s": created[ready],
+                            "end_s": end[ready],
+                        }
+                    )
+                )
+        completed = (
+            pd.concat(frames, ignore_index=True)
+            if frames
+            else pd.DataFrame(columns=["workload", "request", "created_s", "end_s"])
+        )
+        if len(completed):
+            completed["latency_s"] = completed["end_s"] - completed["created_s"]
+        totals = self._link_totals()
+        delta = {k: totals[k] - self._last_link_bytes.get(k, 0.0) for k in totals}
+        self._last_link_bytes = totals
+        return StepReport(start, now, completed, delta)
+
+
+def simulate(
+    scenario: Scenario,
+    *,
+    until: float | None = None,
+    seed: int | None = None,
+    bin_s: float = 1.0,
+    catalogue: Catalogue | None = None,
+) -> Results:
+    """Run ``scenario`` to the end and return its :class:`Results`."""
+    return Simulation(scenario, until=until, seed=seed, bin_s=bin_s, catalogue=catalogue).run()

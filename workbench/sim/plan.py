@@ -1,0 +1,329 @@
+"""Compile a scenario into what the engine runs: stations, and a route per device.
+
+A node or link with ``count`` N stands for N instances. Device ``i`` of a group of N reaches
+instance ``i * M // N`` of a group of M (devices spread evenly over gateways), over the link
+instance on the larger side. A route is a tuple of steps: ``(CHANNEL, channel, bytes)`` or
+``(SERVER, server, stage_index)``; the engine walks it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..catalogue import Catalogue
+from ..errors import ScenarioError
+from ..scenario import Flow, Scenario, Stage, Workload
+from ..topology import Topology
+from ..validation import validate_scenario
+from ..workloads import input_size_bytes, service_time_s
+from .stations import Channel, Server, new_bins
+
+CHANNEL, SERVER = 0, 1
+Step = tuple[int, Any, Any]  # (CHANNEL, channel, bytes) or (SERVER, server, stage index)
+
+
+def instance_on(index: int, count_from: int, count_to: int) -> int:
+    """The instance of a group of ``count_to`` that instance ``index`` of ``count_from`` uses."""
+    if count_to == count_from:
+        return index
+    return index * count_to // count_from
+
+
+@dataclass
+class ServiceSpec:
+    """How long one request takes at a stage: a fixed time or a distribution."""
+
+    dist: str  # deterministic, exponential, lognormal
+    mean_s: float
+    cv: float = 0.0
+
+    @property
+    def lognormal_params(self) -> tuple[float, float]:
+        sigma2 = math.log(1 + self.cv**2)
+        return math.log(self.mean_s) - sigma2 / 2, math.sqrt(sigma2)
+
+
+@dataclass
+class StagePlan:
+    stage: Stage
+    node: str
+    service: ServiceSpec
+    forward: float
+
+
+@dataclass
+class WorkloadPlan:
+    """A workload ready to run: its arrival process, stages and one route per device."""
+
+    index: int
+    workload: Workload
+    devices: int
+    rate: float  # requests per second per device
+    input_bytes: float
+    source_level: int
+    stages: list[StagePlan]
+    routes: list[tuple[Step, ...]]
+    trace: list[float] | None = None
+    prefixes: list[int] = field(default_factory=list)  # per device: steps it may take at once
+
+    # bytes_table[device, k + 1]: bytes a request puts on links up to and into stage k;
+    # column 0 is 0 (nothing reached yet); the last column is the whole route with the sink.
+    bytes_table: Any = None
+
+
+@dataclass
+class FlowPlan:
+    """Bulk transfers to each target instance, each over a route of channels."""
+
+    index: int
+    flow: Flow
+    routes: list[tuple[str, int, tuple[Step, ...]]]  # (target node, instance, route)
+
+
+@dataclass
+class LinkInfo:
+    id: str
+    ends: tuple[str, str]
+    levels: tuple[int, int]
+    instances: int
+    bins: tuple[Any, Any]  # bytes per bin, up and down
+
+
+@dataclass
+class NodeInfo:
+    id: str
+    tier: str
+    level: int
+    instances: int
+    servers: int
+    bins: Any
+
+
+@dataclass
+class Plan:
+    scenario: Scenario
+    topology: Topology
+    until_s: float
+    bin_s: float
+    links: list[LinkInfo]
+    nodes: list[NodeInfo]
+    channels: dict[tuple[int, int, int], Channel] = field(default_factory=dict)
+    servers: dict[tuple[int, int], Server] = field(default_factory=dict)
+    workloads: list[WorkloadPlan] = field(default_factory=list)
+    flows: list[FlowPlan] = field(default_factory=list)
+
+
+class _Builder:
+    def __init__(self, scenario: Scenario, catalogue: Catalogue, until_s: float, bin_s: float):
+        self.scenario = scenario
+        self.cat = catalogue
+        self.topo = Topology(scenario, catalogue)
+        self.node_index = {n.id: i for i, n in enumerate(scenario.nodes)}
+        self.link_index = {spec_id: i for i, spec_id in enumerate(self.topo.links)}
+        self.nodes = scenario.nodes
+        links = []
+        for spec in self.topo.links.values():
+            a, b = self.scenario.node(spec.a), self.scenario.node(spec.b)
+            links.append(
+                LinkInfo(
+                    id=spec.id,
+                    ends=(spec.a, spec.b),
+                    levels=(self.topo.level(spec.a), self.topo.level(spec.b)),
+                    instances=max(a.count, b.count),
+                    bins=(new_bins(until_s, bin_s), new_bins(until_s, bin_s)),
+                )
+            )
+        nodes = []
+        for node in scenario.nodes:
+            hardware = catalogue.hardware[node.hardware]
+            nodes.append(
+                NodeInfo(
+                    id=node.id,
+                    tier=node.tier,
+                    level=self.topo.level(node.id),
+                    instances=node.count,
+                    servers=node.servers or hardware.servers,
+                    bins=new_bins(until_s, bin_s),
+                )
+            )
+        self.plan = Plan(scenario, self.topo, until_s, bin_s, links, nodes)
+
+    def channel(self, link_id: str, instance: int, upward: bool) -> Channel:
+        li = self.link_index[link_id]
+        key = (li, instance, 0 if upward else 1)
+        channel = self.plan.channels.get(key)
+        if channel is None:
+            spec = self.topo.links[link_id]
+            info = self.plan.links[li]
+            channel = Channel(
+                li,
+                key[2],
+                spec.bandwidth_bps if upward else spec.downlink_bandwidth_bps,
+                spec.latency_s,
+                info.bins[key[2]],
+                self.plan.bin_s,
+            )
+            channel.in_service = spec.in_service
+            self.plan.channels[key] = channel
+        return channel
+
+    def server(self, node_id: str, instance: int) -> Server:
+        ni = self.node_index[node_id]
+        key = (ni, instance)
+        server = self.plan.servers.get(key)
+        if server is None:
+            info = self.plan.nodes[ni]
+            server = Server(ni, info.servers, info.bins, self.plan.bin_s)
+            server.in_service = self.nodes[ni].in_service
+            self.plan.servers[key] = server
+        return server
+
+    def hops(self, src: str, instance: int, dst: str, size: float, steps: list[Step]) -> int:
+        """Append the channel steps from (src, instance) to dst; return the instance reached."""
+        path = self.topo.path(src, dst)
+        if path is None:
+            raise ScenarioError([], None)  # validation has already ruled this out
+        here, idx = src, instance
+        for hop in path:
+            count_here = self.nodes[self.node_index[here]].count
+            count_next = self.nodes[self.node_index[hop.dst]].count
+            nxt = instance_on(idx, count_here, count_next)
+            link_instance = idx if count_here >= count_next else nxt
+            spec = self.topo.links[hop.link]
+            steps.append((CHANNEL, self.channel(hop.link, link_instance, spec.a == here), size))
+            here, idx = hop.dst, nxt
+        return idx
+
+    def workload(self, index: int, workload: Workload) -> WorkloadPlan:
+        cat = self.cat
+        source = self.scenario.node(workload.source.node)
+        stages = []
+        for stage in workload.stages:
+            node_id = self.scenario.placement[f"{workload.id}.{stage.id}"]
+            if stage.service is not None:
+                service = ServiceSpec(stage.service.dist, stage.service.mean_s, stage.service.cv)
+            else:
+                hardware = cat.hardware[self.scenario.node(node_id).hardware]
+                service = ServiceSpec(
+                    "deterministic", service_time_s(cat.models[stage.model], hardware)
+                )
+            stages.append(StagePlan(stage, node_id, service, stage.forward))
+        input_bytes = input_size_bytes(workload, cat)
+        routes = []
+        sent = np.zeros((source.count, len(stages) + 2))
+        for device in range(source.count):
+            steps: list[Step] = []
+            here, idx, size = source.id, device, input_bytes
+            for k, plan in enumerate(stages):
+                idx = self.hops(here, idx, plan.node, size, steps)
+                sent[device, k + 1] = sum(v for kind, _, v in steps if kind == CHANNEL)
+                steps.append((SERVER, self.server(plan.node, idx), k))
+                here, size = plan.node, plan.stage.output_size_bytes
+            if workload.sink is not None:
+                self.hops(here, idx, workload.sink, size, steps)
+            sent[device, -1] = sum(v for kind, _, v in steps if kind == CHANNEL)
+            routes.append(tuple(steps))
+        return WorkloadPlan(
+            index=index,
+            workload=workload,
+            devices=source.count,
+            rate=workload.source.rate,
+            input_bytes=input_bytes,
+            source_level=self.topo.level(source.id),
+            stages=stages,
+            routes=routes,
+            trace=list(workload.source.trace) if workload.source.trace else None,
+            bytes_table=sent,
+        )
+
+    def flow(self, index: int, flow: Flow) -> FlowPlan:
+        routes = []
+        origin_count = self.scenario.node(flow.origin).count
+        for target in flow.targets:
+            for instance in range(self.scenario.node(target).count):
+                steps: list[Step] = []
+                # Walk from the target's instance up to the origin, then reverse: each target
+                # instance receives its own copy over its own links.
+                self._flow_hops(flow.origin, origin_count, target, instance, flow.size_bytes, steps)
+                routes.append((target, instance, tuple(steps)))
+        return FlowPlan(index, flow, routes)
+
+    def _flow_hops(
+        self,
+        origin: str,
+        origin_count: int,
+        target: str,
+        instance: int,
+        size: float,
+        steps: list[Step],
+    ) -> None:
+        path = self.topo.path(target, origin)
+        if path is None:
+            raise ScenarioError([], None)
+        here, idx = target, instance
+        chain = []
+        for hop in path:  # upward from the target, to find each link instance
+            count_here = self.nodes[self.node_index[here]].count
+            count_next = self.nodes[self.node_index[hop.dst]].count
+            nxt = instance_on(idx, count_here, count_next)
+            link_instance = idx if count_here >= count_next else nxt
+            spec = self.topo.links[hop.link]
+            # The flow travels the other way: from hop.dst to here.
+            chain.append(self.channel(hop.link, link_instance, spec.a == hop.dst))
+            here, idx = hop.dst, nxt
+        steps.extend((CHANNEL, channel, size) for channel in reversed(chain))
+
+
+def build_plan(
+    scenario: Scenario,
+    *,
+    until_s: float | None = None,
+    bin_s: float = 1.0,
+    catalogue: Catalogue | None = None,
+) -> Plan:
+    """Validate ``scenario`` and compile it; raises ScenarioError listing every problem."""
+    problems = validate_scenario(scenario, catalogue)
+    if problems:
+        raise ScenarioError(problems)
+    cat = scenario.catalogue(catalogue)
+    until = until_s if until_s is not None else scenario.simulation.until_s
+    builder = _Builder(scenario, cat, until, bin_s)
+    plan = builder.plan
+    plan.workloads = [builder.workload(i, w) for i, w in enumerate(scenario.workloads)]
+    plan.flows = [builder.flow(i, f) for i, f in enumerate(scenario.flows)]
+    _mark_private_prefixes(plan)
+    return plan
+
+
+def _mark_private_prefixes(plan: Plan) -> None:
+    """For each route, how many leading steps no other route (or flow) uses.
+
+    Such a station sees only this device's requests, which are created in time order, so the
+    engine may take those steps as soon as a request is created. A private server with several
+    parallel servers may reorder requests, so the prefix stops after it.
+    """
+    uses: dict[int, int] = {}
+    for workload in plan.workloads:
+        for route in workload.routes:
+            for _, station, _ in route:
+                uses[id(station)] = uses.get(id(station), 0) + 1
+    for flow in plan.flows:
+        for _, _, route in flow.routes:
+            for _, station, _ in route:
+                uses[id(station)] = uses.get(id(station), 0) + 2
+    for workload in plan.workloads:
+        prefixes = []
+        for route in workload.routes:
+            length = 0
+            for kind, station, _ in route:
+                if uses[id(station)] != 1:
+                    break
+                length += 1
+                if kind == SERVER and station.servers > 1:
+                    break
+            prefixes.append(length)
+        workload.prefixes = prefixes

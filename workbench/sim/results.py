@@ -1,0 +1,285 @@
+"""Results of a run as pandas tables, and the summary an architect asks for.
+
+Tables
+------
+``requests``  one row per request: workload, device, created_s, end_s, latency_s, the arrival,
+              start and done time at every stage (``<stage>.arrive_s`` ...), the stage it ended
+              at, whether it ended early (``local``: not forwarded), bytes sent, and its state
+              (``done`` or ``in_flight`` at the end of the run).
+``links``     bytes per link, direction and time bin.
+``nodes``     busy seconds and utilisation per node and time bin.
+``flows``     one row per bulk transfer (e.g. a model push to one gateway).
+``events``    the event log (start, end; failures later).
+
+``summary()`` gives per-workload latency mean/p50/p95/p99, SLO violation share and throughput,
+and per tier boundary the bytes that crossed it against the counterfactual "ship every raw
+byte to the cloud", with the saving in percent. Everything after the warm-up only.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from ..catalogue import TIER_IDS
+
+if TYPE_CHECKING:
+    from .engine import Simulation
+
+SUMMARY_VERSION = 1
+
+
+def boundary_name(level: int) -> str:
+    """'far_edge|aggregation_edge' for the boundary above tier ``level``."""
+    return f"{TIER_IDS[level - 1]}|{TIER_IDS[level]}"
+
+
+def _served_at(run: Any, last: Any) -> pd.Categorical:
+    """The node of the last stage each request reached (missing when none yet)."""
+    nodes = [s.node for s in run.plan.stages]
+    categories = list(dict.fromkeys(nodes))
+    code_of_stage = np.array([categories.index(node) for node in nodes] + [-1], dtype=np.int16)
+    return pd.Categorical.from_codes(code_of_stage[last], categories=categories)
+
+
+class Results:
+    """Tables and summary of a simulation up to its current time."""
+
+    def __init__(self, sim: Simulation) -> None:
+        self.sim = sim
+        self.scenario = sim.scenario
+        self.now_s = sim.now
+        self.until_s = sim.until_s
+        self.seed = sim.seed
+        self.warmup_s = min(sim.scenario.simulation.warmup_s, self.now_s)
+        self._requests: pd.DataFrame | None = None
+
+    # ------------------------------------------------------------------ tables
+    @property
+    def requests(self) -> pd.DataFrame:
+        if self._requests is None:
+            frames = [self._workload_requests(run) for run in self.sim.workloads]
+            frames = [f for f in frames if len(f)]
+            self._requests = (
+                pd.concat(frames, ignore_index=True) if frames else self._workload_requests(None)
+            )
+        return self._requests
+
+    def _workload_requests(self, run: Any) -> pd.DataFrame:
+        if run is None:
+            return pd.DataFrame(
+                columns=["workload", "request", "device", "created_s", "end_s", "latency_s"]
+            )
+        n = run.n
+        created = np.frombuffer(run.created, dtype=float, count=n)
+        end = np.frombuffer(run.end, dtype=float, count=n).copy()
+        in_flight = ~(end <= self.now_s)
+        end[in_flight] = np.nan
+        last = np.frombuffer(run.last_stage, dtype=np.int8, count=n)
+        columns: dict[str, Any] = {
+            "workload": pd.Categorical.from_codes(
+                np.zeros(n, dtype=np.int8), categories=[run.plan.workload.id]
+            ),
+            "request": np.arange(n),
+            "device": np.frombuffer(run.device, dtype=np.int32, count=n),
+            "created_s": created,
+            "end_s": end,
+            "latency_s": end - created,
+            "stages_done": (last + 1).astype(np.int16),
+            "served_at": _served_at(run, last),
+            "local": (last < run.n_stages - 1) & ~in_flight,
+            "bytes": self._bytes_sent(run, n, last, in_flight),
+            "state": pd.Categorical.from_codes(
+                in_flight.astype(np.int8), categories=["done", "in_flight"]
+            ),
+        }
+        for k, stage in enumerate(run.plan.stages):
+            for j, name in enumerate(("arrive_s", "start_s", "done_s")):
+                values = np.frombuffer(run.stage_times[k][j], dtype=float, count=n).copy()
+                values[values > self.now_s] = np.nan
+                columns[f"{stage.stage.id}.{name}"] = values
+        return pd.DataFrame(columns)
+
+    @staticmethod
+    def _bytes_sent(run: Any, n: int, last: Any, in_flight: Any) -> Any:
+        """Bytes each request put on links, from its route and the stage it reached."""
+        stages = run.n_stages
+        device = np.frombuffer(run.device, dtype=np.int32, count=n)
+        column = np.where((last == stages - 1) & ~in_flight, stages + 1, last + 1)
+        return run.plan.bytes_table[device, column]
+
+    @property
+    def links(self) -> pd.DataFrame:
+        plan = self.sim.plan
+        bins = int(np.ceil(self.now_s / plan.bin_s))
+        rows = []
+        for info in plan.links:
+            for direction, name in enumerate(("up", "down")):
+                data = np.frombuffer(info.bins[direction], dtype=float)[:bins]
+                rows.append(
+                    pd.DataFrame(
+                        {
+                            "link": info.id,
+                            "direction": name,
+                            "t_s": np.arange(len(data)) * plan.bin_s,
+                            "bytes": data,
+                        }
+                    )
+                )
+        return pd.concat(rows, ignore_index=True)
+
+    @property
+    def nodes(self) -> pd.DataFrame:
+        plan = self.sim.plan
+        bins = int(np.ceil(self.now_s / plan.bin_s))
+        rows = []
+        for info in plan.nodes:
+            data = np.frombuffer(info.bins, dtype=float)[:bins]
+            capacity = info.servers * info.instances * plan.bin_s
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "node": info.id,
+                        "tier": info.tier,
+                        "t_s": np.arange(len(data)) * plan.bin_s,
+                        "busy_s": data,
+                        "utilisation": data / capacity,
+                    }
+                )
+            )
+        return pd.concat(rows, ignore_index=True)
+
+    @property
+    def flows(self) -> pd.DataFrame:
+        rows = [
+            {
+                "flow": run.plan.flow.id,
+                "kind": run.plan.flow.kind,
+                "target": r[0],
+                "instance": r[1],
+                "start_s": r[2],
+                "end_s": r[3] if r[3] <= self.now_s else np.nan,
+                "bytes": r[4],
+            }
+            for run in self.sim.flows
+            for r in run.records
+        ]
+        columns = ["flow", "kind", "target", "instance", "start_s", "end_s", "bytes"]
+        return pd.DataFrame(rows, columns=columns)
+
+    @property
+    def events(self) -> pd.DataFrame:
+        return pd.DataFrame(self.sim.events, columns=["t_s", "kind", "element", "detail"])
+
+    # ----------------------------------------------------------------- summary
+    def _window(self) -> tuple[float, float]:
+        return self.warmup_s, self.now_s
+
+    def workload_summary(self) -> dict[str, dict[str, Any]]:
+        start, end = self._window()
+        out: dict[str, dict[str, Any]] = {}
+        requests = self.requests
+        for run in self.sim.workloads:
+            workload = run.plan.workload
+            mine = requests[requests["workload"] == workload.id]
+            window = mine[mine["created_s"] >= start]
+            done = window[window["state"] == "done"]
+            latency = done["latency_s"].to_numpy()
+            duration = max(end - start, 1e-12)
+            stats: dict[str, Any] = {
+                "generated": len(window),
+                "completed": len(done),
+                "in_flight": int((window["state"] == "in_flight").sum()),
+                "throughput_per_s": len(done) / duration,
+                "served_locally_share": float(done["local"].mean()) if len(done) else 0.0,
+                "slo_s": workload.slo_s,
+            }
+            if len(latency):
+                stats |= {
+                    "latency_mean_s": float(latency.mean()),
+                    "latency_p50_s": float(np.percentile(latency, 50)),
+                    "latency_p95_s": float(np.percentile(latency, 95)),
+                    "latency_p99_s": float(np.percentile(latency, 99)),
+                    "latency_max_s": float(latency.max()),
+                    "slo_violation_share": float((latency > workload.slo_s).mean()),
+                }
+            else:
+                stats |= {
+                    k: None
+                    for k in (
+                        "latency_mean_s",
+                        "latency_p50_s",
+                        "latency_p95_s",
+                        "latency_p99_s",
+                        "latency_max_s",
+                        "slo_violation_share",
+                    )
+                }
+            out[workload.id] = stats
+        return out
+
+    def boundary_summary(self) -> dict[str, dict[str, float]]:
+        """Bytes per second across each tier boundary, up and down, against raw-to-cloud."""
+        start, end = self._window()
+        plan = self.sim.plan
+        first, last = int(start / plan.bin_s), int(np.ceil(end / plan.bin_s))
+        duration = max(end - start, 1e-12)
+        up = np.zeros(len(TIER_IDS) - 1)
+        down = np.zeros(len(TIER_IDS) - 1)
+        for info in plan.links:
+            low, high = sorted(info.levels)
+            if low == high:
+                continue
+            sent_up = float(np.frombuffer(info.bins[0], dtype=float)[first:last].sum())
+            sent_down = float(np.frombuffer(info.bins[1], dtype=float)[first:last].sum())
+            if info.levels[0] > info.levels[1]:  # the link is written top-down
+                sent_up, sent_down = sent_down, sent_up
+            up[low - 1 : high - 1] += sent_up
+            down[low - 1 : high - 1] += sent_down
+        raw = np.zeros(len(TIER_IDS) - 1)
+        requests = self.requests
+        for run in self.sim.workloads:
+            mine = requests[
+                (requests["workload"] == run.plan.workload.id) & (requests["created_s"] >= start)
+            ]
+            raw[run.plan.source_level - 1 :] += len(mine) * run.plan.input_bytes
+        summary = {}
+        for i in range(len(TIER_IDS) - 1):
+            saving = 1 - up[i] / raw[i] if raw[i] > 0 else None
+            summary[boundary_name(i + 1)] = {
+                "up_bytes_per_s": up[i] / duration,
+                "down_bytes_per_s": down[i] / duration,
+                "raw_to_cloud_bytes_per_s": raw[i] / duration,
+                "saving_percent": None if saving is None else 100 * saving,
+            }
+        return summary
+
+    def summary(self) -> dict[str, Any]:
+        """Documented, stable keys; see the module docstring and ``docs`` in the README."""
+        return {
+            "version": SUMMARY_VERSION,
+            "scenario": self.scenario.name,
+            "seed": self.seed,
+            "simulated_s": self.now_s,
+            "warmup_s": self.warmup_s,
+            "workloads": self.workload_summary(),
+            "boundaries": self.boundary_summary(),
+            "nodes": self.node_summary(),
+        }
+
+    def node_summary(self) -> dict[str, dict[str, float]]:
+        start, end = self._window()
+        plan = self.sim.plan
+        first, last = int(start / plan.bin_s), int(np.ceil(end / plan.bin_s))
+        duration = max(end - start, 1e-12)
+        out = {}
+        for info in plan.nodes:
+            busy = float(np.frombuffer(info.bins, dtype=float)[first:last].sum())
+            out[info.id] = {
+                "utilisation": busy / (duration * info.servers * info.instances),
+                "servers": info.servers,
+                "instances": info.instances,
+            }
+        return out

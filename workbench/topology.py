@@ -99,17 +99,30 @@ class Topology:
                 continue
             self.links[spec.id] = spec
             self.graph.add_edge(spec.a, spec.b, key=spec.id, latency_s=spec.latency_s)
+        self._levels: dict[str, int] = dict(self.graph.nodes(data="level"))
+        # For path finding: one edge per pair of nodes, the lowest-latency link between them
+        # (+1 ns per hop, so that among equal latencies the fewest hops win).
+        self._routing = nx.Graph()
+        self._routing.add_nodes_from(self.graph)
+        for u, v, key, latency in self.graph.edges(keys=True, data="latency_s"):
+            best = self._routing.get_edge_data(u, v)
+            if best is None or latency + 1e-9 < best["w"]:
+                self._routing.add_edge(u, v, w=latency + 1e-9, link=key)
         self._paths: dict[tuple[str, str, int], list[Hop] | None] = {}
 
     def level(self, node_id: str) -> int:
         """Tier level (1 far edge ... 5 cloud) of a node."""
-        return int(self.graph.nodes[node_id]["level"])
+        return self._levels[node_id]
 
-    def _weight(self, max_level: int) -> Callable[[str, str, dict[str, Any]], float | None]:
-        def weight(u: str, v: str, edges: dict[str, Any]) -> float | None:
-            if self.level(v) > max_level or self.level(u) > max_level:
+    def _weight(self, max_level: int) -> str | Callable[[str, str, dict[str, Any]], float | None]:
+        if max_level >= len(self.catalogue.tiers):
+            return "w"
+        levels = self._levels
+
+        def weight(u: str, v: str, edge: dict[str, Any]) -> float | None:
+            if levels[v] > max_level or levels[u] > max_level:
                 return None
-            return float(min(attrs["latency_s"] for attrs in edges.values())) + 1e-9
+            return float(edge["w"])
 
         return weight
 
@@ -127,12 +140,12 @@ class Topology:
         if src not in self.graph or dst not in self.graph:
             return None
         try:
-            nodes = nx.shortest_path(self.graph, src, dst, weight=self._weight(max_level))
+            nodes = nx.shortest_path(self._routing, src, dst, weight=self._weight(max_level))
         except nx.NetworkXNoPath:
             return None
         hops = []
         for u, v in itertools.pairwise(nodes):
-            link_id = min(self.graph[u][v], key=lambda k: self.graph[u][v][k]["latency_s"])
+            link_id = self._routing[u][v]["link"]
             spec = self.links[link_id]
             upward = spec.a == u
             hops.append(

@@ -142,10 +142,12 @@ class WorkloadRun:
                 k += 1
         total = devices * plan.rate
         t = 0.0
+        size = 64  # small first batches: a run may need only a few arrivals
         while True:
-            times = t + np.cumsum(rng.exponential(1.0 / total, _CHUNK))
+            times = t + np.cumsum(rng.exponential(1.0 / total, size))
             t = float(times[-1])
-            yield times.tolist(), rng.integers(0, devices, _CHUNK).tolist()
+            yield times.tolist(), rng.integers(0, devices, size).tolist()
+            size = min(2 * size, _CHUNK)
 
     def _next_arrival(self) -> tuple[float, int]:
         if not self._times:
@@ -256,7 +258,7 @@ class FlowRun:
         self.sim = sim
         self.plan = plan
         self.env = sim.env
-        self.records: list[list[Any]] = []  # [target, instance, start, end, bytes]
+        self.records: list[list[Any]] = []  # [target, instance, start, end, payload bytes]
         self.routes: list[tuple[Any, ...]] = []
 
     def start(self) -> None:
@@ -274,7 +276,7 @@ class FlowRun:
     def _launch(self) -> None:
         for target, instance, route in self.plan.routes:
             req = len(self.records)
-            self.records.append([target, instance, self.env.now, _NAN, 0.0])
+            self.records.append([target, instance, self.env.now, _NAN, self.plan.flow.size_bytes])
             self.routes.append(route)
             self.step(_Move((self.step,), req, 0), now=self.env.now)
 
@@ -287,7 +289,6 @@ class FlowRun:
             return
         _, channel, size = route[pos]
         arrive = channel.send(now, size)
-        self.records[req][4] += size
         _push(self.env, arrive, _Move((self.step,), req, pos + 1))
 
 
@@ -383,29 +384,26 @@ class Simulation:
 
     def _report(self, start: float) -> StepReport:
         now = self.now
-        frames = []
+        parts = []
         for run in self.workloads:
             end = np.frombuffer(run.end, dtype=float, count=run.n)
             ready = np.flatnonzero((end > start) & (end <= now))
             if len(ready):
                 created = np.frombuffer(run.created, dtype=float, count=run.n)
-                frames.append(
-                    pd.DataFrame(
-                        {
-                            "workload": run.plan.workload.id,
-                            "request": ready,
-                            "created_s": created[ready],
-                            "end_s": end[ready],
-                        }
-                    )
-                )
-        completed = (
-            pd.concat(frames, ignore_index=True)
-            if frames
-            else pd.DataFrame(columns=["workload", "request", "created_s", "end_s"])
+                parts.append((run.plan.index, ready, created[ready], end[ready]))
+        ids = [run.plan.workload.id for run in self.workloads]
+        completed = pd.DataFrame(
+            {
+                "workload": pd.Categorical.from_codes(
+                    np.concatenate([np.full(len(p[1]), p[0]) for p in parts] or [[]]).astype(int),
+                    categories=ids,
+                ),
+                "request": np.concatenate([p[1] for p in parts] or [[]]).astype(int),
+                "created_s": np.concatenate([p[2] for p in parts] or [[]]),
+                "end_s": np.concatenate([p[3] for p in parts] or [[]]),
+            }
         )
-        if len(completed):
-            completed["latency_s"] = completed["end_s"] - completed["created_s"]
+        completed["latency_s"] = completed["end_s"] - completed["created_s"]
         totals = self._link_totals()
         delta = {k: totals[k] - self._last_link_bytes.get(k, 0.0) for k in totals}
         self._last_link_bytes = totals

@@ -1,0 +1,86 @@
+"""How fast the closed-form estimate answers, against a short simulation of the same scenario.
+
+Usage: python benchmarks/estimate.py
+
+Scenarios: the engine benchmark's reference scenario with 1,000 devices (groups), and a built
+hierarchy of 1,000 individual devices, each with its own anomaly-detection workload (detect on
+the device, correlate on its gateway, 10 % forwarded to the cloud): 1,000 workloads.
+Prints the estimate's time (best of 5) and, as the baseline measured in the same run, the time
+of a 10 s simulation of the same scenario, with the ratio.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from reference import reference_scenario  # noqa: E402
+
+from workbench.analytic import estimate  # noqa: E402
+from workbench.builders import hierarchy  # noqa: E402
+from workbench.scenario import Scenario, Workload  # noqa: E402
+from workbench.sim import simulate  # noqa: E402
+
+
+def fleet(devices: int) -> Scenario:
+    """A hierarchy of individual devices, each with its own workload."""
+    scenario = hierarchy(devices=devices, devices_per_gateway=10, gateways_per_site=10)
+    gateway_of = {
+        link.ends[0]: link.ends[1] for link in scenario.links if link.ends[0].startswith("dev")
+    }
+    for node in scenario.nodes:
+        if node.tier != "far_edge":
+            continue
+        workload = Workload.model_validate(
+            {
+                "id": f"wear-{node.id}",
+                "source": {"node": node.id, "kind": "vibration_3axis", "rate": 1.0},
+                "slo": 0.2,
+                "sink": "cloud",
+                "stages": [
+                    {"id": "detect", "model": "tinyml_anomaly_ae", "output_size": 64},
+                    {
+                        "id": "correlate",
+                        "model": "chronos_t5_small",
+                        "output_size": 1000,
+                        "forward": 0.1,
+                    },
+                ],
+            }
+        )
+        scenario.workloads.append(workload)
+        scenario.placement[f"{workload.id}.detect"] = node.id
+        scenario.placement[f"{workload.id}.correlate"] = gateway_of[node.id]
+    return scenario
+
+
+def best_of(fn: Any, repeat: int = 5) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    cases = {
+        "reference, 1,000 devices": reference_scenario(1000),
+        "fleet, 1,000 devices": fleet(1000),
+    }
+    print(f"{'scenario':28} {'workloads':>9} {'estimate ms':>12} {'10 s sim ms':>12} {'ratio':>8}")
+    for name, scenario in cases.items():
+        est = best_of(lambda s=scenario: estimate(s))
+        sim = best_of(lambda s=scenario: simulate(s, until=10, seed=1), repeat=1)
+        print(
+            f"{name:28} {len(scenario.workloads):>9} {est * 1e3:>12.1f} {sim * 1e3:>12.0f} "
+            f"{sim / est:>7.0f}x"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -18,12 +18,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from reference import reference_scenario  # noqa: E402
+from reference import reference_scenario
 
-from workbench.analytic import estimate  # noqa: E402
-from workbench.builders import hierarchy  # noqa: E402
-from workbench.scenario import Scenario, Workload  # noqa: E402
-from workbench.sim import simulate  # noqa: E402
+from workbench.analytic import estimate
+from workbench.builders import hierarchy
+from workbench.scenario import Scenario, Workload
+from workbench.sim import simulate
 
 
 def fleet(devices: int) -> Scenario:

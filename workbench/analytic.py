@@ -123,7 +123,7 @@ class _Model:
         cached = self._segments.get(workload.id)
         if cached is not None:
             return cached
-        segments = []
+        segments: list[tuple[float, list[Hop], float, str | None]] = []
         here = workload.source.node
         size = input_size_bytes(workload, self.cat)
         share = 1.0

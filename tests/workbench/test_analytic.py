@@ -19,7 +19,7 @@ from workbench.scenario import Scenario, load_scenario
 from workbench.sim import simulate
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from reference import ANALYTIC_MS, reference_scenario  # noqa: E402
+from reference import ANALYTIC_MS, reference_scenario
 
 TOLERANCE = 0.03
 

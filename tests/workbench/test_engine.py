@@ -14,7 +14,7 @@ from workbench.errors import ScenarioError
 from workbench.scenario import Flow, Scenario
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from reference import reference_scenario  # noqa: E402
+from reference import reference_scenario
 
 
 def test_factory_runs_and_summarises(factory: Scenario) -> None:

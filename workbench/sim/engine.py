@@ -392,15 +392,19 @@ class Simulation:
                 created = np.frombuffer(run.created, dtype=float, count=run.n)
                 parts.append((run.plan.index, ready, created[ready], end[ready]))
         ids = [run.plan.workload.id for run in self.workloads]
+
+        def column(i: int, dtype: Any) -> Any:
+            return np.concatenate([p[i] for p in parts]) if parts else np.empty(0, dtype)
+
+        codes = [np.full(len(p[1]), p[0]) for p in parts]
         completed = pd.DataFrame(
             {
                 "workload": pd.Categorical.from_codes(
-                    np.concatenate([np.full(len(p[1]), p[0]) for p in parts] or [[]]).astype(int),
-                    categories=ids,
+                    np.concatenate(codes) if codes else np.empty(0, int), categories=ids
                 ),
-                "request": np.concatenate([p[1] for p in parts] or [[]]).astype(int),
-                "created_s": np.concatenate([p[2] for p in parts] or [[]]),
-                "end_s": np.concatenate([p[3] for p in parts] or [[]]),
+                "request": column(1, int),
+                "created_s": column(2, float),
+                "end_s": column(3, float),
             }
         )
         completed["latency_s"] = completed["end_s"] - completed["created_s"]

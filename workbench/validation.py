@@ -41,6 +41,7 @@ def validate_scenario(scenario: Scenario, catalogue: Catalogue | None = None) ->
     for index, workload in enumerate(scenario.workloads):
         problems += _check_workload_refs(workload, f"workloads[{index}]", scenario, cat)
     problems += _check_placement_keys(scenario)
+    problems += _check_flows(scenario)
     if scenario.simulation.warmup_s >= scenario.simulation.until_s:
         problems.append(
             Problem("simulation.warmup", "must be shorter than simulation.until; shorten it")
@@ -50,6 +51,38 @@ def validate_scenario(scenario: Scenario, catalogue: Catalogue | None = None) ->
     topology = Topology(scenario, cat)
     for index, workload in enumerate(scenario.workloads):
         problems += _check_workload_routes(workload, f"workloads[{index}]", scenario, topology)
+    for index, flow in enumerate(scenario.flows):
+        for t_index, target in enumerate(flow.targets):
+            if topology.path(flow.origin, target) is None:
+                problems.append(
+                    Problem(
+                        f"flows[{index}].to[{t_index}]",
+                        f"{target!r} cannot be reached from {flow.origin!r}; add a link",
+                    )
+                )
+    return problems
+
+
+def _check_flows(scenario: Scenario) -> list[Problem]:
+    problems = []
+    node_ids = {n.id for n in scenario.nodes}
+    ids = [f.id for f in scenario.flows]
+    for index, flow in enumerate(scenario.flows):
+        if ids.index(flow.id) != index:
+            problems.append(Problem(f"flows[{index}].id", f"duplicate id {flow.id!r}"))
+        if flow.origin not in node_ids:
+            problems.append(
+                Problem(f"flows[{index}].from", _unknown("node", flow.origin, node_ids))
+            )
+        for t_index, target in enumerate(flow.targets):
+            if target not in node_ids:
+                problems.append(
+                    Problem(f"flows[{index}].to[{t_index}]", _unknown("node", target, node_ids))
+                )
+            elif target == flow.origin:
+                problems.append(
+                    Problem(f"flows[{index}].to[{t_index}]", "a flow cannot target its origin")
+                )
     return problems
 
 

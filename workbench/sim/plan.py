@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..catalogue import Catalogue
-from ..errors import ScenarioError
+from ..errors import Problem, ScenarioError
 from ..scenario import Flow, Scenario, Stage, Workload
 from ..topology import Topology
 from ..validation import validate_scenario
@@ -185,8 +185,8 @@ class _Builder:
     def hops(self, src: str, instance: int, dst: str, size: float, steps: list[Step]) -> int:
         """Append the channel steps from (src, instance) to dst; return the instance reached."""
         path = self.topo.path(src, dst)
-        if path is None:
-            raise ScenarioError([], None)  # validation has already ruled this out
+        if path is None:  # validation rules this out; kept as a clear error, not a crash
+            raise ScenarioError([Problem("links", f"no path from {src!r} to {dst!r}")])
         here, idx = src, instance
         for hop in path:
             count_here = self.nodes[self.node_index[here]].count
@@ -242,20 +242,18 @@ class _Builder:
 
     def flow(self, index: int, flow: Flow) -> FlowPlan:
         routes = []
-        origin_count = self.scenario.node(flow.origin).count
         for target in flow.targets:
             for instance in range(self.scenario.node(target).count):
                 steps: list[Step] = []
                 # Walk from the target's instance up to the origin, then reverse: each target
                 # instance receives its own copy over its own links.
-                self._flow_hops(flow.origin, origin_count, target, instance, flow.size_bytes, steps)
+                self._flow_hops(flow.origin, target, instance, flow.size_bytes, steps)
                 routes.append((target, instance, tuple(steps)))
         return FlowPlan(index, flow, routes)
 
     def _flow_hops(
         self,
         origin: str,
-        origin_count: int,
         target: str,
         instance: int,
         size: float,
@@ -263,7 +261,7 @@ class _Builder:
     ) -> None:
         path = self.topo.path(target, origin)
         if path is None:
-            raise ScenarioError([], None)
+            raise ScenarioError([Problem("flows", f"no path from {origin!r} to {target!r}")])
         here, idx = target, instance
         chain = []
         for hop in path:  # upward from the target, to find each link instance

@@ -174,6 +174,32 @@ class Stage(Schema):
     fallback: Fallback | None = None
 
 
+class Degraded(Schema):
+    """What a workload does when a link or node on its way is out of service."""
+
+    buffer: bool = Field(
+        default=True,
+        description="store and forward: data that cannot go on waits in the node's local store",
+    )
+    drop_policy: Literal["oldest", "newest"] = Field(
+        default="oldest", description="what a full store drops to make room"
+    )
+    drain_share: Fraction = Field(
+        default=0.5,
+        description="share of a restored link's bandwidth the backlog may use while draining",
+    )
+    reroute: bool = Field(default=True, description="take another path where the topology has one")
+    deadline_s: Seconds | None = Field(
+        default=None, alias="deadline", description="drop requests older than this, e.g. '60 s'"
+    )
+
+    @model_validator(mode="after")
+    def _drain_share_positive(self) -> Degraded:
+        if self.drain_share <= 0:
+            raise ValueError("drain_share must be more than 0, or the backlog never drains")
+        return self
+
+
 class Workload(Schema):
     """A pipeline of AI stages fed by a data source, with a latency SLO."""
 
@@ -186,6 +212,7 @@ class Workload(Schema):
     data_class: str | None = Field(
         default=None, description="e.g. 'phi', 'pii', 'public'; default: the source's class"
     )
+    degraded: Degraded = Field(default_factory=Degraded)
 
     def stage_keys(self) -> list[str]:
         return [f"{self.id}.{stage.id}" for stage in self.stages]
@@ -201,6 +228,54 @@ class Flow(Schema):
     size_bytes: Bytes = Field(alias="size", description="bytes per transfer, e.g. '25 MB'")
     start_s: SecondsOrZero = Field(default=0.0, alias="at", description="first transfer time")
     every_s: Seconds | None = Field(default=None, alias="every", description="repeat period")
+
+
+class Failure(Schema):
+    """Links or nodes out of service: scripted (``at`` + ``duration``) or random (``mtbf`` +
+    ``mttr``), on one element, on every uplink of a site, or on every node of a tier.
+    A ``degrade`` keeps the link up at a share of its bandwidth and/or with extra latency."""
+
+    id: Id | None = Field(default=None, pattern=ID_PATTERN)
+    link: Id | None = Field(default=None, description="a link id")
+    node: Id | None = Field(default=None, description="a node id")
+    site: str | None = Field(default=None, description="every link leaving this site")
+    tier: TierId | None = Field(default=None, description="every node of this tier")
+    kind: Literal["down", "degrade"] = "down"
+    at_s: SecondsOrZero | None = Field(default=None, alias="at", description="start, e.g. '120 s'")
+    duration_s: Seconds | None = Field(default=None, alias="duration", description="e.g. '60 s'")
+    mtbf_s: Seconds | None = Field(default=None, alias="mtbf", description="mean time between")
+    mttr_s: Seconds | None = Field(default=None, alias="mttr", description="mean time to repair")
+    bandwidth_factor: Fraction = Field(
+        default=1.0, description="degrade: share of the bandwidth left, e.g. 0.1"
+    )
+    extra_latency_s: SecondsOrZero = Field(
+        default=0.0, alias="extra_latency", description="degrade: latency added, e.g. '200 ms'"
+    )
+
+    @model_validator(mode="after")
+    def _one_target_one_timing(self) -> Failure:
+        targets = [t for t in (self.link, self.node, self.site, self.tier) if t is not None]
+        if len(targets) != 1:
+            raise ValueError("give exactly one of link, node, site or tier")
+        scripted = self.at_s is not None or self.duration_s is not None
+        random = self.mtbf_s is not None or self.mttr_s is not None
+        if scripted == random:
+            raise ValueError("give either 'at' and 'duration' (scripted) or 'mtbf' and 'mttr'")
+        if scripted and (self.at_s is None or self.duration_s is None):
+            raise ValueError("a scripted failure needs both 'at' and 'duration'")
+        if random and (self.mtbf_s is None or self.mttr_s is None):
+            raise ValueError("a random failure needs both 'mtbf' and 'mttr'")
+        if self.kind == "degrade" and self.bandwidth_factor == 1.0 and self.extra_latency_s == 0:
+            raise ValueError("a degrade needs bandwidth_factor < 1 or extra_latency")
+        if self.kind == "degrade" and self.bandwidth_factor <= 0:
+            raise ValueError("bandwidth_factor must be more than 0; use kind: down instead")
+        if self.kind == "degrade" and self.link is None and self.site is None:
+            raise ValueError("only links degrade; use kind: down for nodes")
+        return self
+
+    @property
+    def label(self) -> str:
+        return self.id or str(self.link or self.node or self.site or self.tier)
 
 
 class Simulation(Schema):
@@ -234,6 +309,9 @@ class Scenario(Schema):
         default_factory=dict, description="'workload.stage' -> node id"
     )
     flows: list[Flow] = Field(default_factory=list, description="bulk transfers, e.g. rollouts")
+    failures: list[Failure] = Field(
+        default_factory=list, description="scripted and random outages and degradations"
+    )
     simulation: Simulation = Field(default_factory=Simulation)
 
     def catalogue(self, base: Catalogue | None = None) -> Catalogue:
@@ -323,6 +401,37 @@ def _shape_problems(data: dict[str, Any]) -> list[Problem]:
     return problems
 
 
+MAX_EXTENDS = 8
+
+
+def _read_with_base(path: Path, chain: list[Path]) -> Any:
+    """The file's data; a file with ``extends: base.yaml`` (a path relative to it) is the base
+    scenario with this file's top-level keys replacing the base's."""
+    file = str(path)
+    try:
+        data = read_yaml(path)
+    except ProblemsError as exc:
+        raise ScenarioError(exc.problems, file) from None
+    if not isinstance(data, dict) or "extends" not in data:
+        return data
+    base = data.pop("extends")
+    if not isinstance(base, str):
+        raise ScenarioError([Problem("extends", "expected the path of a scenario file")], file)
+    base_path = (path.parent / base).resolve()
+    if base_path in chain or len(chain) >= MAX_EXTENDS:
+        raise ScenarioError(
+            [Problem("extends", f"{base!r} extends itself (directly or through others)")], file
+        )
+    if not base_path.is_file():
+        raise ScenarioError(
+            [Problem("extends", f"{base!r} not found next to this file; check the path")], file
+        )
+    merged = _read_with_base(base_path, [*chain, path.resolve()])
+    if not isinstance(merged, dict):
+        raise ScenarioError([Problem("extends", f"{base!r} is not a scenario mapping")], file)
+    return merged | data
+
+
 def load_scenario(path: Path | str, *, check: bool = True) -> Scenario:
     """Load a scenario file; with ``check``, also run every cross-reference check.
 
@@ -331,10 +440,7 @@ def load_scenario(path: Path | str, *, check: bool = True) -> Scenario:
     from .validation import validate_scenario
 
     file = str(path)
-    try:
-        data = read_yaml(path)
-    except ProblemsError as exc:
-        raise ScenarioError(exc.problems, file) from None
+    data = _read_with_base(Path(path), [])
     scenario = scenario_from_dict(data, file)
     if check:
         problems = validate_scenario(scenario)

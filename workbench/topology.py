@@ -126,13 +126,57 @@ class Topology:
 
         return weight
 
-    def path(self, src: str, dst: str, *, max_level: int = 5) -> list[Hop] | None:
+    def path(
+        self, src: str, dst: str, *, max_level: int = 5, avoid: frozenset[str] = frozenset()
+    ) -> list[Hop] | None:
         """Hops of the lowest-latency path from ``src`` to ``dst`` through nodes no higher than
-        ``max_level``; ``[]`` when ``src == dst``; None when there is no such path."""
+        ``max_level`` and around the links and nodes in ``avoid``; ``[]`` when ``src == dst``;
+        None when there is no such path."""
+        if avoid:
+            return self._path_avoiding(src, dst, max_level, avoid)
         key = (src, dst, max_level)
         if key not in self._paths:
             self._paths[key] = self._find_path(src, dst, max_level)
         return self._paths[key]
+
+    def _path_avoiding(
+        self, src: str, dst: str, max_level: int, avoid: frozenset[str]
+    ) -> list[Hop] | None:
+        if src in avoid or dst in avoid:
+            return None
+        if src == dst:
+            return []
+        levels = self._levels
+
+        def usable(u: str, v: str) -> list[str]:
+            return [k for k in self.graph[u][v] if k not in avoid]
+
+        def weight(u: str, v: str, edges: dict[str, Any]) -> float | None:
+            if u in avoid or v in avoid or levels[u] > max_level or levels[v] > max_level:
+                return None
+            latencies = [attrs["latency_s"] for k, attrs in edges.items() if k not in avoid]
+            return min(latencies) + 1e-9 if latencies else None
+
+        try:
+            nodes = nx.shortest_path(self.graph, src, dst, weight=weight)
+        except nx.NetworkXNoPath:
+            return None
+        hops = []
+        for u, v in itertools.pairwise(nodes):
+            link_id = min(usable(u, v), key=lambda k: self.graph[u][v][k]["latency_s"])
+            hops.append(self._hop(link_id, u, v))
+        return hops
+
+    def _hop(self, link_id: str, u: str, v: str) -> Hop:
+        spec = self.links[link_id]
+        upward = spec.a == u
+        return Hop(
+            link=link_id,
+            src=u,
+            dst=v,
+            bandwidth_bps=spec.bandwidth_bps if upward else spec.downlink_bandwidth_bps,
+            latency_s=spec.latency_s,
+        )
 
     def _find_path(self, src: str, dst: str, max_level: int) -> list[Hop] | None:
         if src == dst:
@@ -143,21 +187,7 @@ class Topology:
             nodes = nx.shortest_path(self._routing, src, dst, weight=self._weight(max_level))
         except nx.NetworkXNoPath:
             return None
-        hops = []
-        for u, v in itertools.pairwise(nodes):
-            link_id = self._routing[u][v]["link"]
-            spec = self.links[link_id]
-            upward = spec.a == u
-            hops.append(
-                Hop(
-                    link=link_id,
-                    src=u,
-                    dst=v,
-                    bandwidth_bps=spec.bandwidth_bps if upward else spec.downlink_bandwidth_bps,
-                    latency_s=spec.latency_s,
-                )
-            )
-        return hops
+        return [self._hop(self._routing[u][v]["link"], u, v) for u, v in itertools.pairwise(nodes)]
 
     def nodes_of_tier(self, tier: str) -> list[str]:
         return [n for n, d in self.graph.nodes(data=True) if d["tier"] == tier]

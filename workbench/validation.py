@@ -42,6 +42,7 @@ def validate_scenario(scenario: Scenario, catalogue: Catalogue | None = None) ->
         problems += _check_workload_refs(workload, f"workloads[{index}]", scenario, cat)
     problems += _check_placement_keys(scenario)
     problems += _check_flows(scenario)
+    problems += _check_failures(scenario)
     if scenario.simulation.warmup_s >= scenario.simulation.until_s:
         problems.append(
             Problem("simulation.warmup", "must be shorter than simulation.until; shorten it")
@@ -360,4 +361,29 @@ def _check_fallback(
         )
     if fallback.node is not None:
         problems += _check_hop(topo, here, node_id, class_id, f"{where}.node", "the fallback")
+    return problems
+
+
+def _check_failures(scenario: Scenario) -> list[Problem]:
+    """Unknown targets of failure entries (the schema checks the rest)."""
+    problems = []
+    links = {link.key for link in scenario.links}
+    nodes = {n.id for n in scenario.nodes}
+    sites = {n.site for n in scenario.nodes if n.site}
+    tiers = {n.tier for n in scenario.nodes}
+    for index, failure in enumerate(scenario.failures):
+        for field, value, known in (
+            ("link", failure.link, links),
+            ("node", failure.node, nodes),
+            ("site", failure.site, sites),
+            ("tier", failure.tier, tiers),
+        ):
+            if value is not None and value not in known:
+                close = difflib.get_close_matches(str(value), sorted(known), n=1)
+                hint = (
+                    f"did you mean {close[0]!r}?" if close else f"known: {', '.join(sorted(known))}"
+                )
+                problems.append(
+                    Problem(f"failures[{index}].{field}", f"unknown {field} {value!r}; {hint}")
+                )
     return problems

@@ -87,8 +87,8 @@ def test_json_schema_describes_scenario_files() -> None:
 
 def test_examples_satisfy_their_own_json_schema() -> None:
     jsonschema = pytest.importorskip("jsonschema")
-    import yaml
-
     schema = scenario_json_schema()
+    from workbench.scenario import _read_with_base
+
     for path in EXAMPLES:
-        jsonschema.validate(yaml.safe_load(path.read_text()), schema)
+        jsonschema.validate(_read_with_base(path, []), schema)

@@ -17,6 +17,7 @@ True
 
 from __future__ import annotations
 
+import bisect
 import math
 from array import array
 from dataclasses import dataclass
@@ -29,8 +30,11 @@ import simpy
 from simpy.events import NORMAL
 
 from ..catalogue import Catalogue
+from ..errors import Problem, ScenarioError
 from ..scenario import Scenario
-from .plan import CHANNEL, FlowPlan, Plan, ServiceSpec, WorkloadPlan, build_plan
+from ..workloads import service_time_s
+from . import degraded, failures
+from .plan import FALLBACK, SEGMENT, SERVER, FlowPlan, Plan, ServiceSpec, WorkloadPlan, build_plan
 from .results import Results
 
 _BATCH = 4096
@@ -112,7 +116,18 @@ class WorkloadRun:
         self.device = array("i")
         self.end = array("d")
         self.last_stage = array("b")
+        self.outcome = array("b")  # an Outcome code, final once end_s is set
+        self.carrying = array("d")  # bytes of the message the request is carrying, else 0
+        self.via_fallback = array("b")
         self.stage_times = [[array("d") for _ in range(3)] for _ in range(n_stages)]
+        self.overrides: dict[int, tuple[Any, ...]] = {}  # requests on a route of their own
+        self.fallback_nodes: dict[int, str] = {}
+        self.bytes_sent = 0.0  # messages put on the network (each counted once, at its start)
+        self.bytes_received = 0.0  # messages that reached their stage or sink
+        self.bytes_dropped = 0.0  # messages dropped on the way
+        self.deadline = plan.workload.degraded.deadline_s
+        self.drain_share = plan.workload.degraded.drain_share
+        self.source_element = sim.plan.node_elements[plan.workload.source.node]
         self._times: list[float] = []  # the next arrivals, in time order (reversed for pop)
         self._devices: list[int] = []
         self._batches = self._arrival_batches()
@@ -176,6 +191,9 @@ class WorkloadRun:
         self.end.extend(nan_chunk)
         self.device.extend(array("i", bytes(self.device.itemsize * _CHUNK)))
         self.last_stage.extend(array("b", [-1]) * _CHUNK)
+        self.outcome.extend(array("b", bytes(_CHUNK)))
+        self.via_fallback.extend(array("b", bytes(_CHUNK)))
+        self.carrying.extend(array("d", bytes(8 * _CHUNK)))
         for times in self.stage_times:
             for column in times:
                 column.extend(nan_chunk)
@@ -188,8 +206,8 @@ class WorkloadRun:
         uses in time order (its own device link, its own device's model): their state depends
         on this device's requests alone. Its first shared station gets an ordinary event.
         """
-        horizon = self.sim.horizon
         now = self.env.now
+        horizon = self.sim.arrival_horizon(now)
         t, device = self._pending_arrival
         prefixes = self.plan.prefixes
         budget = _LOOKAHEAD  # a bounded batch keeps the event queue short
@@ -201,7 +219,9 @@ class WorkloadRun:
                 self._grow()
             self.created[req] = t
             self.device[req] = device
-            if prefixes[device] or t == now:
+            if not self.source_element.up:
+                self.drop(req, t, degraded.DROPPED_NODE_DOWN)
+            elif prefixes[device] or t == now:
                 self._walk(req, 0, t, prefixes[device])
             else:  # its first station is shared: it must be reached in time order
                 heappush(self._queue, (t, NORMAL, next(self._eid), _Move(self._step, req, 0)))
@@ -218,12 +238,26 @@ class WorkloadRun:
         """Move request ``req`` along its route from step ``pos`` at time ``now`` until it must
         wait for a later time (one event scheduled) or its fate is decided. Steps before
         ``inline`` are taken at once even when they lie in the future."""
-        route = self.routes[self.device[req]]
+        route = self.overrides.get(req) if self.overrides else None
+        if route is None:
+            route = self.routes[self.device[req]]
+        if self.deadline is not None and now - self.created[req] > self.deadline:
+            self.drop(req, now, degraded.DROPPED_DEADLINE)
+            return
         n = len(route)
         while pos < n:
-            kind, station, value = route[pos]
+            kind, station, value, _ = route[pos]
+            if not station.in_service:
+                degraded.blocked(self, req, route, pos, now)
+                return
             pos += 1
-            if kind == CHANNEL:
+            if kind != SERVER:
+                if kind == SEGMENT:
+                    self.carrying[req] = value
+                    self.bytes_sent += value
+                elif kind == FALLBACK:
+                    degraded.serve_fallback(self, req, station, value, now, pos, n)
+                    return
                 arrive = station.send(now, value)
                 if arrive > now and pos >= inline:
                     heappush(
@@ -232,6 +266,10 @@ class WorkloadRun:
                     return
                 now = arrive
                 continue
+            carried = self.carrying[req]
+            if carried:
+                self.bytes_received += carried
+                self.carrying[req] = 0.0
             sampler = self.samplers[value]
             service = sampler if type(sampler) is float else sampler.next()  # type: ignore[union-attr]
             start, done = station.serve(now, service)
@@ -242,17 +280,62 @@ class WorkloadRun:
             self.last_stage[req] = value
             share = self.forward[value]
             if pos == n or (share < 1.0 and self.uniform.next() >= share):
-                self.end[req] = done
+                self.finish(req, done)
                 return
             if done > now and pos >= inline:
                 heappush(self._queue, (done, NORMAL, next(self._eid), _Move(self._step, req, pos)))
                 return
             now = done
-        self.end[req] = now
+        carried = self.carrying[req]
+        if carried:
+            self.bytes_received += carried
+            self.carrying[req] = 0.0
+        self.finish(req, now)
+
+    def finish(self, req: int, t: float) -> None:
+        """The request's result is complete at ``t``."""
+        self.end[req] = t
+        self.outcome[req] = (
+            degraded.SERVED_BY_FALLBACK if self.via_fallback[req] else degraded.PRIMARY
+        )
+        if self.overrides:
+            self.overrides.pop(req, None)
+
+    def drop(self, req: int, t: float, reason: int) -> None:
+        """The request is dropped at ``t`` with ``reason``; the bytes it carried are lost."""
+        carried = self.carrying[req]
+        if carried:
+            self.bytes_dropped += carried
+            self.carrying[req] = 0.0
+        self.end[req] = t
+        self.outcome[req] = reason
+        if self.overrides:
+            self.overrides.pop(req, None)
+
+    def fallback_service(self, stage: int, server: Any) -> float:
+        """Service time of the stage's fallback model on ``server``'s node."""
+        fallback = self.plan.stages[stage].stage.fallback
+        assert fallback is not None
+        cat = self.sim.catalogue
+        node = self.sim.scenario.nodes[server.node]
+        return service_time_s(cat.models[fallback.model], cat.hardware[node.hardware])
+
+    def schedule(self, req: int, pos: int, when: float) -> None:
+        """Continue the request from step ``pos`` at time ``when``."""
+        heappush(self._queue, (when, NORMAL, next(self._eid), _Move(self._step, req, pos)))
+
+    def resume(self, req: int, route: tuple[Any, ...], pos: int, now: float) -> None:
+        """Carry on from step ``pos`` of ``route`` (after a wait in a store, or a new route)."""
+        if route is not self.routes[self.device[req]]:
+            self.overrides[req] = route
+        self._walk(req, pos, now, 0)
 
 
 class FlowRun:
-    """Bulk transfers of one flow: each copy walks its route of channels."""
+    """Bulk transfers of one flow: each copy walks its route of channels (and waits, without a
+    store limit, where a link is down)."""
+
+    drain_share = 1.0
 
     def __init__(self, sim: Simulation, plan: FlowPlan) -> None:
         self.sim = sim
@@ -264,30 +347,34 @@ class FlowRun:
     def start(self) -> None:
         flow = self.plan.flow
         t = flow.start_s
-        times = []
         while t <= self.sim.until_s:
-            times.append(t)
+            self.sim.call_at(t, self._launch)
             if flow.every_s is None:
                 break
             t += flow.every_s
-        for t in times:
-            _push(self.env, t, _Move((lambda _e: self._launch(),), 0, 0))
 
     def _launch(self) -> None:
         for target, instance, route in self.plan.routes:
             req = len(self.records)
             self.records.append([target, instance, self.env.now, _NAN, self.plan.flow.size_bytes])
             self.routes.append(route)
-            self.step(_Move((self.step,), req, 0), now=self.env.now)
+            self._walk(req, 0, self.env.now)
 
-    def step(self, event: _Move, now: float | None = None) -> None:
-        now = self.env.now if now is None else now
-        req, pos = event.req, event.pos
+    def step(self, event: _Move) -> None:
+        self._walk(event.req, event.pos, self.env.now)
+
+    def resume(self, req: int, route: tuple[Any, ...], pos: int, now: float) -> None:
+        self._walk(req, pos, now)
+
+    def _walk(self, req: int, pos: int, now: float) -> None:
         route = self.routes[req]
         if pos == len(route):
             self.records[req][3] = now
             return
-        _, channel, size = route[pos]
+        _, channel, size, _ = route[pos]
+        if not channel.in_service:
+            degraded.wait(self, req, route, pos, size, now, channel, None)
+            return
         arrive = channel.send(now, size)
         _push(self.env, arrive, _Move((self.step,), req, pos + 1))
 
@@ -330,13 +417,22 @@ class Simulation:
         self.plan: Plan = build_plan(
             scenario, until_s=self.until_s, bin_s=bin_s, catalogue=catalogue
         )
+        self.catalogue = self.plan.topology.catalogue
         self.env = simpy.Environment()
         self.horizon = 0.0  # arrivals are created up to here (the end of the current advance)
         root = np.random.default_rng(self.seed)
         streams = root.spawn(len(self.plan.workloads) + 1)
+        self.events: list[tuple[float, str, str, str]] = [(0.0, "start", "", f"seed {self.seed}")]
+        self.drains: list[dict[str, Any]] = []
+        self._draining: dict[int, dict[str, Any]] = {}
+        self._live: dict[str, int] = {}  # elements failed by hand, and how many times
+        self.outages = failures.schedule(self.plan, streams[-1])
+        self._transitions = sorted({t for o in self.outages for t in (o.start_s, o.end_s)})
+        for outage in self.outages:
+            self.call_at(outage.start_s, lambda o=outage: self._apply(o, True))
+            self.call_at(outage.end_s, lambda o=outage: self._apply(o, False))
         self.workloads = [WorkloadRun(self, w, streams[w.index]) for w in self.plan.workloads]
         self.flows = [FlowRun(self, f) for f in self.plan.flows]
-        self.events: list[tuple[float, str, str, str]] = [(0.0, "start", "", f"seed {self.seed}")]
         for run in self.workloads:
             run.start()
         for flow in self.flows:
@@ -346,6 +442,84 @@ class Simulation:
     @property
     def now(self) -> float:
         return float(self.env.now)
+
+    # ------------------------------------------------------------- failures
+    def fail(self, element_id: str) -> None:
+        """Take a link or node out of service now (what a click in the widget calls)."""
+        element = failures.find_element(self.plan, element_id)
+        self._live[element_id] = self._live.get(element_id, 0) + 1
+        self._set_down(element, +1, "fail", "by hand")
+
+    def restore(self, element_id: str) -> None:
+        """Bring back a link or node failed by :meth:`fail`."""
+        element = failures.find_element(self.plan, element_id)
+        if not self._live.get(element_id):
+            raise ScenarioError(
+                [Problem("", f"{element_id!r} was not failed by hand; nothing to restore")]
+            )
+        self._live[element_id] -= 1
+        self._set_down(element, -1, "restore", "by hand")
+
+    def failed(self) -> list[str]:
+        """Ids of the links and nodes out of service now."""
+        plan = self.plan
+        elements = [*plan.link_elements.values(), *plan.node_elements.values()]
+        return [e.id for e in elements if not e.up]
+
+    def _apply(self, outage: failures.Outage, start: bool) -> None:
+        if outage.kind == "degrade":
+            detail = (
+                f"{outage.label}: bandwidth x{outage.bandwidth_factor}, "
+                f"+{outage.extra_latency_s * 1e3:g} ms"
+            )
+            for element in outage.elements:
+                element.add_degradation(outage.bandwidth_factor, outage.extra_latency_s, start)
+                self.record("degrade" if start else "degrade_end", element.id, detail)
+            return
+        for element in outage.elements:
+            self._set_down(
+                element, +1 if start else -1, "fail" if start else "restore", outage.label
+            )
+
+    def _set_down(self, element: Any, delta: int, kind: str, why: str) -> None:
+        changed = element.set_down(delta)
+        if changed:
+            self.record(kind, element.id, why)
+        if changed and element.up:
+            for channel in element.channels:
+                degraded.start_draining(self, channel)
+
+    def record(self, kind: str, element: str, detail: str) -> None:
+        """Log an event at the current time."""
+        self.events.append((self.now, kind, element, detail))
+
+    def call_at(self, when: float, action: Any) -> None:
+        """Run ``action()`` at simulated time ``when``."""
+        _push(self.env, when, _Move((lambda _e: action(),), 0, 0))
+
+    def arrival_horizon(self, now: float) -> float:
+        """Arrivals may be created ahead up to here: the end of the current advance, or the next
+        scheduled failure or repair (which could change a device's own link)."""
+        index = bisect.bisect_right(self._transitions, now)
+        if index < len(self._transitions):
+            return min(self.horizon, self._transitions[index])
+        return self.horizon
+
+    def drain_started(self, channel: Any) -> None:
+        self._draining[id(channel)] = {
+            "link": self.plan.links[channel.link].id,
+            "direction": "up" if channel.direction == 0 else "down",
+            "start_s": self.now,
+            "items": sum(1 for e in channel.backlog if e.alive),
+            "bytes": sum(e.size for e in channel.backlog if e.alive),
+        }
+
+    def drain_ended(self, channel: Any, finished: bool) -> None:
+        record = self._draining.pop(id(channel), None)
+        if record is not None:
+            record |= {"end_s": self.now if finished else math.nan, "finished": finished}
+            record["drain_s"] = record["end_s"] - record["start_s"]
+            self.drains.append(record)
 
     @property
     def done(self) -> bool:

@@ -2,8 +2,12 @@
 
 A node or link with ``count`` N stands for N instances. Device ``i`` of a group of N reaches
 instance ``i * M // N`` of a group of M (devices spread evenly over gateways), over the link
-instance on the larger side. A route is a tuple of steps: ``(CHANNEL, channel, bytes)`` or
-``(SERVER, server, stage_index)``; the engine walks it.
+instance on the larger side. A route is a tuple of steps ``(kind, station, value, where)``:
+``(SEGMENT, channel, bytes, where)`` for the first link of a message's way to the next stage
+(or sink), ``(CHANNEL, ...)`` for the links after it, ``(SERVER, server, stage_index, where)``
+for a stage (``FALLBACK`` for a stage served by its fallback model, on routes made during a
+failure); ``where`` is the (node, instance) the request is at before the step. The engine walks
+it.
 """
 
 from __future__ import annotations
@@ -20,10 +24,11 @@ from ..scenario import Flow, Scenario, Stage, Workload
 from ..topology import Topology
 from ..validation import validate_scenario
 from ..workloads import input_size_bytes, service_time_s
-from .stations import Channel, Server, new_bins
+from .stations import Channel, Element, Server, Store, new_bins
 
-CHANNEL, SERVER = 0, 1
-Step = tuple[int, Any, Any]  # (CHANNEL, channel, bytes) or (SERVER, server, stage index)
+CHANNEL, SERVER, SEGMENT, FALLBACK = 0, 1, 2, 3
+Where = tuple[str, int]
+Step = tuple[int, Any, Any, Where]  # see the module docstring
 
 
 def instance_on(index: int, count_from: int, count_to: int) -> int:
@@ -113,6 +118,10 @@ class Plan:
     nodes: list[NodeInfo]
     channels: dict[tuple[int, int, int], Channel] = field(default_factory=dict)
     servers: dict[tuple[int, int], Server] = field(default_factory=dict)
+    stores: dict[Where, Store] = field(default_factory=dict)
+    link_elements: dict[str, Element] = field(default_factory=dict)
+    node_elements: dict[str, Element] = field(default_factory=dict)
+    builder: Any = None  # the _Builder, for routes found during a run (reroutes, fallbacks)
     workloads: list[WorkloadPlan] = field(default_factory=list)
     flows: list[FlowPlan] = field(default_factory=list)
 
@@ -151,6 +160,9 @@ class _Builder:
                 )
             )
         self.plan = Plan(scenario, self.topo, until_s, bin_s, links, nodes)
+        self.plan.builder = self
+        self.plan.link_elements = {info.id: Element("link", info.id) for info in links}
+        self.plan.node_elements = {n.id: Element("node", n.id) for n in scenario.nodes}
 
     def channel(self, link_id: str, instance: int, upward: bool) -> Channel:
         li = self.link_index[link_id]
@@ -167,7 +179,7 @@ class _Builder:
                 info.bins[key[2]],
                 self.plan.bin_s,
             )
-            channel.in_service = spec.in_service
+            self.plan.link_elements[link_id].attach(channel)
             self.plan.channels[key] = channel
         return channel
 
@@ -178,25 +190,80 @@ class _Builder:
         if server is None:
             info = self.plan.nodes[ni]
             server = Server(ni, info.servers, info.bins, self.plan.bin_s)
-            server.in_service = self.nodes[ni].in_service
+            self.plan.node_elements[node_id].attach(server)
             self.plan.servers[key] = server
         return server
 
-    def hops(self, src: str, instance: int, dst: str, size: float, steps: list[Step]) -> int:
-        """Append the channel steps from (src, instance) to dst; return the instance reached."""
-        path = self.topo.path(src, dst)
-        if path is None:  # validation rules this out; kept as a clear error, not a crash
-            raise ScenarioError([Problem("links", f"no path from {src!r} to {dst!r}")])
+    def store(self, where: Where) -> Store:
+        store = self.plan.stores.get(where)
+        if store is None:
+            capacity = self.nodes[self.node_index[where[0]]].storage_bytes
+            store = self.plan.stores[where] = Store(where[0], capacity)
+        return store
+
+    def hops(
+        self,
+        src: str,
+        instance: int,
+        dst: str,
+        size: float,
+        steps: list[Step],
+        avoid: frozenset[str] = frozenset(),
+    ) -> int | None:
+        """Append the channel steps from (src, instance) to dst, around ``avoid``; return the
+        instance reached, or None when there is no path."""
+        path = self.topo.path(src, dst, avoid=avoid)
+        if path is None:
+            return None
         here, idx = src, instance
-        for hop in path:
+        for number, hop in enumerate(path):
             count_here = self.nodes[self.node_index[here]].count
             count_next = self.nodes[self.node_index[hop.dst]].count
             nxt = instance_on(idx, count_here, count_next)
             link_instance = idx if count_here >= count_next else nxt
             spec = self.topo.links[hop.link]
-            steps.append((CHANNEL, self.channel(hop.link, link_instance, spec.a == here), size))
+            channel = self.channel(hop.link, link_instance, spec.a == here)
+            steps.append((SEGMENT if number == 0 else CHANNEL, channel, size, (here, idx)))
             here, idx = hop.dst, nxt
         return idx
+
+    def _hops_or_fail(
+        self, src: str, instance: int, dst: str, size: float, steps: list[Step]
+    ) -> int:
+        reached = self.hops(src, instance, dst, size, steps)
+        if reached is None:  # validation rules this out; kept as a clear error, not a crash
+            raise ScenarioError([Problem("links", f"no path from {src!r} to {dst!r}")])
+        return reached
+
+    def remainder(
+        self,
+        workload: WorkloadPlan,
+        stage: int,
+        where: Where,
+        size: float,
+        *,
+        avoid: frozenset[str] = frozenset(),
+        fallback_node: str | None = None,
+    ) -> list[Step] | None:
+        """The steps from ``where`` through stages ``stage``... and the sink, for a request
+        carrying ``size`` bytes, around ``avoid``; with ``fallback_node``, stage ``stage`` is
+        served there by its fallback model. None when some part has no path."""
+        steps: list[Step] = []
+        here, idx = where
+        stages = workload.stages
+        for k in range(stage, len(stages)):
+            node = fallback_node if (k == stage and fallback_node is not None) else stages[k].node
+            reached = self.hops(here, idx, node, size, steps, avoid)
+            if reached is None:
+                return None
+            kind = FALLBACK if node == fallback_node and k == stage else SERVER
+            steps.append((kind, self.server(node, reached), k, (node, reached)))
+            here, idx, size = node, reached, stages[k].stage.output_size_bytes
+            avoid = frozenset()  # later legs wait for repairs rather than detour early
+        sink = workload.workload.sink
+        if sink is not None and self.hops(here, idx, sink, size, steps, avoid) is None:
+            return None
+        return steps
 
     def workload(self, index: int, workload: Workload) -> WorkloadPlan:
         cat = self.cat
@@ -219,13 +286,13 @@ class _Builder:
             steps: list[Step] = []
             here, idx, size = source.id, device, input_bytes
             for k, plan in enumerate(stages):
-                idx = self.hops(here, idx, plan.node, size, steps)
-                sent[device, k + 1] = sum(v for kind, _, v in steps if kind == CHANNEL)
-                steps.append((SERVER, self.server(plan.node, idx), k))
+                idx = self._hops_or_fail(here, idx, plan.node, size, steps)
+                sent[device, k + 1] = sum(v for kind, _, v, _ in steps if kind != SERVER)
+                steps.append((SERVER, self.server(plan.node, idx), k, (plan.node, idx)))
                 here, size = plan.node, plan.stage.output_size_bytes
             if workload.sink is not None:
-                self.hops(here, idx, workload.sink, size, steps)
-            sent[device, -1] = sum(v for kind, _, v in steps if kind == CHANNEL)
+                self._hops_or_fail(here, idx, workload.sink, size, steps)
+            sent[device, -1] = sum(v for kind, _, v, _ in steps if kind != SERVER)
             routes.append(tuple(steps))
         return WorkloadPlan(
             index=index,
@@ -271,9 +338,10 @@ class _Builder:
             link_instance = idx if count_here >= count_next else nxt
             spec = self.topo.links[hop.link]
             # The flow travels the other way: from hop.dst to here.
-            chain.append(self.channel(hop.link, link_instance, spec.a == hop.dst))
+            channel = self.channel(hop.link, link_instance, spec.a == hop.dst)
+            chain.append((channel, (hop.dst, nxt)))
             here, idx = hop.dst, nxt
-        steps.extend((CHANNEL, channel, size) for channel in reversed(chain))
+        steps.extend((CHANNEL, channel, size, where) for channel, where in reversed(chain))
 
 
 def build_plan(
@@ -307,17 +375,17 @@ def _mark_private_prefixes(plan: Plan) -> None:
     uses: dict[int, int] = {}
     for workload in plan.workloads:
         for route in workload.routes:
-            for _, station, _ in route:
+            for _, station, _, _ in route:
                 uses[id(station)] = uses.get(id(station), 0) + 1
     for flow in plan.flows:
         for _, _, route in flow.routes:
-            for _, station, _ in route:
+            for _, station, _, _ in route:
                 uses[id(station)] = uses.get(id(station), 0) + 2
     for workload in plan.workloads:
         prefixes = []
         for route in workload.routes:
             length = 0
-            for kind, station, _ in route:
+            for kind, station, _, _ in route:
                 if uses[id(station)] != 1:
                     break
                 length += 1

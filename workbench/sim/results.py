@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..catalogue import TIER_IDS
+from . import degraded
 
 if TYPE_CHECKING:
     from .engine import Simulation
@@ -44,6 +45,12 @@ def _served_at(run: Any, last: Any) -> pd.Categorical:
     return pd.Categorical.from_codes(code_of_stage[last], categories=categories)
 
 
+_STATES = ["done", "dropped", "buffered", "in_flight"]
+_OUTCOMES = [*degraded.OUTCOMES.values(), "buffered", "in_flight"]
+_BUFFERED = len(degraded.OUTCOMES) + 1
+_IN_FLIGHT = _BUFFERED + 1
+
+
 class Results:
     """Tables and summary of a simulation up to its current time."""
 
@@ -55,6 +62,7 @@ class Results:
         self.seed = sim.seed
         self.warmup_s = min(sim.scenario.simulation.warmup_s, self.now_s)
         self._requests: pd.DataFrame | None = None
+        self._held = degraded.held_requests(sim)
 
     # ------------------------------------------------------------------ tables
     @property
@@ -75,9 +83,23 @@ class Results:
         n = run.n
         created = np.frombuffer(run.created, dtype=float, count=n)
         end = np.frombuffer(run.end, dtype=float, count=n).copy()
-        in_flight = ~(end <= self.now_s)
-        end[in_flight] = np.nan
+        undecided = ~(end <= self.now_s)
+        end[undecided] = np.nan
+        outcome = np.frombuffer(run.outcome, dtype=np.int8, count=n).copy()
+        outcome[undecided] = _BUFFERED
+        held = self._held.get(run.plan.index, set())
+        in_flight = undecided.copy()
+        if held:
+            waiting = np.fromiter(held, dtype=np.int64)
+            in_flight[waiting] = False
+        outcome[in_flight] = _IN_FLIGHT
+        served = (outcome == degraded.PRIMARY) | (outcome == degraded.SERVED_BY_FALLBACK)
+        dropped = (outcome >= degraded.DROPPED_STORE_FULL) & (outcome < _BUFFERED)
+        state = np.where(served, 0, np.where(dropped, 1, 2))
+        state[in_flight] = 3
         last = np.frombuffer(run.last_stage, dtype=np.int8, count=n)
+        latency = end - created
+        latency[~served] = np.nan
         columns: dict[str, Any] = {
             "workload": pd.Categorical.from_codes(
                 np.zeros(n, dtype=np.int8), categories=[run.plan.workload.id]
@@ -86,15 +108,22 @@ class Results:
             "device": np.frombuffer(run.device, dtype=np.int32, count=n),
             "created_s": created,
             "end_s": end,
-            "latency_s": end - created,
+            "latency_s": latency,
             "stages_done": (last + 1).astype(np.int16),
             "served_at": _served_at(run, last),
-            "local": (last < run.n_stages - 1) & ~in_flight,
-            "bytes": self._bytes_sent(run, n, last, in_flight),
-            "state": pd.Categorical.from_codes(
-                in_flight.astype(np.int8), categories=["done", "in_flight"]
+            "local": (last < run.n_stages - 1) & served,
+            "bytes": self._bytes_sent(run, n, last, undecided),
+            "state": pd.Categorical.from_codes(state.astype(np.int8), categories=_STATES),
+            "outcome": pd.Categorical.from_codes(
+                (outcome - 1).astype(np.int8), categories=_OUTCOMES
             ),
         }
+        if run.fallback_nodes:
+            fallback_at = np.full(n, None, dtype=object)
+            for req, node in run.fallback_nodes.items():
+                if req < n:
+                    fallback_at[req] = node
+            columns["fallback_at"] = fallback_at
         for k, stage in enumerate(run.plan.stages):
             for j, name in enumerate(("arrive_s", "start_s", "done_s")):
                 values = np.frombuffer(run.stage_times[k][j], dtype=float, count=n).copy()
@@ -188,10 +217,22 @@ class Results:
             done = window[window["state"] == "done"]
             latency = done["latency_s"].to_numpy()
             duration = max(end - start, 1e-12)
+            outcomes = window["outcome"].value_counts()
+            decided = len(window) - int(outcomes.get("buffered", 0) + outcomes.get("in_flight", 0))
             stats: dict[str, Any] = {
                 "generated": len(window),
                 "completed": len(done),
-                "in_flight": int((window["state"] == "in_flight").sum()),
+                "served_primary": int(outcomes.get("primary", 0)),
+                "served_fallback": int(outcomes.get("fallback", 0)),
+                "dropped": {
+                    name.removeprefix("dropped_"): int(outcomes.get(name, 0))
+                    for name in degraded.OUTCOMES.values()
+                    if name.startswith("dropped_")
+                },
+                "buffered": int(outcomes.get("buffered", 0)),
+                "in_flight": int(outcomes.get("in_flight", 0)),
+                "availability": len(done) / decided if decided else None,
+                "effective_accuracy": self._effective_accuracy(run, outcomes),
                 "throughput_per_s": len(done) / duration,
                 "served_locally_share": float(done["local"].mean()) if len(done) else 0.0,
                 "slo_s": workload.slo_s,
@@ -218,6 +259,80 @@ class Results:
                     )
                 }
             out[workload.id] = stats
+        return out
+
+    def _effective_accuracy(self, run: Any, outcomes: pd.Series) -> float | None:
+        """Accuracy of the last stage's model, weighted by primary and fallback service."""
+        cat = self.sim.catalogue
+        stage = run.plan.stages[-1].stage
+        primary = cat.models[stage.model].accuracy
+        fallback = cat.models[stage.fallback.model].accuracy if stage.fallback else primary
+        n_primary = int(outcomes.get("primary", 0))
+        n_fallback = int(outcomes.get("fallback", 0))
+        if primary is None or fallback is None or n_primary + n_fallback == 0:
+            return None
+        return (n_primary * primary + n_fallback * fallback) / (n_primary + n_fallback)
+
+    def accounting(self) -> dict[str, dict[str, Any]]:
+        """Conservation check per workload over the whole run (warm-up included): every
+        request generated is in exactly one state, and every byte put on the network was
+        received, dropped, or is still held (in a store or on a link)."""
+        out = {}
+        requests = self.requests
+        for run in self.sim.workloads:
+            mine = requests[requests["workload"] == run.plan.workload.id]
+            counts = mine["outcome"].value_counts()
+            carrying = np.frombuffer(run.carrying, dtype=float, count=run.n)
+            undecided = mine["state"].isin(["buffered", "in_flight"]).to_numpy()
+            out[run.plan.workload.id] = {
+                "generated": len(mine),
+                "outcomes": {str(k): int(v) for k, v in counts.items()},
+                "bytes_sent": run.bytes_sent,
+                "bytes_received": run.bytes_received,
+                "bytes_dropped": run.bytes_dropped,
+                "bytes_held": float(carrying[undecided].sum()),
+            }
+        return out
+
+    @property
+    def buffers(self) -> pd.DataFrame:
+        """Local store occupancy over time: one row per change, per node instance."""
+        rows = [
+            (t, store.node, where[1], used, items)
+            for where, store in self.sim.plan.stores.items()
+            for t, used, items in store.trace
+            if t <= self.now_s
+        ]
+        return pd.DataFrame(rows, columns=["t_s", "node", "instance", "bytes", "items"])
+
+    @property
+    def drains(self) -> pd.DataFrame:
+        """Each backlog drained after a repair: when it started, how long it took."""
+        columns = ["link", "direction", "start_s", "end_s", "drain_s", "items", "bytes", "finished"]
+        return pd.DataFrame(self.sim.drains, columns=columns)
+
+    def timeline(self, bin_s: float = 1.0) -> pd.DataFrame:
+        """Degraded-mode timeline: requests served by the primary, by a fallback, dropped (by
+        the time their fate was decided) and buffered (waiting in stores), per time bin."""
+        edges = np.arange(0, self.now_s + bin_s, bin_s)
+        table = self.requests
+        out = pd.DataFrame({"t_s": edges[:-1]})
+        for name, mask in (
+            ("primary", table["outcome"] == "primary"),
+            ("fallback", table["outcome"] == "fallback"),
+            ("dropped", table["state"] == "dropped"),
+        ):
+            counts, _ = np.histogram(table.loc[mask, "end_s"], bins=edges)
+            out[name] = counts
+        buffered = np.zeros(len(out))
+        for store in self.sim.plan.stores.values():
+            if not store.trace:
+                continue
+            times = np.array([t for t, _, _ in store.trace])
+            items = np.array([i for _, _, i in store.trace])
+            index = np.searchsorted(times, edges[1:], side="right") - 1
+            buffered += np.where(index >= 0, items[np.clip(index, 0, None)], 0)
+        out["buffered"] = buffered
         return out
 
     def boundary_summary(self) -> dict[str, dict[str, float]]:
@@ -267,6 +382,13 @@ class Results:
             "workloads": self.workload_summary(),
             "boundaries": self.boundary_summary(),
             "nodes": self.node_summary(),
+            "failures": [
+                {"t_s": t, "kind": kind, "element": element, "detail": detail}
+                for t, kind, element, detail in self.sim.events
+                if kind in ("fail", "restore", "degrade", "degrade_end") and t <= self.now_s
+            ],
+            "drains": self.drains.to_dict(orient="records"),
+            "accounting": self.accounting(),
         }
 
     def node_summary(self) -> dict[str, dict[str, float]]:

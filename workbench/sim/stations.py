@@ -12,21 +12,26 @@ from __future__ import annotations
 import heapq
 import math
 from array import array
+from collections import deque
+from typing import Any
 
 
 class Channel:
     """One direction of one link instance."""
 
     __slots__ = (
+        "backlog",
         "bandwidth_bps",
         "bin_s",
         "bins",
         "bytes",
         "direction",
+        "draining",
         "free_at",
         "in_service",
         "latency_s",
         "link",
+        "nominal",
     )
 
     def __init__(
@@ -47,17 +52,29 @@ class Channel:
         self.in_service = True
         self.bins = bins  # bytes per time bin, shared by every instance of the link direction
         self.bin_s = bin_s
+        self.nominal = (bandwidth_bps, latency_s)  # figures without degradation
+        self.backlog: deque[Any] = deque()  # requests stored upstream, waiting for this link
+        self.draining = False
+
+    def degrade(self, bandwidth_factor: float, extra_latency_s: float) -> None:
+        """Apply (or, with 1 and 0, undo) a degradation relative to the nominal figures."""
+        self.bandwidth_bps = self.nominal[0] * bandwidth_factor
+        self.latency_s = self.nominal[1] + extra_latency_s
 
     def send(self, now: float, size_bytes: float) -> float:
         """Queue ``size_bytes`` at ``now``; return when the last bit reaches the far end."""
         start = now if now > self.free_at else self.free_at
-        self.free_at = start + 8.0 * size_bytes / self.bandwidth_bps
+        end = self.free_at = start + 8.0 * size_bytes / self.bandwidth_bps
         self.bytes += size_bytes
-        try:  # noqa: SIM105 - faster than contextlib.suppress on this hot path
-            self.bins[int(start / self.bin_s)] += size_bytes
-        except IndexError:  # sent after the last bin (past the end of the run)
-            pass
-        return self.free_at + self.latency_s
+        first = int(start / self.bin_s)
+        if first == int(end / self.bin_s):
+            try:  # noqa: SIM105 - faster than contextlib.suppress on this hot path
+                self.bins[first] += size_bytes
+            except IndexError:  # sent after the last bin (past the end of the run)
+                pass
+        else:
+            spread(self.bins, self.bin_s, start, end, size_bytes)
+        return end + self.latency_s
 
 
 class Server:
@@ -85,10 +102,14 @@ class Server:
             start = now if now > earliest else earliest
             done = start + service_s
             heapq.heapreplace(free, done)
-        try:  # noqa: SIM105 - faster than contextlib.suppress on this hot path
-            self.bins[int(start / self.bin_s)] += service_s
-        except IndexError:
-            pass
+        first = int(start / self.bin_s)
+        if first == int(done / self.bin_s):
+            try:  # noqa: SIM105 - faster than contextlib.suppress on this hot path
+                self.bins[first] += service_s
+            except IndexError:
+                pass
+        else:
+            spread(self.bins, self.bin_s, start, done, service_s)
         return start, done
 
     @property
@@ -96,6 +117,89 @@ class Server:
         return 1 if self.free is None else len(self.free)
 
 
+def spread(bins: array, bin_s: float, start: float, end: float, amount: float) -> None:  # type: ignore[type-arg]
+    """Add ``amount``, spent evenly over [start, end], to the time bins it covers."""
+    rate = amount / (end - start)
+    index = int(start / bin_s)
+    t = start
+    while t < end and index < len(bins):
+        upper = min(end, (index + 1) * bin_s)
+        bins[index] += rate * (upper - t)
+        t = upper
+        index += 1
+
+
 def new_bins(until_s: float, bin_s: float) -> array:  # type: ignore[type-arg]
     """A zeroed array of time bins covering [0, until_s]."""
     return array("d", bytes(8 * (math.ceil(until_s / bin_s) + 1)))
+
+
+class Element:
+    """The service state of one link or node, shared by all its instances and directions.
+
+    Overlapping outages count: the element is up again only when every one has ended.
+    """
+
+    __slots__ = ("channels", "degradations", "down", "id", "kind", "servers")
+
+    def __init__(self, kind: str, element_id: str) -> None:
+        self.kind = kind  # "link" or "node"
+        self.id = element_id
+        self.down = 0
+        self.degradations: list[tuple[float, float]] = []
+        self.channels: list[Channel] = []
+        self.servers: list[Server] = []
+
+    @property
+    def up(self) -> bool:
+        return self.down == 0
+
+    def attach(self, station: Channel | Server) -> None:
+        """Register a station instance and bring it to the element's current state."""
+        if isinstance(station, Channel):
+            self.channels.append(station)
+            self._degrade(station)
+        else:
+            self.servers.append(station)
+        station.in_service = self.up
+
+    def set_down(self, delta: int) -> bool:
+        """Count one outage more (+1) or less (-1); return True when the state changed."""
+        was_up = self.up
+        self.down += delta
+        if self.up == was_up:
+            return False
+        for channel in self.channels:
+            channel.in_service = self.up
+        for server in self.servers:
+            server.in_service = self.up
+        return True
+
+    def add_degradation(self, bandwidth_factor: float, extra_latency_s: float, on: bool) -> None:
+        if on:
+            self.degradations.append((bandwidth_factor, extra_latency_s))
+        else:
+            self.degradations.remove((bandwidth_factor, extra_latency_s))
+        for channel in self.channels:
+            self._degrade(channel)
+
+    def _degrade(self, channel: Channel) -> None:
+        factor = math.prod(f for f, _ in self.degradations)
+        channel.degrade(factor, sum(extra for _, extra in self.degradations))
+
+
+class Store:
+    """A node instance's bounded local store (bytes) for data that must wait."""
+
+    __slots__ = ("capacity_bytes", "items", "node", "queue", "trace", "used_bytes")
+
+    def __init__(self, node: str, capacity_bytes: float) -> None:
+        self.node = node
+        self.capacity_bytes = capacity_bytes
+        self.used_bytes = 0.0
+        self.items = 0
+        self.queue: deque[Any] = deque()  # waiting entries, oldest first (some may be gone)
+        self.trace: list[tuple[float, float, int]] = []  # (time, bytes used, items) on change
+
+    def record(self, now: float) -> None:
+        self.trace.append((now, self.used_bytes, self.items))

@@ -59,3 +59,16 @@ def test_readme_advise_excerpt_is_current() -> None:
     scenario = load_scenario(ROOT / "data" / "scenarios" / "factory_floor.yaml")
     text = "\n".join(a.explain() for a in advise(scenario))
     assert excerpt[1].strip() in text
+
+
+def test_readme_failure_examples_are_valid() -> None:
+    from workbench.scenario import _read_with_base
+
+    (block,) = [b for b in _blocks("yaml") if b.startswith("failures:")]
+    snippet = yaml.safe_load(block)
+    data = _read_with_base(ROOT / "data" / "scenarios" / "factory_floor.yaml", [])
+    data["failures"] = snippet["failures"]
+    scenario = scenario_from_dict(data, "README.md")
+    assert validate_scenario(scenario) == []
+    degraded = snippet["workloads"][0]["degraded"]
+    scenario.workloads[0].degraded = type(scenario.workloads[0].degraded).model_validate(degraded)

@@ -1,0 +1,118 @@
+"""Figures of degraded-mode behaviour: what happened to requests while things were broken.
+
+``timeline_figure`` stacks, per time bin, the requests served by the primary, by a fallback,
+waiting in stores and dropped, with every failure window shaded; ``buffer_figure`` shows each
+node's local store filling and draining. Both read a :class:`~workbench.sim.Results`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+OUTCOME_COLOURS = {
+    "primary": "#2a9d8f",
+    "fallback": "#e9c46a",
+    "buffered": "#8d99ae",
+    "dropped": "#e63946",
+}
+
+
+def failure_windows(results: Any) -> list[tuple[float, float, str]]:
+    """(start, end, element) of every outage in the run; a window still open ends at `now`."""
+    events = results.events
+    open_since: dict[str, float] = {}
+    windows = []
+    for row in events.itertuples():
+        if row.kind in ("fail", "degrade"):
+            open_since.setdefault(f"{row.kind}:{row.element}", row.t_s)
+        elif row.kind in ("restore", "degrade_end"):
+            key = f"{'fail' if row.kind == 'restore' else 'degrade'}:{row.element}"
+            if key in open_since:
+                windows.append((open_since.pop(key), row.t_s, key))
+    windows += [(start, results.now_s, key) for key, start in open_since.items()]
+    return sorted(windows)
+
+
+def _shade(figure: go.Figure, results: Any) -> None:
+    for start, end, key in failure_windows(results):
+        kind, element = key.split(":", 1)
+        figure.add_vrect(
+            x0=start,
+            x1=end,
+            fillcolor="#e63946" if kind == "fail" else "#f4a261",
+            opacity=0.12,
+            line_width=0,
+            annotation_text=f"{element} {'down' if kind == 'fail' else 'degraded'}",
+            annotation_position="top left",
+            annotation_font_size=10,
+        )
+
+
+def timeline_figure(results: Any, bin_s: float | None = None) -> go.Figure:
+    """Requests per bin by outcome (stacked), with the failure windows shaded."""
+    bin_s = bin_s or max(1.0, round(results.now_s / 120))
+    table: pd.DataFrame = results.timeline(bin_s)
+    figure = go.Figure()
+    for name in ("primary", "fallback", "buffered", "dropped"):
+        figure.add_trace(
+            go.Bar(
+                x=table["t_s"] + bin_s / 2,
+                y=table[name],
+                name=name,
+                marker_color=OUTCOME_COLOURS[name],
+                width=bin_s,
+                meta={"kind": f"timeline-{name}"},
+                hovertemplate=f"{name}: %{{y}}<br>t = %{{x:.0f}} s<extra></extra>",
+            )
+        )
+    _shade(figure, results)
+    figure.update_layout(
+        barmode="stack",
+        bargap=0,
+        title=f"Degraded mode: requests per {bin_s:g} s by outcome "
+        "(served, waiting in stores, dropped)",
+        xaxis_title="simulated time (s)",
+        yaxis_title="requests",
+        legend_orientation="h",
+        template="plotly_white",
+        height=380,
+    )
+    return figure
+
+
+def buffer_figure(results: Any) -> go.Figure:
+    """Bytes waiting in each node's local store over time (step lines), failures shaded."""
+    buffers: pd.DataFrame = results.buffers
+    figure = go.Figure()
+    for node, rows in buffers.groupby("node", sort=True):
+        per_time = rows.groupby("t_s")["bytes"].sum().sort_index()
+        times = [0.0, *per_time.index, results.now_s]
+        values = [0.0, *per_time.to_numpy() / 1e6, float(per_time.iloc[-1]) / 1e6]
+        figure.add_trace(
+            go.Scatter(
+                x=times,
+                y=values,
+                mode="lines",
+                line_shape="hv",
+                name=str(node),
+                meta={"kind": "buffer", "node": str(node)},
+                hovertemplate=f"{node}: %{{y:.3g}} MB at %{{x:.1f}} s<extra></extra>",
+            )
+        )
+    _shade(figure, results)
+    empty = buffers.empty
+    figure.update_layout(
+        title="Local stores: MB waiting for a link to return"
+        + (" (nothing had to wait)" if empty else ""),
+        xaxis_title="simulated time (s)",
+        yaxis_title="MB stored",
+        template="plotly_white",
+        height=320,
+    )
+    return figure
+
+
+__all__ = ["OUTCOME_COLOURS", "buffer_figure", "failure_windows", "timeline_figure"]

@@ -1,4 +1,4 @@
-"""The ``workbench`` command: validate, advise, schema, catalogue.
+"""The ``workbench`` command: validate, advise, run, schema, catalogue.
 
 Exit codes: 0 success, 2 invalid input (every problem printed as ``FILE: field.path: message``),
 3 an internal error (a bug: the message asks for a report, no traceback).
@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import pandas as pd
 
@@ -17,6 +19,7 @@ from .advisor import advice_table, advise
 from .catalogue import load_catalogue
 from .errors import ProblemsError
 from .scenario import load_scenario, schema_text
+from .units import UnitError, parse_quantity
 
 EXIT_OK, EXIT_INVALID, EXIT_BUG = 0, 2, 3
 
@@ -60,6 +63,93 @@ def _advise(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+RUN_STEPS = 100  # the progress bar advances the simulation in this many steps
+MAX_UNTIL_S = 7 * 86400.0  # a typo such as '600 h' would otherwise fill memory with time bins
+
+
+def _until(text: str) -> float:
+    """``--until``: '600 s', '10 min' or a bare number of seconds."""
+    try:
+        value = parse_quantity(float(text) if _is_number(text) else text, "time")
+    except UnitError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive time, got {text!r}")
+    if value > MAX_UNTIL_S:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is more than a week of simulated time ({MAX_UNTIL_S:g} s); "
+            "the workbench keeps per-second tables, so run shorter"
+        )
+    return value
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _seed(text: str) -> int:
+    if not re.fullmatch(r"\s*\d+\s*", text):
+        raise argparse.ArgumentTypeError(f"expected a whole number 0 or more, got {text!r}")
+    return int(text)
+
+
+def _safe_name(name: str) -> str:
+    """A scenario name usable as one directory name."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "scenario"
+
+
+def _run(args: argparse.Namespace) -> int:
+    # Imported here: plotting and the engine are not needed to validate or advise.
+    from tqdm import tqdm  # type: ignore[import-untyped]
+
+    from .report import summary_lines, write_outputs, write_report
+    from .sim import Simulation
+
+    scenario = load_scenario(args.file)
+    until = args.until if args.until is not None else scenario.simulation.until_s
+    warmup = scenario.simulation.warmup_s
+    if warmup >= until:
+        print(
+            f"{args.file}: --until: {until:g} s is not longer than the scenario's warm-up "
+            f"({warmup:g} s), so no statistics would be collected; run longer"
+        )
+        return EXIT_INVALID
+    out_dir = Path(args.out) if args.out else Path("out") / _safe_name(scenario.name)
+    html_path = Path(args.html) if args.html else out_dir / "report.html"
+    sim = Simulation(scenario, until=until, seed=args.seed)
+    quiet = args.quiet or not sys.stderr.isatty()
+    with tqdm(
+        total=until,
+        unit="sim s",
+        desc=scenario.name,
+        disable=quiet,
+        file=sys.stderr,
+        bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.4g}/{total:.4g} simulated s "
+        "[{elapsed}<{remaining}]",
+    ) as bar:
+        for step in range(1, RUN_STEPS + 1):
+            sim.advance(to=until * step / RUN_STEPS if step < RUN_STEPS else None)
+            bar.n = min(sim.now, until)
+            bar.refresh()
+    results = sim.results()
+    summary = results.summary()
+    try:
+        written = write_outputs(results, out_dir, summary=summary)
+        report = write_report(results, html_path, summary=summary)
+    except OSError as exc:
+        where = exc.filename or out_dir
+        print(f"{where}: cannot write: {exc.strerror or exc}")
+        return EXIT_INVALID
+    print("\n".join(summary_lines(summary)))
+    print(f"\nwrote {', '.join(p.name for p in written.values())} to {out_dir}")
+    print(f"report: {report}")
+    return EXIT_OK
+
+
 def _schema(args: argparse.Namespace) -> int:
     print(schema_text())
     return EXIT_OK
@@ -93,6 +183,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE")
     p.add_argument("--table", action="store_true", help="one row per stage instead of prose")
     p.set_defaults(func=_advise)
+    p = sub.add_parser(
+        "run",
+        help="simulate a scenario; write summary.json, Parquet tables and an HTML report",
+        description="Simulate FILE, print a short summary, write DIR/summary.json, one Parquet "
+        "file per result table and a self-contained HTML report.",
+    )
+    p.add_argument("file", metavar="FILE")
+    p.add_argument(
+        "--until",
+        type=_until,
+        metavar="S",
+        help="simulated time: '600 s', '10 min' or seconds (default: the scenario's)",
+    )
+    p.add_argument("--seed", type=_seed, metavar="N", help="random seed (default: the scenario's)")
+    p.add_argument("--out", metavar="DIR", help="output directory (default: out/<scenario name>)")
+    p.add_argument("--html", metavar="REPORT", help="HTML report path (default: DIR/report.html)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_run)
     p = sub.add_parser("schema", help="print the JSON Schema of scenario files")
     p.set_defaults(func=_schema)
     p = sub.add_parser("catalogue", help="print a catalogue table")

@@ -17,21 +17,32 @@ from __future__ import annotations
 import math
 import textwrap
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
+import plotly.colors
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from .advisor import StageAdvice, Verdict
 from .catalogue import TIER_IDS, Catalogue, load_catalogue
 from .scenario import Scenario
 from .topology import LinkSpec, Topology
 
+if TYPE_CHECKING:
+    from .sim import Results
+
 __all__ = [
     "TIER_COLOURS",
     "advice_figure",
+    "boundary_figure",
+    "latency_figure",
+    "saving_text",
     "tier_figure",
     "tier_layout",
     "topology_figure",
+    "utilisation_figure",
 ]
 
 TIER_COLOURS: dict[str, str] = {
@@ -679,4 +690,539 @@ def advice_figure(advice: list[StageAdvice], catalogue: Catalogue | None = None)
         fig.add_annotation(
             text="no workload stages to advise on", showarrow=False, xref="paper", yref="paper"
         )
+    return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# Results of a run
+
+_MAX_POINTS = 300  # points per time-series line; longer runs are averaged over wider bins
+_SLO_COLOUR = "#c0392b"
+_RAW_COLOUR = "#b8bdc6"
+
+
+def _latency_ms(value: float) -> str:
+    """Milliseconds with three significant figures and no exponent (``'2104 ms'``)."""
+    if value >= 100:
+        return f"{value:.0f} ms"
+    if value >= 10:
+        return f"{value:.1f} ms"
+    if value >= 1:
+        return f"{value:.2f} ms"
+    return f"{value:.3g} ms"
+
+
+def _byte_rate(bytes_per_s: float) -> str:
+    units = (("GB/s", 1e9), ("MB/s", 1e6), ("kB/s", 1e3), ("B/s", 1.0))
+    return _scaled(bytes_per_s, units) if bytes_per_s else "0 B/s"
+
+
+def _tick_ms(value: float) -> str:
+    return f"{value / 1e3:g} s" if value >= 1e3 else f"{value:g} ms"
+
+
+def _log_ticks(low: float, high: float, label: Callable[[float], str]) -> dict[str, Any]:
+    """Axis settings with ticks at 1, 2 and 5 times powers of ten between ``low`` and ``high``
+    (only the powers of ten when that would be too many), each labelled by ``label``."""
+    low, high = max(low, 1e-12), max(high, low * 10)
+    decades = range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)
+    steps = (1, 2, 5) if len(decades) <= 5 else (1,)
+    values = [m * 10.0**e for e in decades for m in steps if low <= m * 10.0**e <= high]
+    if len(values) < 2:  # a narrow range: label its ends
+        values = [low, high]
+    return {
+        "type": "log",
+        "range": [math.log10(low), math.log10(high)],
+        "tickvals": values,
+        "ticktext": [label(v) for v in values],
+    }
+
+
+def _shade(colour: str, amount: float) -> str:
+    """``colour`` mixed with black: 0 keeps it, 1 gives black."""
+    rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(c * (1 - amount)):02x}" for c in rgb)
+
+
+def _saving_colour(percent: float | None) -> str:
+    """Green for a real saving, grey for next to none, red for more than raw."""
+    if percent is None or abs(percent) < 1:
+        return "#5f6673"
+    return "#1e7b45" if percent > 0 else _SLO_COLOUR
+
+
+def saving_text(percent: float | None) -> str:
+    """A saving in percent with enough decimals to tell 99.99 % from 99.9999 %."""
+    if percent is None or not math.isfinite(percent):
+        return "n/a"
+    remainder = 100.0 - percent
+    decimals = 1 if remainder <= 0 else max(1, min(6, math.ceil(-math.log10(remainder)) + 1))
+    return f"{percent:.{decimals}f} %"
+
+
+def _final_tier(results: Results, workload_id: str) -> str:
+    """The tier of the node that runs a workload's last stage."""
+    scenario = results.scenario
+    workload = scenario.workload(workload_id)
+    node = scenario.placement.get(f"{workload.id}.{workload.stages[-1].id}")
+    return scenario.node(node).tier if node is not None else ""
+
+
+def latency_figure(results: Results) -> go.Figure:
+    """End-to-end latency of each workload after the warm-up, against its SLO.
+
+    One horizontal box per workload on a log axis in milliseconds: the box spans the 25th to
+    75th percentile, the whiskers the 1st to 99th, the line is the median and the dashed line
+    the mean; a diamond marks the median too (a box of one request is just a line). The box
+    takes the colour of the tier that runs the workload's last stage; a red bar marks the SLO,
+    and the text on the right gives p95 and the share of requests over it. Quantiles are
+    computed here, so the figure stays small however many requests ran.
+
+    Parameters
+    ----------
+    results
+        A run's results (:meth:`workbench.Simulation.results`).
+
+    Returns
+    -------
+    go.Figure
+        One box per workload with completed requests (``meta={"kind": "latency",
+        "workload": id}``), one marker trace of their medians (``{"kind": "latency-median"}``)
+        and one of the SLOs (``{"kind": "slo"}``).
+    """
+    summary = results.workload_summary()
+    requests = results.requests
+    window = requests[(requests["created_s"] >= results.warmup_s) & (requests["state"] == "done")]
+    fig = go.Figure()
+    labels: list[str] = []
+    slo_x: list[float] = []
+    slo_text: list[str] = []
+    extremes: list[float] = []
+    median_x: list[float] = []
+    median_y: list[str] = []
+    median_colour: list[str] = []
+    for workload in results.scenario.workloads:
+        stats = summary[workload.id]
+        latency = window.loc[window["workload"] == workload.id, "latency_s"].to_numpy() * 1e3
+        tier = _final_tier(results, workload.id)
+        n = len(latency)
+        counted = f"{n:,} request{'s' * (n != 1)}"
+        label = f"<b>{workload.id}</b><br><span style='font-size:11px'>{counted}</span>"
+        labels.append(label)
+        slo_ms = workload.slo_s * 1e3
+        slo_x.append(slo_ms)
+        extremes.append(slo_ms)
+        if len(latency):
+            p1, p25, p50, p75, p95, p99 = (
+                float(v) for v in np.percentile(latency, [1, 25, 50, 75, 95, 99])
+            )
+            extremes.extend((p1, p99))
+            colour = TIER_COLOURS.get(tier, _LINK_COLOUR)
+            median_x.append(p50)
+            median_y.append(label)
+            median_colour.append(_shade(colour, 0.3))
+            fig.add_trace(
+                go.Box(
+                    y=[label],
+                    q1=[p25],
+                    median=[p50],
+                    q3=[p75],
+                    lowerfence=[p1],
+                    upperfence=[p99],
+                    mean=[float(latency.mean())],
+                    orientation="h",
+                    boxmean=True,
+                    fillcolor=_tint(colour, 0.35),
+                    line={"color": _shade(colour, 0.3), "width": 2},
+                    width=0.5,
+                    name=workload.id,
+                    hoverinfo="x",
+                    meta={"kind": "latency", "workload": workload.id, "tier": tier},
+                    showlegend=False,
+                )
+            )
+            share = stats["slo_violation_share"] or 0.0
+            note = f"p95 {_latency_ms(p95)} · <b>{share * 100:.3g} %</b> over SLO"
+            note_colour = _SLO_COLOUR if share > 0 else "#333"
+            slo_text.append(
+                f"<b>{workload.id}</b>: SLO {_latency_ms(slo_ms)}<br>"
+                f"{share * 100:.3g} % of {len(latency)} requests over it"
+            )
+        else:
+            note, note_colour = "no completed requests after the warm-up", "#777"
+            slo_text.append(f"<b>{workload.id}</b>: SLO {_latency_ms(slo_ms)}")
+        fig.add_annotation(
+            x=1.01,
+            xref="paper",
+            xanchor="left",
+            y=label,
+            yref="y",
+            text=note,
+            showarrow=False,
+            font={"size": 12, "color": note_colour},
+        )
+    fig.add_trace(  # the box of a workload with one latency collapses: the median still shows
+        go.Scatter(
+            x=median_x,
+            y=median_y,
+            mode="markers",
+            marker={"symbol": "diamond", "size": 9, "color": median_colour},
+            hoverinfo="skip",
+            name="median",
+            meta={"kind": "latency-median"},
+            showlegend=False,
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=slo_x,
+            y=labels,
+            mode="markers",
+            marker={
+                "symbol": "line-ns",
+                "size": 34,
+                "line": {"color": _SLO_COLOUR, "width": 3},
+            },
+            hovertext=slo_text,
+            hovertemplate="%{hovertext}<extra></extra>",
+            name="SLO",
+            meta={"kind": "slo"},
+            showlegend=False,
+        )
+    )
+    x_axis = _log_ticks(min(extremes) / 1.4, max(extremes) * 1.4, _tick_ms)
+    fig.update_layout(
+        title={
+            "text": "End-to-end latency per workload, after the warm-up"
+            "<br><span style='font-size:12px'>box: 25th–75th percentile · whiskers: 1st–99th · "
+            "◆ median, ┆ mean · <span style='color:#c0392b'>red bar: SLO</span> · "
+            "colour: tier of the last stage</span>",
+            "x": 0.01,
+        },
+        font={"family": _FONT},
+        height=150 + 80 * max(len(labels), 1),
+        margin={"l": 170, "r": 250, "t": 80, "b": 50},
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        xaxis={
+            **x_axis,
+            "title": {"text": "latency (log scale)"},
+            "gridcolor": "#e5e7eb",
+        },
+        yaxis={"autorange": "reversed", "type": "category", "showgrid": False},
+    )
+    return fig
+
+
+def boundary_figure(results: Results, catalogue: Catalogue | None = None) -> go.Figure:
+    """Bytes per second going up across each tier boundary, next to shipping raw data up.
+
+    For each boundary (far edge | aggregation edge, ...) two bars on a log axis: what the run
+    actually sent upward, and the counterfactual "every raw input byte goes to the cloud"; the
+    saving in percent is written above them. Downward traffic is in the hover text.
+
+    Parameters
+    ----------
+    results
+        A run's results; the numbers are those of ``results.summary()["boundaries"]``.
+    catalogue
+        For the tiers' display names (default: the shipped catalogue).
+
+    Returns
+    -------
+    go.Figure
+        Bar traces ``meta={"kind": "boundary-actual"}`` and ``{"kind": "boundary-raw"}`` with
+        one bar per boundary, bottom to top.
+    """
+    names = _tier_names(catalogue)
+    boundaries = results.boundary_summary()
+    x: list[str] = []
+    actual: list[float | None] = []
+    raw: list[float | None] = []
+    actual_text: list[str] = []
+    hover: list[str] = []
+    colours: list[str] = []
+    for key, row in boundaries.items():
+        low, high = key.split("|")
+        x.append(f"{names.get(low, low)} →<br>{names.get(high, high)}")
+        up, counterfactual = row["up_bytes_per_s"], row["raw_to_cloud_bytes_per_s"]
+        actual.append(up if up > 0 else None)
+        raw.append(counterfactual if counterfactual > 0 else None)
+        actual_text.append(_byte_rate(up))
+        colours.append(TIER_COLOURS.get(high, _LINK_COLOUR))
+        hover.append(
+            f"<b>{key.replace('|', ' → ')}</b><br>up: {_byte_rate(up)}<br>"
+            f"down: {_byte_rate(row['down_bytes_per_s'])}<br>"
+            f"raw to cloud: {_byte_rate(counterfactual)}<br>"
+            f"saving: {saving_text(row['saving_percent'])}"
+        )
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            x=x,
+            y=raw,
+            name="raw data shipped to the cloud (counterfactual)",
+            marker={"color": _RAW_COLOUR},
+            text=[_byte_rate(v or 0.0) for v in raw],
+            textposition="inside",
+            insidetextanchor="end",
+            hovertext=hover,
+            hovertemplate="%{hovertext}<extra></extra>",
+            meta={"kind": "boundary-raw"},
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            x=x,
+            y=actual,
+            name="actually sent up in this run (colour: the tier above the boundary)",
+            marker={"color": colours},
+            text=actual_text,
+            textposition="outside",
+            hovertext=hover,
+            hovertemplate="%{hovertext}<extra></extra>",
+            meta={"kind": "boundary-actual"},
+        )
+    )
+    positive = [v for v in (*actual, *raw) if v] or [1.0, 10.0]
+    y_axis = _log_ticks(min(positive) / 4, max(positive) * 8, _byte_rate)
+    top = math.log10(max(positive))
+    for label, row, sent in zip(x, boundaries.values(), actual, strict=True):
+        saving: float | None = row["saving_percent"]
+        if saving is None:
+            text = "no raw data<br>crosses here"
+        elif saving >= 0:
+            text = f"<b>saves {saving_text(saving)}</b>"
+        else:
+            text = f"<b>{saving_text(-saving)} more</b><br>than raw"
+        if sent is None and saving is not None:
+            text += "<br>(nothing sent up)"
+        fig.add_annotation(
+            x=label,
+            y=top + 0.5,
+            text=text,
+            showarrow=False,
+            font={"size": 13, "color": _saving_colour(saving)},
+        )
+    fig.update_layout(
+        title={
+            "text": "Bandwidth saving at each tier boundary: actual upward bytes vs raw to cloud",
+            "x": 0.01,
+        },
+        font={"family": _FONT},
+        barmode="group",
+        bargap=0.25,
+        height=520,
+        margin={"l": 80, "r": 20, "t": 70, "b": 90},
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        legend={"orientation": "h", "y": -0.2, "x": 0},
+        yaxis={
+            **y_axis,
+            "title": {"text": "bytes per second (log scale)"},
+            "gridcolor": "#e5e7eb",
+        },
+        uniformtext={"minsize": 9, "mode": "hide"},
+    )
+    return fig
+
+
+def _coarsen(times: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """Average runs of ``k`` consecutive bins (the last run may be shorter) so that a line has
+    at most ``_MAX_POINTS`` points; return the times, values and ``k``."""
+    k = max(1, math.ceil(len(values) / _MAX_POINTS))
+    if k == 1:
+        return times, values, 1
+    starts = np.arange(0, len(values), k)
+    sums = np.add.reduceat(values, starts)
+    counts = np.diff(np.append(starts, len(values)))
+    return times[starts], sums / counts, k
+
+
+_OUTAGE_COLOURS = {"fail": "#e74c3c", "degrade": "#f39c12"}
+_OUTAGE_ENDS = {"restore": "fail", "degrade_end": "degrade"}
+
+
+def _outages(events: Any, end_s: float) -> list[tuple[float, float, str, str]]:
+    """(start, end, kind, element) of each failure (``fail`` ... ``restore``) or degradation
+    (``degrade`` ... ``degrade_end``) in an event log; one still open ends at ``end_s``."""
+    opened: dict[tuple[str, str], list[float]] = defaultdict(list)
+    spans = []
+    for t, kind, element in zip(events["t_s"], events["kind"], events["element"], strict=True):
+        if kind in _OUTAGE_COLOURS:
+            opened[(kind, element)].append(float(t))
+        elif kind in _OUTAGE_ENDS and opened[(_OUTAGE_ENDS[kind], element)]:
+            start = opened[(_OUTAGE_ENDS[kind], element)].pop(0)
+            spans.append((start, float(t), _OUTAGE_ENDS[kind], element))
+    for (kind, element), starts in opened.items():
+        spans.extend((t, end_s, kind, element) for t in starts)
+    return sorted(spans)
+
+
+def utilisation_figure(results: Results) -> go.Figure:
+    """Compute utilisation per node and throughput per link direction over simulated time.
+
+    Top: one line per node that did any work, in its tier's colour (busy server-seconds over
+    available server-seconds, all instances of a group together). Bottom: one line per link
+    direction that carried traffic, in bit/s on a log axis, named by the direction of travel.
+    Runs longer than 300 time bins are averaged over wider bins. The warm-up is shaded grey,
+    links or nodes out of service red and degraded ones amber, labelled with their ids.
+
+    Parameters
+    ----------
+    results
+        A run's results (its ``nodes`` and ``links`` tables).
+
+    Returns
+    -------
+    go.Figure
+        Line traces ``meta={"kind": "utilisation", "node": id}`` and
+        ``meta={"kind": "link-throughput", "link": id, "from": node, "to": node}``.
+    """
+    scenario = results.scenario
+    fig = make_subplots(
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.12,
+        subplot_titles=("Compute utilisation per node", "Link throughput per direction"),
+    )
+    nodes = results.nodes
+    idle: list[str] = []
+    dashes = ("solid", "dot", "dash", "dashdot", "longdash")
+    seen_in_tier: dict[str, int] = defaultdict(int)
+    bin_widths = {1}
+    for node in scenario.nodes:
+        rows = nodes[nodes["node"] == node.id]
+        busy = rows["utilisation"].to_numpy(dtype=float)
+        if not len(busy) or not busy.any():
+            idle.append(node.id)
+            continue
+        times, values, k = _coarsen(rows["t_s"].to_numpy(dtype=float), busy)
+        bin_widths.add(k)
+        colour = TIER_COLOURS.get(node.tier, _LINK_COLOUR)
+        dash = dashes[seen_in_tier[node.tier] % len(dashes)]
+        seen_in_tier[node.tier] += 1
+        fig.add_trace(
+            go.Scatter(
+                x=times,
+                y=values * 100,
+                mode="lines",
+                line={"color": colour, "width": 2, "dash": dash},
+                name=_node_label(node.id, node.count),
+                legend="legend",
+                hovertemplate=f"{node.id}: %{{y:.3g}} % at %{{x:.4g}} s<extra></extra>",
+                meta={"kind": "utilisation", "node": node.id, "tier": node.tier},
+            ),
+            row=1,
+            col=1,
+        )
+    links = results.links
+    ends = {link.key: link.ends for link in scenario.links}
+    palette = plotly.colors.qualitative.D3
+    quiet: list[str] = []
+    bin_s = float(results.sim.plan.bin_s)
+    index = 0
+    peaks: list[float] = []
+    for link_id, (a, b) in ends.items():
+        for direction, (src, dst) in (("up", (a, b)), ("down", (b, a))):
+            rows = links[(links["link"] == link_id) & (links["direction"] == direction)]
+            sent = rows["bytes"].to_numpy(dtype=float)
+            if not len(sent) or not sent.any():
+                quiet.append(f"{src} → {dst}")
+                continue
+            times, values, k = _coarsen(rows["t_s"].to_numpy(dtype=float), sent)
+            bits = np.where(values > 0, values * 8 / bin_s, np.nan)
+            peaks.extend((float(np.nanmin(bits)), float(np.nanmax(bits))))
+            sparse = np.isnan(bits).mean() > 0.5  # isolated points: a line would not show them
+            colour = palette[index % len(palette)]
+            fig.add_trace(
+                go.Scatter(
+                    x=times,
+                    y=bits,
+                    mode="markers" if sparse else "lines",
+                    line={"color": colour, "width": 1.8},
+                    marker={"color": colour, "size": 6},
+                    name=f"{src} → {dst}",
+                    legend="legend2",
+                    hovertemplate=f"{link_id}, {src} → {dst}: %{{y:.3s}}bit/s at %{{x:.4g}} s"
+                    "<extra></extra>",
+                    meta={"kind": "link-throughput", "link": link_id, "from": src, "to": dst},
+                ),
+                row=2,
+                col=1,
+            )
+            index += 1
+    if results.warmup_s > 0:
+        for row in (1, 2):
+            fig.add_vrect(
+                x0=0,
+                x1=results.warmup_s,
+                fillcolor="#9aa0a6",
+                opacity=0.15,
+                line_width=0,
+                row=row,
+                col=1,
+            )
+    outages = _outages(results.events, results.now_s)
+    for index, (start, end, kind, element) in enumerate(outages):
+        colour = _OUTAGE_COLOURS[kind]
+        for row in (1, 2):
+            fig.add_vrect(
+                x0=start,
+                x1=max(end, start + 1e-9),
+                fillcolor=colour,
+                opacity=0.12,
+                line_width=0,
+                row=row,
+                col=1,
+            )
+        fig.add_annotation(  # staggered over three heights, so that close outages stay legible
+            x=start,
+            xref="x",
+            xanchor="left",
+            y=1.0 - 0.07 * (index % 3),
+            yref="y domain",
+            yanchor="top",
+            text=element,
+            showarrow=False,
+            font={"size": 11, "color": _shade(colour, 0.3)},
+            bgcolor="rgba(255,255,255,0.7)",
+        )
+    notes = []
+    if any(kind == "fail" for _, _, kind, _ in outages):
+        notes.append("red: out of service")
+    if any(kind == "degrade" for _, _, kind, _ in outages):
+        notes.append("amber: degraded")
+    if idle:
+        notes.append("no compute work: " + ", ".join(idle))
+    if quiet:
+        notes.append(f"{len(quiet)} link directions carried nothing")
+    if results.warmup_s > 0:
+        notes.append(f"shaded: warm-up ({_duration(results.warmup_s)})")
+    width = max(bin_widths) * bin_s
+    if width > bin_s:
+        notes.append(f"averaged over {_duration(width)} bins")
+    fig.update_layout(
+        title={
+            "text": "Compute and network load over time"
+            + (f"<br><span style='font-size:12px'>{' · '.join(notes)}</span>" if notes else ""),
+            "x": 0.01,
+        },
+        font={"family": _FONT},
+        height=780,
+        margin={"l": 80, "r": 260, "t": 90, "b": 50},
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        hovermode="closest",
+        legend={"x": 1.02, "y": 1.0, "yanchor": "top", "title": {"text": "node"}},
+        legend2={"x": 1.02, "y": 0.44, "yanchor": "top", "title": {"text": "link direction"}},
+    )
+    fig.update_yaxes(title_text="busy (%)", rangemode="tozero", gridcolor="#e5e7eb", row=1, col=1)
+    y_axis = _log_ticks(min(peaks or [1.0]) / 2, max(peaks or [10.0]) * 2, _rate)
+    fig.update_yaxes(
+        title_text="throughput (log scale)", gridcolor="#e5e7eb", row=2, col=1, **y_axis
+    )
+    fig.update_xaxes(gridcolor="#e5e7eb")
+    fig.update_xaxes(title_text="simulated time (s)", row=2, col=1)
     return fig

@@ -1,0 +1,340 @@
+"""`workbench run`: summary.json, Parquet tables, a self-contained HTML report; clear errors."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import math
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.conftest import BROKEN, SCENARIOS
+from workbench.catalogue import TIER_IDS
+from workbench.cli import build_parser, main
+from workbench.plots import boundary_figure, latency_figure, saving_text, utilisation_figure
+from workbench.report import FIGURE_IDS, TABLES, jsonable, summary_lines, write_report
+from workbench.scenario import load_scenario
+from workbench.sim import Results, Simulation, simulate
+
+FACTORY = SCENARIOS / "factory_floor.yaml"
+SCENARIO = load_scenario(FACTORY)
+WORKLOADS = [w.id for w in SCENARIO.workloads]
+LATENCY_KEYS = ("latency_mean_s", "latency_p50_s", "latency_p95_s", "latency_p99_s")
+
+
+def run_main(*args: str) -> tuple[int, str, str]:
+    """``workbench`` in this process: (exit code, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse rejects an argument
+            code = int(exc.code or 0)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """One 30 s run of the factory floor with seed 7, the report written to its own path."""
+    base = tmp_path_factory.mktemp("run")
+    out, html = base / "out", base / "elsewhere" / "factory.html"
+    code, stdout, stderr = run_main(
+        "run",
+        str(FACTORY),
+        "--until",
+        "30 s",
+        "--seed",
+        "7",
+        "--out",
+        str(out),
+        "--html",
+        str(html),
+    )
+    assert code == 0, stdout + stderr
+    summary = json.loads((out / "summary.json").read_text())
+    return {"out": out, "html": html, "stdout": stdout, "stderr": stderr, "summary": summary}
+
+
+@pytest.fixture(scope="module")
+def results() -> Results:
+    return simulate(load_scenario(FACTORY), until=30, seed=7)
+
+
+def test_run_prints_a_short_summary_and_no_progress_bar_off_a_terminal(run: dict[str, Any]) -> None:
+    stdout = run["stdout"]
+    assert stdout.startswith("factory-floor: 30 s simulated, seed 7")
+    for workload, stats in run["summary"]["workloads"].items():
+        if stats["completed"]:
+            row = rf"^{workload}\s+{stats['completed']}\s+[\d.,]+\s+[\d.,]+\s+[\d.,]+\s+[\d.]+ %$"
+        else:  # nothing to take a mean of: dashes, not zeros
+            row = rf"^{workload}\s+0\s+–\s+–\s+[\d.,]+\s+–$"
+        assert re.search(row, stdout, re.M), workload
+    assert re.search(r"^far_edge → aggregation_edge .* 99\.\d+ %$", stdout, re.M)
+    assert "report: " in stdout
+    assert run["stderr"] == ""  # stderr is not a terminal here: no bar
+
+
+def test_summary_json_has_the_documented_keys(run: dict[str, Any]) -> None:
+    summary = run["summary"]
+    assert summary["version"] == 1
+    assert summary["scenario"] == "factory-floor"
+    assert summary["seed"] == 7
+    assert summary["simulated_s"] == 30.0
+    assert summary["warmup_s"] == 10.0
+    assert list(summary["workloads"]) == list(WORKLOADS)
+    for stats in summary["workloads"].values():
+        for key in (*LATENCY_KEYS, "slo_s", "slo_violation_share", "completed", "generated"):
+            assert key in stats
+    bearing = summary["workloads"]["bearing-wear"]
+    assert 0 < bearing["latency_p50_s"] <= bearing["latency_p95_s"] <= bearing["latency_p99_s"]
+    assert set(summary["boundaries"]) == {
+        "far_edge|aggregation_edge",
+        "aggregation_edge|on_prem",
+        "on_prem|telco_edge",
+        "telco_edge|cloud",
+    }
+    for row in summary["boundaries"].values():
+        assert {"up_bytes_per_s", "raw_to_cloud_bytes_per_s", "saving_percent"} <= set(row)
+    assert summary["boundaries"]["far_edge|aggregation_edge"]["saving_percent"] > 99
+    assert set(summary["nodes"]) == {node.id for node in SCENARIO.nodes}
+
+
+def test_parquet_tables_agree_with_the_summary(run: dict[str, Any]) -> None:
+    out, summary = run["out"], run["summary"]
+    tables = {name: pd.read_parquet(out / f"{name}.parquet") for name in TABLES}
+    warmup, end = summary["warmup_s"], summary["simulated_s"]
+
+    requests = tables["requests"]
+    window = requests[requests["created_s"] >= warmup]
+    for workload, stats in summary["workloads"].items():
+        mine = window[window["workload"] == workload]
+        assert len(mine) == stats["generated"]
+        done = mine[mine["state"] == "done"]
+        assert len(done) == stats["completed"]
+        if len(done):
+            assert math.isclose(done["latency_s"].mean(), stats["latency_mean_s"], rel_tol=1e-12)
+        else:
+            assert stats["latency_mean_s"] is None
+
+    # Bytes up across the far-edge boundary: the links from tier 1 to a higher tier, in the
+    # direction that goes up ("up" in the table is from ends[0] to ends[1]).
+    links = tables["links"]
+    assert len(links) == len(SCENARIO.links) * 2 * math.ceil(end)  # two directions, 1 s bins
+    level = {node.id: TIER_IDS.index(node.tier) + 1 for node in SCENARIO.nodes}
+    after = links[links["t_s"] >= warmup]
+    crossing = 0.0
+    for link in SCENARIO.links:
+        a, b = (level[end] for end in link.ends)
+        if min(a, b) == 1 < max(a, b):
+            direction = "up" if a < b else "down"
+            mine = after[(after["link"] == link.key) & (after["direction"] == direction)]
+            crossing += mine["bytes"].sum()
+    expected = summary["boundaries"]["far_edge|aggregation_edge"]["up_bytes_per_s"]
+    assert math.isclose(crossing / (end - warmup), expected, rel_tol=1e-9)
+
+    nodes = tables["nodes"]
+    assert len(nodes) == len(SCENARIO.nodes) * math.ceil(end)
+    for node, stats in summary["nodes"].items():
+        busy = nodes[(nodes["node"] == node) & (nodes["t_s"] >= warmup)]["busy_s"].sum()
+        capacity = (end - warmup) * stats["servers"] * stats["instances"]
+        assert math.isclose(busy / capacity, stats["utilisation"], rel_tol=1e-9, abs_tol=1e-15)
+
+    kinds = list(tables["events"]["kind"])
+    assert kinds[0] == "start" and kinds[-1] == "end"
+    assert {"flow", "target", "bytes"} <= set(tables["flows"].columns)
+
+
+def test_html_report_is_self_contained_and_complete(run: dict[str, Any]) -> None:
+    html = run["html"]
+    assert html.exists() and not (run["out"] / "report.html").exists()
+    text = html.read_text(encoding="utf-8")
+    assert re.search(r"plotly\.js v\d+\.\d+", text), "plotly.js is not embedded"
+    assert text.count("plotly.js v") == 1, "plotly.js embedded more than once"
+    assert not re.search(r"<script[^>]*\bsrc\s*=\s*[\"']?(https?:)?//", text, re.I)
+    assert not re.search(r"<link[^>]*\bhref\s*=\s*[\"']?(https?:)?//", text, re.I)
+    for workload in WORKLOADS:
+        assert workload in text
+    for div_id in FIGURE_IDS:
+        assert f'id="{div_id}"' in text
+    assert "factory-floor" in text and "seed" in text and "99." in text
+
+
+def test_same_seed_gives_the_same_summary_and_default_paths(
+    run: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, stdout, _ = run_main("run", str(FACTORY), "--until", "30", "--seed", "7", "-q")
+    assert code == 0, stdout
+    out = tmp_path / "out" / "factory-floor"
+    assert (out / "summary.json").read_bytes() == (run["out"] / "summary.json").read_bytes()
+    assert (out / "report.html").exists()
+    code, _, _ = run_main("run", str(FACTORY), "--until", "30", "--seed", "8", "--out", "other")
+    assert code == 0
+    assert (tmp_path / "other" / "summary.json").read_bytes() != (out / "summary.json").read_bytes()
+
+
+def test_broken_scenario_prints_what_validate_prints_and_exits_2(tmp_path: Path) -> None:
+    path = str(BROKEN / "unknown_model.yaml")
+
+    def workbench(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "workbench.cli", *args]
+        return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+
+    ran = workbench("run", path, "--out", str(tmp_path / "out"))
+    validated = workbench("validate", path)
+    assert ran.returncode == validated.returncode == 2
+    assert ran.stdout == validated.stdout
+    assert f"{path}: workloads[1].stages[1].model: unknown model 'resnet-50'" in ran.stdout
+    assert "Traceback" not in ran.stdout + ran.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("ten minutes", "could not read 'ten minutes'"),
+        ("30 parsecs", "unknown unit 'parsecs'"),
+        ("0 s", "must be a positive time"),
+        ("-5", "must be a positive time"),
+        ("nan", "expected a finite time"),
+        ("900 h", "more than a week"),
+    ],
+)
+def test_bad_until_is_a_clear_error(value: str, message: str) -> None:
+    code, stdout, stderr = run_main("run", str(FACTORY), "--until", value)
+    assert code == 2
+    assert "argument --until" in stderr and message in stderr
+    assert "Traceback" not in stdout + stderr
+
+
+def test_until_within_the_warm_up_is_refused(tmp_path: Path) -> None:
+    code, stdout, _ = run_main("run", str(FACTORY), "--until", "5 s", "--out", str(tmp_path))
+    assert code == 2
+    assert stdout.startswith(f"{FACTORY}: --until: 5 s is not longer than the scenario's warm-up")
+
+
+@pytest.mark.parametrize(("value", "seconds"), [("600 s", 600), ("10 min", 600), ("90", 90)])
+def test_until_takes_units_or_bare_seconds(value: str, seconds: float) -> None:
+    args = build_parser().parse_args(["run", "f.yaml", "--until", value])
+    assert args.until == seconds
+
+
+def test_bad_seed_is_a_clear_error() -> None:
+    code, _, stderr = run_main("run", str(FACTORY), "--seed", "-1")
+    assert code == 2 and "argument --seed" in stderr
+
+
+def test_unwritable_output_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    code, stdout, stderr = run_main(
+        "run", str(FACTORY), "--until", "12 s", "--out", str(blocker / "out")
+    )
+    assert code == 2
+    assert "cannot write" in stdout and "Traceback" not in stdout + stderr
+
+
+def test_jsonable_turns_nan_and_infinity_into_null() -> None:
+    data = {"a": math.nan, "b": [np.float64(math.inf), np.int64(3)], "c": None, "d": True}
+    assert jsonable(data) == {"a": None, "b": [None, 3], "c": None, "d": True}
+    json.dumps(jsonable(data), allow_nan=False)
+
+
+def test_summary_lines_handle_a_workload_without_completed_requests() -> None:
+    summary = {
+        "scenario": "s",
+        "seed": 1,
+        "simulated_s": 20.0,
+        "warmup_s": 10.0,
+        "workloads": {
+            "w": {
+                "completed": 0,
+                "latency_mean_s": None,
+                "latency_p95_s": None,
+                "slo_s": 0.05,
+                "slo_violation_share": None,
+            }
+        },
+        "boundaries": {
+            "far_edge|aggregation_edge": {
+                "up_bytes_per_s": 0.0,
+                "raw_to_cloud_bytes_per_s": 0.0,
+                "saving_percent": None,
+            }
+        },
+    }
+    lines = summary_lines(summary)
+    assert re.search(r"^w\s+0\s+–\s+–\s+50\.0\s+–$", "\n".join(lines), re.M)
+    assert lines[-1].endswith("n/a")
+
+
+@pytest.mark.parametrize(
+    ("percent", "text"),
+    [(99.95559, "99.956 %"), (99.99996, "99.999960 %"), (0.176, "0.2 %"), (-12.0, "-12.0 %")],
+)
+def test_saving_text_shows_enough_decimals(percent: float, text: str) -> None:
+    assert saving_text(percent) == text
+
+
+def _kinds(fig: Any) -> list[str]:
+    return [t.meta["kind"] for t in fig.data]
+
+
+def test_result_figures_tag_their_traces(results: Results) -> None:
+    latency = latency_figure(results)
+    summary = results.workload_summary()
+    completed = [w for w in WORKLOADS if summary[w]["completed"]]
+    boxes = [t for t in latency.data if t.meta["kind"] == "latency"]
+    assert [t.meta["workload"] for t in boxes] == completed
+    notes = [a.text for a in latency.layout.annotations]
+    for workload, note in zip(WORKLOADS, notes, strict=True):
+        empty = note == "no completed requests after the warm-up"
+        assert empty == (workload not in completed)
+    slo = next(t for t in latency.data if t.meta["kind"] == "slo")
+    assert list(slo.x) == [w.slo_s * 1e3 for w in SCENARIO.workloads]  # ms
+
+    boundary = boundary_figure(results)
+    assert _kinds(boundary) == ["boundary-raw", "boundary-actual"]
+    assert boundary.layout.yaxis.type == "log"
+
+    load = utilisation_figure(results)
+    nodes = [t.meta["node"] for t in load.data if t.meta["kind"] == "utilisation"]
+    assert "line-gw" in nodes and "cameras" in nodes
+    links = [t for t in load.data if t.meta["kind"] == "link-throughput"]
+    assert {(t.meta["from"], t.meta["to"]) for t in links} >= {("cameras", "line-gw")}
+
+
+def test_outages_are_shaded_and_listed(tmp_path: Path) -> None:
+    """A link failed by hand shows as a red band over the load figure and in the events."""
+    sim = Simulation(load_scenario(FACTORY), until=30, seed=7)
+    sim.advance(to=15)
+    sim.fail("plant-lan")
+    sim.advance(to=22)
+    sim.restore("plant-lan")
+    results = sim.run()
+    figure = utilisation_figure(results)
+    bands = [s for s in figure.layout.shapes if s.fillcolor == "#e74c3c"]
+    assert {(s.x0, s.x1) for s in bands} == {(15.0, 22.0)}
+    assert [a.text for a in figure.layout.annotations if a.text == "plant-lan"]
+    text = write_report(results, tmp_path / "report.html").read_text(encoding="utf-8")
+    assert '<section id="events">' in text and "plant-lan" in text
+
+
+def test_a_workload_without_completed_requests_is_named_not_drawn() -> None:
+    scenario = SCENARIO.model_copy(deep=True)
+    scenario.workloads[0].source.rate = 1e-9  # per device and second: never, in 20 s
+    results = simulate(scenario, until=20, seed=1)
+    figure = latency_figure(results)
+    drawn = [t.meta["workload"] for t in figure.data if t.meta["kind"] == "latency"]
+    assert WORKLOADS[0] not in drawn
+    assert figure.layout.annotations[0].text == "no completed requests after the warm-up"
+    text = "\n".join(summary_lines(results.summary()))
+    assert re.search(rf"^{WORKLOADS[0]}\s+0\s+–\s+–\s+[\d.,]+\s+–$", text, re.M)

@@ -1,0 +1,464 @@
+"""Write a run's results: ``summary.json``, Parquet tables and a self-contained HTML report.
+
+The report is one HTML file that opens offline: plotly.js is embedded once, then each figure
+follows as a ``<div>`` with its data. Tables come first (what an architect reads), figures
+after (what explains the tables), and the topology last, for context.
+
+Examples
+--------
+>>> import tempfile
+>>> from pathlib import Path
+>>> from workbench.loading import data_dir
+>>> from workbench.scenario import load_scenario
+>>> from workbench.sim import simulate
+>>> results = simulate(load_scenario(data_dir() / "scenarios" / "factory_floor.yaml"), until=20)
+>>> with tempfile.TemporaryDirectory() as out:
+...     files = write_outputs(results, out)
+...     report = write_report(results, Path(out) / "report.html")
+...     sorted(files)
+['events', 'flows', 'links', 'nodes', 'requests', 'summary']
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .catalogue import load_catalogue
+from .plots import (
+    TIER_COLOURS,
+    boundary_figure,
+    latency_figure,
+    saving_text,
+    topology_figure,
+    utilisation_figure,
+)
+from .sim import Results
+
+__all__ = ["FIGURE_IDS", "TABLES", "jsonable", "summary_lines", "write_outputs", "write_report"]
+
+TABLES = ("requests", "links", "nodes", "events", "flows")
+"""The result tables written as ``<name>.parquet``."""
+
+FIGURE_IDS = ("latency-figure", "boundary-figure", "utilisation-figure", "topology-figure")
+"""The ``id`` of each figure's ``<div>`` in the report, in page order."""
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` as plain JSON data: NaN and infinities become None, numpy scalars Python ones."""
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if hasattr(value, "item"):  # a numpy scalar
+        value = value.item()
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    return value
+
+
+def write_outputs(
+    results: Results, out_dir: str | Path, *, summary: Mapping[str, Any] | None = None
+) -> dict[str, Path]:
+    """Write ``summary.json`` and one Parquet file per result table into ``out_dir``.
+
+    The directory is created if needed; ``summary`` saves computing ``results.summary()``
+    again. Returns the paths written, keyed ``"summary"`` and by table name (``"requests"``,
+    ``"links"``, ``"nodes"``, ``"events"``, ``"flows"``).
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = {"summary": out / "summary.json"}
+    data = jsonable(results.summary() if summary is None else summary)
+    text = json.dumps(data, indent=2, allow_nan=False)
+    written["summary"].write_text(text + "\n", encoding="utf-8")
+    for name in TABLES:
+        path = out / f"{name}.parquet"
+        getattr(results, name).to_parquet(path, engine="pyarrow", index=False)
+        written[name] = path
+    return written
+
+
+# ---------------------------------------------------------------------------------------------
+# Text
+
+
+def _ms(seconds: float | None) -> str:
+    if seconds is None or not math.isfinite(seconds):
+        return "–"
+    ms = seconds * 1e3
+    if ms >= 100:
+        return f"{ms:,.0f}"
+    if ms >= 10:
+        return f"{ms:.1f}"
+    return f"{ms:.2f}"
+
+
+def _byte_rate(value: float) -> str:
+    for unit, scale in (("GB/s", 1e9), ("MB/s", 1e6), ("kB/s", 1e3)):
+        if abs(value) >= scale:
+            return f"{value / scale:.3g} {unit}"
+    return f"{value:.3g} B/s"
+
+
+def _share(share: float | None) -> str:
+    return "–" if share is None else f"{share * 100:.3g} %"
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g} s"
+
+
+def summary_lines(summary: Mapping[str, Any]) -> list[str]:
+    """A few lines of text: per workload mean and p95 latency and SLO violations, then the
+    bandwidth saving at each tier boundary (what ``workbench run`` prints)."""
+    lines = [
+        f"{summary['scenario']}: {_seconds(summary['simulated_s'])} simulated, seed "
+        f"{summary['seed']}, statistics after a {_seconds(summary['warmup_s'])} warm-up",
+        "",
+    ]
+    workloads = summary["workloads"]
+    width = max([len("workload"), *map(len, workloads)])
+    lines.append(
+        f"{'workload':<{width}}  {'done':>8}  {'mean ms':>9}  {'p95 ms':>9}  {'SLO ms':>8}"
+        "  over SLO"
+    )
+    for name, stats in workloads.items():
+        lines.append(
+            f"{name:<{width}}  {stats['completed']:>8}  {_ms(stats['latency_mean_s']):>9}  "
+            f"{_ms(stats['latency_p95_s']):>9}  {_ms(stats['slo_s']):>8}  "
+            f"{_share(stats['slo_violation_share'])}"
+        )
+    lines.append("")
+    boundaries = summary["boundaries"]
+    width = max([len("boundary"), *(len(b) + 2 for b in boundaries)])
+    lines.append(f"{'boundary':<{width}}  {'up':>10}  {'raw to cloud':>12}  saving")
+    for name, row in boundaries.items():
+        lines.append(
+            f"{name.replace('|', ' → '):<{width}}  {_byte_rate(row['up_bytes_per_s']):>10}  "
+            f"{_byte_rate(row['raw_to_cloud_bytes_per_s']):>12}  "
+            f"{saving_text(row['saving_percent'])}"
+        )
+    return lines
+
+
+# ---------------------------------------------------------------------------------------------
+# HTML
+
+_CSS = """
+body { font-family: Inter, "Segoe UI", Helvetica, Arial, sans-serif; color: #1d2330;
+       max-width: 1320px; margin: 0 auto; padding: 24px 32px 48px; line-height: 1.45; }
+h1 { font-size: 26px; margin: 0 0 4px; }
+h2 { font-size: 20px; margin: 36px 0 8px; padding-bottom: 4px; border-bottom: 1px solid #dde1e6; }
+p.lead { color: #4a5160; margin: 4px 0 16px; max-width: 900px; }
+p.note { color: #5f6673; font-size: 13px; margin: 6px 0; max-width: 900px; }
+table { border-collapse: collapse; font-size: 14px; margin: 8px 0; }
+th, td { padding: 5px 10px; border-bottom: 1px solid #e5e7eb; text-align: right;
+         white-space: nowrap; }
+th { white-space: normal; vertical-align: bottom; }
+.table { overflow-x: auto; }
+th { background: #f3f5f7; font-weight: 600; }
+th:first-child, td:first-child, th.text, td.text { text-align: left; }
+td.bad { color: #b03a2e; font-weight: 600; }
+td.good { color: #1e7b45; font-weight: 600; }
+dl.facts { display: grid; grid-template-columns: max-content auto; gap: 2px 16px; margin: 8px 0;
+           font-size: 14px; }
+dl.facts dt { color: #5f6673; }
+dl.facts dd { margin: 0; }
+span.tier { display: inline-block; width: 10px; height: 10px; border-radius: 2px;
+            margin-right: 6px; vertical-align: baseline; }
+.figure { margin: 12px 0 8px; }
+footer { margin-top: 40px; color: #7a808c; font-size: 12px; }
+"""
+
+
+def _cell(value: str, css: str = "") -> str:
+    return f'<td class="{css}">{value}</td>' if css else f"<td>{value}</td>"
+
+
+def _table(headers: list[str], rows: list[list[str]], left: tuple[int, ...] = (0,)) -> str:
+    """An HTML table; columns in ``left`` are left-aligned (text), the others right (numbers)."""
+    head = "".join(
+        f'<th class="text">{html.escape(h)}</th>' if i in left else f"<th>{html.escape(h)}</th>"
+        for i, h in enumerate(headers)
+    )
+    body = "\n".join(f"<tr>{''.join(row)}</tr>" for row in rows)
+    return (
+        f'<div class="table"><table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n'
+        "</tbody>\n</table></div>"
+    )
+
+
+def _count(value: Any) -> int:
+    """A count, or the total of a breakdown such as ``{"store_full": 2, "deadline": 1}``."""
+    if isinstance(value, Mapping):
+        return sum(int(v or 0) for v in value.values())
+    return int(value or 0)
+
+
+def _workload_table(summary: Mapping[str, Any]) -> str:
+    workloads = summary["workloads"]
+    # Runs with failures report how requests ended besides "completed"; show it when present.
+    degraded = any("served_fallback" in s for s in workloads.values())
+    rows = []
+    for name, s in workloads.items():
+        share = s["slo_violation_share"]
+        row = [
+            _cell(html.escape(name)),
+            _cell(f"{s['generated']:,}"),
+            _cell(f"{s['completed']:,}"),
+            _cell(f"{s['in_flight']:,}"),
+        ]
+        if degraded:
+            dropped = _count(s.get("dropped"))
+            availability = s.get("availability")
+            row += [
+                _cell(f"{_count(s.get('served_fallback')):,}"),
+                _cell(f"{dropped:,}", "bad" if dropped else ""),
+                _cell(f"{_count(s.get('buffered')):,}"),
+                _cell(_share(availability), "bad" if (availability or 1) < 1 else ""),
+            ]
+        row += [
+            _cell(f"{s['throughput_per_s']:.4g}"),
+            _cell(_ms(s["latency_mean_s"])),
+            _cell(_ms(s["latency_p50_s"])),
+            _cell(_ms(s["latency_p95_s"])),
+            _cell(_ms(s["latency_p99_s"])),
+            _cell(_ms(s["latency_max_s"])),
+            _cell(_ms(s["slo_s"])),
+            _cell(_share(share), "" if share is None else ("bad" if share > 0 else "good")),
+        ]
+        rows.append(row)
+    headers = ["workload", "generated", "completed", "in flight"]
+    if degraded:
+        headers += ["by fallback", "dropped", "buffered", "availability"]
+    headers += ["throughput /s", "mean ms", "p50 ms", "p95 ms", "p99 ms", "max ms", "SLO ms"]
+    return _table([*headers, "over SLO"], rows)
+
+
+MAX_EVENTS = 200
+_ELEMENT_EVENTS = ("fail", "restore", "degrade", "degrade_end")
+
+
+def _events_section(results: Results) -> str:
+    """Failures and restores of links and nodes one by one; what happened to requests because
+    of them (reroutes, drops, ...) counted per kind and workload. Nothing if neither."""
+    events = results.events
+    events = events[~events["kind"].isin(["start", "end"])]
+    if events.empty:
+        return ""
+    parts = []
+    outages = events[events["kind"].isin(_ELEMENT_EVENTS)]
+    if len(outages):
+        rows = [
+            [
+                _cell(f"{row.t_s:.6g}"),
+                _cell(html.escape(str(row.kind)), "text"),
+                _cell(html.escape(str(row.element)), "text"),
+                _cell(html.escape(str(row.detail)), "text"),
+            ]
+            for row in outages.head(MAX_EVENTS).itertuples(index=False)
+        ]
+        more = len(outages) - len(rows)
+        if more > 0:
+            parts.append(f'<p class="note">The first {MAX_EVENTS} of {len(outages)}.</p>')
+        parts.append(_table(["t (s)", "event", "element", "detail"], rows, left=(1, 2, 3)))
+    others = events[~events["kind"].isin(_ELEMENT_EVENTS)]
+    if len(others):
+        grouped = others.groupby(["kind", "element"], sort=False)["t_s"].agg(
+            ["count", "min", "max"]
+        )
+        rows = [
+            [
+                _cell(html.escape(str(kind))),
+                _cell(html.escape(str(element)), "text"),
+                _cell(f"{int(stats['count']):,}"),
+                _cell(f"{stats['min']:.6g}"),
+                _cell(f"{stats['max']:.6g}"),
+            ]
+            for (kind, element), stats in grouped.iterrows()
+        ]
+        parts.append('<p class="note">Events of single requests, counted:</p>')
+        headers = ["event", "workload or element", "count", "first t (s)", "last t (s)"]
+        parts.append(_table(headers, rows, left=(0, 1)))
+    body = "\n".join(parts)
+    return f"""<section id="events">
+<h2>Events</h2>
+<p class="note">What happened to links and nodes during the run, and to requests because of it.
+Every event is in events.parquet.</p>
+{body}
+</section>
+"""
+
+
+def _boundary_table(summary: Mapping[str, Any], names: Mapping[str, str]) -> str:
+    rows = []
+    for key, b in summary["boundaries"].items():
+        low, high = key.split("|")
+        saving = b["saving_percent"]
+        css = "" if saving is None else ("good" if saving >= 1 else "bad" if saving < 0 else "")
+        rows.append(
+            [
+                _cell(html.escape(f"{names.get(low, low)} → {names.get(high, high)}")),
+                _cell(_byte_rate(b["up_bytes_per_s"])),
+                _cell(_byte_rate(b["down_bytes_per_s"])),
+                _cell(_byte_rate(b["raw_to_cloud_bytes_per_s"])),
+                _cell(saving_text(saving), css),
+            ]
+        )
+    headers = ["tier boundary", "up", "down", "raw to cloud", "saving"]
+    return _table(headers, rows)
+
+
+def _node_table(results: Results, summary: Mapping[str, Any], names: Mapping[str, str]) -> str:
+    stages: dict[str, list[str]] = {}
+    for key, node_id in results.scenario.placement.items():
+        stages.setdefault(node_id, []).append(key)
+    rows = []
+    for node in results.scenario.nodes:
+        stats = summary["nodes"].get(node.id, {})
+        utilisation = stats.get("utilisation")
+        chip = f'<span class="tier" style="background:{TIER_COLOURS.get(node.tier, "#999")}">'
+        rows.append(
+            [
+                _cell(html.escape(node.id)),
+                _cell(f"{chip}</span>{html.escape(names.get(node.tier, node.tier))}", "text"),
+                _cell(html.escape(node.hardware), "text"),
+                _cell(str(stats.get("instances", node.count))),
+                _cell(str(stats.get("servers", "–"))),
+                _cell(_share(utilisation), "bad" if (utilisation or 0) >= 0.8 else ""),
+                _cell(html.escape(", ".join(stages.get(node.id, [])) or "–"), "text"),
+            ]
+        )
+    headers = ["node", "tier", "hardware", "instances", "servers", "utilisation", "runs"]
+    return _table(headers, rows, left=(0, 1, 2, 6))
+
+
+def _figure_html(figure: Any, div_id: str, *, with_plotlyjs: bool) -> str:
+    return str(
+        figure.to_html(
+            full_html=False,
+            include_plotlyjs=with_plotlyjs,
+            div_id=div_id,
+            config={"displaylogo": False, "responsive": True},
+        )
+    )
+
+
+def write_report(
+    results: Results,
+    path: str | Path,
+    *,
+    title: str | None = None,
+    summary: Mapping[str, Any] | None = None,
+) -> Path:
+    """Write a self-contained HTML report of ``results`` to ``path``; return the path.
+
+    It holds the run's facts (scenario, seed, simulated time, warm-up), a table per workload
+    (latency, throughput, SLO violations), per tier boundary (bandwidth saving) and per node
+    (utilisation), the latency, boundary and load-over-time figures, and the topology. The
+    file embeds plotly.js, so it opens without a network. ``summary`` saves computing
+    ``results.summary()`` again.
+    """
+    summary = jsonable(results.summary() if summary is None else summary)
+    scenario = results.scenario
+    names: dict[str, str] = {t.id: t.name or t.id for t in load_catalogue().tiers_in_order()}
+    heading = title or f"{scenario.name}: simulation report"
+    figures = [
+        latency_figure(results),
+        boundary_figure(results),
+        utilisation_figure(results),
+        topology_figure(scenario),
+    ]
+    divs = [
+        _figure_html(fig, div_id, with_plotlyjs=index == 0)
+        for index, (fig, div_id) in enumerate(zip(figures, FIGURE_IDS, strict=True))
+    ]
+    window = results.now_s - results.warmup_s
+    facts = {
+        "scenario": scenario.name,
+        "seed": str(results.seed),
+        "simulated time": _seconds(results.now_s)
+        + ("" if results.now_s >= results.until_s else f" (of {_seconds(results.until_s)})"),
+        "warm-up": f"{_seconds(results.warmup_s)} (statistics cover the last {_seconds(window)})",
+        "summary version": str(summary["version"]),
+    }
+    facts_html = "\n".join(
+        f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in facts.items()
+    )
+    description = (
+        f'<p class="lead">{html.escape(scenario.description)}</p>' if scenario.description else ""
+    )
+    page = f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(heading)}</title>
+<style>{_CSS}</style>
+</head>
+<body>
+<h1>{html.escape(heading)}</h1>
+{description}
+<dl class="facts">
+{facts_html}
+</dl>
+
+<section id="workloads">
+<h2>Workloads</h2>
+<p class="note">Requests created after the warm-up. Latency is end to end, from the data's
+creation to the result at its sink: propagation, transmission, queueing and compute. Requests
+still in flight at the end are counted apart and not in the latency figures.</p>
+{_workload_table(summary)}
+</section>
+
+<section id="boundaries">
+<h2>Bandwidth at each tier boundary</h2>
+<p class="note">Bytes per second that crossed each boundary upward in this run, against the
+counterfactual of shipping every raw input byte to the cloud; the saving is
+1 − up / raw. Downward traffic (results to sinks, model pushes) is shown for completeness.</p>
+{_boundary_table(summary, names)}
+</section>
+
+<section id="nodes">
+<h2>Nodes</h2>
+<p class="note">Utilisation: busy server-seconds over available server-seconds after the
+warm-up, all instances of a group together; 80 % or more is marked.</p>
+{_node_table(results, summary, names)}
+</section>
+
+{_events_section(results)}
+<section id="latency">
+<h2>Latency</h2>
+<div class="figure">{divs[0]}</div>
+</section>
+
+<section id="bandwidth">
+<h2>Bandwidth saving</h2>
+<div class="figure">{divs[1]}</div>
+</section>
+
+<section id="load">
+<h2>Load over time</h2>
+<div class="figure">{divs[2]}</div>
+</section>
+
+<section id="topology">
+<h2>Topology</h2>
+<div class="figure">{divs[3]}</div>
+</section>
+
+<footer>Edge AI Tier Workbench · the same scenario and seed give the same numbers.</footer>
+</body>
+</html>
+"""
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(page, encoding="utf-8")
+    return out

@@ -142,7 +142,7 @@ class _Model:
         for k, (share, hops, size, node_id) in enumerate(self.segments(workload)):
             rate = total_rate * share
             for hop in hops:
-                key = (hop.link, self.topo.links[hop.link].a == hop.src)
+                key = (hop.link, self.topo.is_upward(hop.link, hop.src))
                 per_instance = rate / self.instances(hop.link)
                 self.link_streams[key].append(
                     _Stream(per_instance, 8 * size / hop.bandwidth_bps, 0)
@@ -168,7 +168,7 @@ def estimate(scenario: Scenario, catalogue: Catalogue | None = None) -> Estimate
         network = queueing = compute = 0.0
         for k, (share, hops, size, node_id) in enumerate(model.segments(workload)):
             for hop in hops:
-                key = (hop.link, model.topo.links[hop.link].a == hop.src)
+                key = (hop.link, model.topo.is_upward(hop.link, hop.src))
                 network += share * (hop.latency_s + 8 * size / hop.bandwidth_bps)
                 queueing += share * link_wait[key]
             if node_id is not None:
@@ -206,11 +206,9 @@ def _boundaries(model: _Model) -> dict[str, BoundaryEstimate]:
     up, down, raw = [0.0] * levels, [0.0] * levels, [0.0] * levels
     for (link, upward), rate in model.link_bytes.items():
         spec = model.topo.links[link]
-        level_from = model.topo.level(spec.a if upward else spec.b)
-        level_to = model.topo.level(spec.b if upward else spec.a)
-        low, high = sorted((level_from, level_to))
+        low, high = sorted((model.topo.level(spec.a), model.topo.level(spec.b)))
         for i in range(low - 1, high - 1):
-            (up if level_to > level_from else down)[i] += rate
+            (up if upward else down)[i] += rate
     for workload in model.scenario.workloads:
         source = model.nodes[workload.source.node]
         raw_rate = source.count * workload.source.rate * input_size_bytes(workload, model.cat)

@@ -51,10 +51,13 @@ def _shade(figure: go.Figure, results: Any) -> None:
         )
 
 
-def timeline_figure(results: Any, bin_s: float | None = None) -> go.Figure:
-    """Requests per bin by outcome (stacked), with the failure windows shaded."""
+def timeline_figure(
+    results: Any, bin_s: float | None = None, workload: str | None = None
+) -> go.Figure:
+    """Requests per bin by outcome (stacked), with the failure windows shaded; for every
+    workload or one."""
     bin_s = bin_s or max(1.0, round(results.now_s / 120))
-    table: pd.DataFrame = results.timeline(bin_s)
+    table: pd.DataFrame = results.timeline(bin_s, workload)
     figure = go.Figure()
     for name in ("primary", "fallback", "buffered", "dropped"):
         figure.add_trace(
@@ -72,8 +75,8 @@ def timeline_figure(results: Any, bin_s: float | None = None) -> go.Figure:
     figure.update_layout(
         barmode="stack",
         bargap=0,
-        title=f"Degraded mode: requests per {bin_s:g} s by outcome "
-        "(served, waiting in stores, dropped)",
+        title=(f"{workload}: " if workload else "All workloads: ")
+        + f"requests per {bin_s:g} s by outcome (served, waiting in stores, dropped)",
         xaxis_title="simulated time (s)",
         yaxis_title="requests",
         legend_orientation="h",
@@ -115,4 +118,22 @@ def buffer_figure(results: Any) -> go.Figure:
     return figure
 
 
-__all__ = ["OUTCOME_COLOURS", "buffer_figure", "failure_windows", "timeline_figure"]
+def affected_workloads(results: Any, limit: int = 3) -> list[str]:
+    """The workloads whose requests fell back, waited in a store or were dropped, most
+    affected first."""
+    table = results.requests
+    touched = table["outcome"].isin(["fallback", "buffered"]) | (table["state"] == "dropped")
+    scores = table.loc[touched, "workload"].astype(str).value_counts().to_dict()
+    for wait in results.sim.waits:
+        name = wait.run.plan.workload.id
+        scores[name] = scores.get(name, 0) + 1
+    return sorted(scores, key=lambda name: -scores[name])[:limit]
+
+
+__all__ = [
+    "OUTCOME_COLOURS",
+    "affected_workloads",
+    "buffer_figure",
+    "failure_windows",
+    "timeline_figure",
+]

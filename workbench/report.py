@@ -37,6 +37,7 @@ from .plots import (
     topology_figure,
     utilisation_figure,
 )
+from .plots_degraded import affected_workloads, buffer_figure, timeline_figure
 from .sim import Results
 
 __all__ = ["FIGURE_IDS", "TABLES", "jsonable", "summary_lines", "write_outputs", "write_report"]
@@ -44,7 +45,14 @@ __all__ = ["FIGURE_IDS", "TABLES", "jsonable", "summary_lines", "write_outputs",
 TABLES = ("requests", "links", "nodes", "events", "flows")
 """The result tables written as ``<name>.parquet``."""
 
-FIGURE_IDS = ("latency-figure", "boundary-figure", "utilisation-figure", "topology-figure")
+FIGURE_IDS = (
+    "latency-figure",
+    "boundary-figure",
+    "utilisation-figure",
+    "timeline-figure",
+    "buffer-figure",
+    "topology-figure",
+)
 """The ``id`` of each figure's ``<div>`` in the report, in page order."""
 
 
@@ -144,6 +152,38 @@ def summary_lines(summary: Mapping[str, Any]) -> list[str]:
             f"{name.replace('|', ' → '):<{width}}  {_byte_rate(row['up_bytes_per_s']):>10}  "
             f"{_byte_rate(row['raw_to_cloud_bytes_per_s']):>12}  "
             f"{saving_text(row['saving_percent'])}"
+        )
+    lines += _degraded_lines(summary)
+    return lines
+
+
+def _degraded_lines(summary: Mapping[str, Any]) -> list[str]:
+    """Failures, fallbacks, drops, waits and drains, when there were any."""
+    failures = summary.get("failures") or []
+    if not failures:
+        return []
+    lines = [
+        "",
+        "failures: "
+        + "; ".join(f"{f['element']} {f['kind']} at {_seconds(f['t_s'])}" for f in failures[:8])
+        + (f" (and {len(failures) - 8} more)" if len(failures) > 8 else ""),
+    ]
+    for name, stats in summary["workloads"].items():
+        dropped = sum((stats.get("dropped") or {}).values())
+        parts = []
+        if stats.get("served_fallback"):
+            parts.append(f"{stats['served_fallback']} served by the fallback")
+        if dropped:
+            parts.append(f"{dropped} dropped")
+        if stats.get("buffered"):
+            parts.append(f"{stats['buffered']} still waiting")
+        if parts:
+            lines.append(f"  {name}: {', '.join(parts)}")
+    for drain in summary.get("drains") or []:
+        took = _seconds(drain["drain_s"]) if drain.get("finished") else "not finished"
+        lines.append(
+            f"  {drain['link']} backlog: {drain['items']} requests, "
+            f"{drain['bytes'] / 1e6:.3g} MB, drained in {took}"
         )
     return lines
 
@@ -340,6 +380,24 @@ def _node_table(results: Results, summary: Mapping[str, Any], names: Mapping[str
     return _table(headers, rows, left=(0, 1, 2, 6))
 
 
+def _drain_table(summary: Mapping[str, Any]) -> str:
+    """One row per backlog drained after a repair: how much and how long."""
+    drains = summary.get("drains") or []
+    if not drains:
+        return '<p class="note">No backlog had to drain.</p>'
+    rows = [
+        [
+            _cell(html.escape(f"{d['link']} ({d['direction']})")),
+            _cell(_seconds(d["start_s"])),
+            _cell(str(d["items"])),
+            _cell(f"{d['bytes'] / 1e6:.3g} MB"),
+            _cell(_seconds(d["drain_s"]) if d.get("finished") else "not finished"),
+        ]
+        for d in drains
+    ]
+    return _table(["link", "restored at", "requests waiting", "bytes", "time to drain"], rows)
+
+
 def _figure_html(figure: Any, div_id: str, *, with_plotlyjs: bool) -> str:
     return str(
         figure.to_html(
@@ -374,12 +432,22 @@ def write_report(
         latency_figure(results),
         boundary_figure(results),
         utilisation_figure(results),
+        timeline_figure(results),
+        buffer_figure(results),
         topology_figure(scenario),
     ]
     divs = [
         _figure_html(fig, div_id, with_plotlyjs=index == 0)
         for index, (fig, div_id) in enumerate(zip(figures, FIGURE_IDS, strict=True))
     ]
+    per_workload = "\n".join(
+        '<div class="figure">'
+        + _figure_html(
+            timeline_figure(results, workload=name), f"timeline-{name}", with_plotlyjs=False
+        )
+        + "</div>"
+        for name in affected_workloads(results)
+    )
     window = results.now_s - results.warmup_s
     facts = {
         "scenario": scenario.name,
@@ -449,9 +517,20 @@ warm-up, all instances of a group together; 80 % or more is marked.</p>
 <div class="figure">{divs[2]}</div>
 </section>
 
+<section id="degraded">
+<h2>Degraded mode</h2>
+<p class="note">What happened to requests over time: served by the primary model, by a
+fallback, waiting in a local store for a link to return, or dropped; failure windows shaded.
+Then the bytes waiting in each node's store: filling during an outage, draining after it.</p>
+<div class="figure">{divs[3]}</div>
+{per_workload}
+<div class="figure">{divs[4]}</div>
+{_drain_table(summary)}
+</section>
+
 <section id="topology">
 <h2>Topology</h2>
-<div class="figure">{divs[3]}</div>
+<div class="figure">{divs[5]}</div>
 </section>
 
 <footer>Edge AI Tier Workbench · the same scenario and seed give the same numbers.</footer>

@@ -80,10 +80,14 @@ class Link(Schema):
     ends: tuple[Id, Id]
     profile: str | None = Field(default=None, description="a link id from the catalogue")
     bandwidth_bps: BitsPerSecond | None = Field(
-        default=None, alias="bandwidth", description="upward bit rate, e.g. '100 Mbit/s'"
+        default=None,
+        alias="bandwidth",
+        description="bit rate toward the higher tier (uplink), e.g. '100 Mbit/s'",
     )
     downlink_bandwidth_bps: BitsPerSecond | None = Field(
-        default=None, alias="downlink_bandwidth", description="downward bit rate if different"
+        default=None,
+        alias="downlink_bandwidth",
+        description="bit rate toward the lower tier, if different",
     )
     latency_s: SecondsOrZero | None = Field(
         default=None, alias="latency", description="one-way latency, e.g. '1 ms'"

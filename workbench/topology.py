@@ -167,9 +167,19 @@ class Topology:
             hops.append(self._hop(link_id, u, v))
         return hops
 
+    def is_upward(self, link_id: str, src: str) -> bool:
+        """Whether leaving ``src`` over the link climbs the tiers. ``bandwidth`` is the rate
+        toward the higher tier, whichever way the link's ``ends`` are written; between two
+        nodes of one tier, upward is from ``ends[0]`` to ``ends[1]``."""
+        spec = self.links[link_id]
+        other = spec.b if src == spec.a else spec.a
+        if self._levels[src] != self._levels[other]:
+            return self._levels[src] < self._levels[other]
+        return src == spec.a
+
     def _hop(self, link_id: str, u: str, v: str) -> Hop:
         spec = self.links[link_id]
-        upward = spec.a == u
+        upward = self.is_upward(link_id, u)
         return Hop(
             link=link_id,
             src=u,

@@ -94,7 +94,7 @@ def test_a_model_push_flows_down_and_is_counted(factory: Scenario) -> None:
     # Eight copies queue on the one WAN link: the last arrives about 8 x 2 s after the first.
     assert flows["end_s"].max() - 5.0 == pytest.approx(expected + 7 * 2.0, rel=0.02)
     wan = result.links[(result.links["link"] == "wan") & (result.links["direction"] == "down")]
-    assert wan["bytes"].sum() == pytest.approx(8 * 25e6)
+    assert wan["bytes"].sum() == pytest.approx(8 * 25e6, rel=1e-3)  # + fleet results going down
     summary = result.summary()["boundaries"]["on_prem|telco_edge"]
     assert summary["down_bytes_per_s"] > 0
 

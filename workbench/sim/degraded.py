@@ -51,6 +51,7 @@ class Waiting:
     since: float
     store: Store | None
     alive: bool = True
+    until: float | None = None  # when it stopped waiting (drained or dropped)
 
 
 def _down_elements(sim: Simulation) -> frozenset[str]:
@@ -166,6 +167,7 @@ def wait(
             oldest = queue.popleft()
             if oldest.alive:
                 oldest.alive = False
+                oldest.until = now
                 store.used_bytes -= oldest.size
                 store.items -= 1
                 oldest.run.drop(oldest.req, now, DROPPED_STORE_FULL)
@@ -175,6 +177,7 @@ def wait(
     entry = Waiting(run, req, route, pos, size, now, store)
     if store is not None:
         store.queue.append(entry)
+        run.sim.waits.append(entry)
     channel.backlog.append(entry)
 
 
@@ -199,6 +202,7 @@ def drain(sim: Simulation, channel: Channel) -> None:
         return
     entry = backlog.popleft()
     entry.alive = False
+    entry.until = now
     if entry.store is not None:
         entry.store.used_bytes -= entry.size
         entry.store.items -= 1

@@ -424,6 +424,7 @@ class Simulation:
         streams = root.spawn(len(self.plan.workloads) + 1)
         self.events: list[tuple[float, str, str, str]] = [(0.0, "start", "", f"seed {self.seed}")]
         self.drains: list[dict[str, Any]] = []
+        self.waits: list[Any] = []  # every wait in a store (degraded.Waiting), in order
         self._draining: dict[int, dict[str, Any]] = {}
         self._live: dict[str, int] = {}  # elements failed by hand, and how many times
         self.outages = failures.schedule(self.plan, streams[-1])

@@ -221,8 +221,7 @@ class _Builder:
             count_next = self.nodes[self.node_index[hop.dst]].count
             nxt = instance_on(idx, count_here, count_next)
             link_instance = idx if count_here >= count_next else nxt
-            spec = self.topo.links[hop.link]
-            channel = self.channel(hop.link, link_instance, spec.a == here)
+            channel = self.channel(hop.link, link_instance, self.topo.is_upward(hop.link, here))
             steps.append((SEGMENT if number == 0 else CHANNEL, channel, size, (here, idx)))
             here, idx = hop.dst, nxt
         return idx
@@ -336,9 +335,8 @@ class _Builder:
             count_next = self.nodes[self.node_index[hop.dst]].count
             nxt = instance_on(idx, count_here, count_next)
             link_instance = idx if count_here >= count_next else nxt
-            spec = self.topo.links[hop.link]
             # The flow travels the other way: from hop.dst to here.
-            channel = self.channel(hop.link, link_instance, spec.a == hop.dst)
+            channel = self.channel(hop.link, link_instance, self.topo.is_upward(hop.link, hop.dst))
             chain.append((channel, (hop.dst, nxt)))
             here, idx = hop.dst, nxt
         steps.extend((CHANNEL, channel, size, where) for channel, where in reversed(chain))

@@ -311,11 +311,14 @@ class Results:
         columns = ["link", "direction", "start_s", "end_s", "drain_s", "items", "bytes", "finished"]
         return pd.DataFrame(self.sim.drains, columns=columns)
 
-    def timeline(self, bin_s: float = 1.0) -> pd.DataFrame:
+    def timeline(self, bin_s: float = 1.0, workload: str | None = None) -> pd.DataFrame:
         """Degraded-mode timeline: requests served by the primary, by a fallback, dropped (by
-        the time their fate was decided) and buffered (waiting in stores), per time bin."""
+        the time their fate was decided) and buffered (waiting in stores), per time bin; for
+        every workload, or for one."""
         edges = np.arange(0, self.now_s + bin_s, bin_s)
         table = self.requests
+        if workload is not None:
+            table = table[table["workload"] == workload]
         out = pd.DataFrame({"t_s": edges[:-1]})
         for name, mask in (
             ("primary", table["outcome"] == "primary"),
@@ -324,14 +327,15 @@ class Results:
         ):
             counts, _ = np.histogram(table.loc[mask, "end_s"], bins=edges)
             out[name] = counts
+        # Waiting in a store at the end of each bin.
+        waits = [
+            w for w in self.sim.waits if workload is None or w.run.plan.workload.id == workload
+        ]
+        starts = np.array([w.since for w in waits])
+        ends = np.array([w.until if w.until is not None else np.inf for w in waits])
         buffered = np.zeros(len(out))
-        for store in self.sim.plan.stores.values():
-            if not store.trace:
-                continue
-            times = np.array([t for t, _, _ in store.trace])
-            items = np.array([i for _, _, i in store.trace])
-            index = np.searchsorted(times, edges[1:], side="right") - 1
-            buffered += np.where(index >= 0, items[np.clip(index, 0, None)], 0)
+        for i, edge in enumerate(edges[1:]):
+            buffered[i] = int(((starts <= edge) & (ends > edge)).sum()) if len(waits) else 0
         out["buffered"] = buffered
         return out
 
@@ -349,8 +353,6 @@ class Results:
                 continue
             sent_up = float(np.frombuffer(info.bins[0], dtype=float)[first:last].sum())
             sent_down = float(np.frombuffer(info.bins[1], dtype=float)[first:last].sum())
-            if info.levels[0] > info.levels[1]:  # the link is written top-down
-                sent_up, sent_down = sent_down, sent_up
             up[low - 1 : high - 1] += sent_up
             down[low - 1 : high - 1] += sent_down
         raw = np.zeros(len(TIER_IDS) - 1)

@@ -34,6 +34,7 @@ from ..errors import Problem, ScenarioError
 from ..scenario import Scenario
 from ..workloads import service_time_s
 from . import degraded, failures
+from .degraded import PRIMARY, SERVED_BY_FALLBACK
 from .plan import FALLBACK, SEGMENT, SERVER, FlowPlan, Plan, ServiceSpec, WorkloadPlan, build_plan
 from .results import Results
 
@@ -133,7 +134,7 @@ class WorkloadRun:
         self._batches = self._arrival_batches()
         self._arrival = _Move((self._on_arrivals,), 0, 0)
         self._pending_arrival = (math.inf, 0)
-        self._step = (self.step,)  # the callbacks of every hop event: one shared tuple
+        self._step = (self._walk,)  # the callbacks of every hop event: one shared tuple
         self._queue: list[Any] = self.env._queue  # simpy's own event queue
         self._eid = self.env._eid
 
@@ -210,6 +211,10 @@ class WorkloadRun:
         horizon = self.sim.arrival_horizon(now)
         t, device = self._pending_arrival
         prefixes = self.plan.prefixes
+        created, devices = self.created, self.device
+        off = self.source_element.down  # the device is off: its data is never made
+        walk = self._walk
+        times = self._times
         budget = _LOOKAHEAD  # a bounded batch keeps the event queue short
         while t < horizon and budget:
             budget -= 1
@@ -217,27 +222,35 @@ class WorkloadRun:
             self.n = req + 1
             if req >= self.capacity:
                 self._grow()
-            self.created[req] = t
-            self.device[req] = device
-            if not self.source_element.up:
+                created, devices = self.created, self.device
+            created[req] = t
+            devices[req] = device
+            prefix = prefixes[device]
+            if off:
                 self.drop(req, t, degraded.DROPPED_NODE_DOWN)
-            elif prefixes[device] or t == now:
-                self._walk(req, 0, t, prefixes[device])
+            elif prefix or t == now:
+                walk(None, req, 0, t, prefix)
             else:  # its first station is shared: it must be reached in time order
                 heappush(self._queue, (t, NORMAL, next(self._eid), _Move(self._step, req, 0)))
-            t, device = self._next_arrival()
+            if times:
+                t, device = times.pop(), self._devices.pop()
+            else:
+                t, device = self._next_arrival()
+                times = self._times
         if t < math.inf:
             self._pending_arrival = (t, device)
             self._arrival.callbacks = (self._on_arrivals,)
             _push(self.env, t, self._arrival)
 
-    def step(self, event: _Move) -> None:
-        self._walk(event.req, event.pos, self.env.now, 0)
-
-    def _walk(self, req: int, pos: int, now: float, inline: int) -> None:
+    def _walk(
+        self, event: _Move | None, req: int = 0, pos: int = 0, now: float = 0.0, inline: int = 0
+    ) -> None:
         """Move request ``req`` along its route from step ``pos`` at time ``now`` until it must
         wait for a later time (one event scheduled) or its fate is decided. Steps before
-        ``inline`` are taken at once even when they lie in the future."""
+        ``inline`` are taken at once even when they lie in the future. Called by simpy with a
+        hop ``event`` (which carries the request and step; the time is now), or directly."""
+        if event is not None:
+            req, pos, now = event.req, event.pos, self.env._now
         route = self.overrides.get(req) if self.overrides else None
         if route is None:
             route = self.routes[self.device[req]]
@@ -280,7 +293,10 @@ class WorkloadRun:
             self.last_stage[req] = value
             share = self.forward[value]
             if pos == n or (share < 1.0 and self.uniform.next() >= share):
-                self.finish(req, done)
+                self.end[req] = done  # finish(), inlined on this hot path
+                self.outcome[req] = SERVED_BY_FALLBACK if self.via_fallback[req] else PRIMARY
+                if self.overrides:
+                    self.overrides.pop(req, None)
                 return
             if done > now and pos >= inline:
                 heappush(self._queue, (done, NORMAL, next(self._eid), _Move(self._step, req, pos)))
@@ -295,9 +311,7 @@ class WorkloadRun:
     def finish(self, req: int, t: float) -> None:
         """The request's result is complete at ``t``."""
         self.end[req] = t
-        self.outcome[req] = (
-            degraded.SERVED_BY_FALLBACK if self.via_fallback[req] else degraded.PRIMARY
-        )
+        self.outcome[req] = SERVED_BY_FALLBACK if self.via_fallback[req] else PRIMARY
         if self.overrides:
             self.overrides.pop(req, None)
 
@@ -328,7 +342,7 @@ class WorkloadRun:
         """Carry on from step ``pos`` of ``route`` (after a wait in a store, or a new route)."""
         if route is not self.routes[self.device[req]]:
             self.overrides[req] = route
-        self._walk(req, pos, now, 0)
+        self._walk(None, req, pos, now)
 
 
 class FlowRun:

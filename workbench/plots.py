@@ -37,6 +37,7 @@ __all__ = [
     "TIER_COLOURS",
     "advice_figure",
     "boundary_figure",
+    "byte_rate_text",
     "latency_figure",
     "saving_text",
     "tier_figure",
@@ -712,7 +713,8 @@ def _latency_ms(value: float) -> str:
     return f"{value:.3g} ms"
 
 
-def _byte_rate(bytes_per_s: float) -> str:
+def byte_rate_text(bytes_per_s: float) -> str:
+    """'1.6 MB/s': three significant figures and the largest fitting unit."""
     units = (("GB/s", 1e9), ("MB/s", 1e6), ("kB/s", 1e3), ("B/s", 1.0))
     return _scaled(bytes_per_s, units) if bytes_per_s else "0 B/s"
 
@@ -948,12 +950,12 @@ def boundary_figure(results: Results, catalogue: Catalogue | None = None) -> go.
         up, counterfactual = row["up_bytes_per_s"], row["raw_to_cloud_bytes_per_s"]
         actual.append(up if up > 0 else None)
         raw.append(counterfactual if counterfactual > 0 else None)
-        actual_text.append(_byte_rate(up))
+        actual_text.append(byte_rate_text(up))
         colours.append(TIER_COLOURS.get(high, _LINK_COLOUR))
         hover.append(
-            f"<b>{key.replace('|', ' → ')}</b><br>up: {_byte_rate(up)}<br>"
-            f"down: {_byte_rate(row['down_bytes_per_s'])}<br>"
-            f"raw to cloud: {_byte_rate(counterfactual)}<br>"
+            f"<b>{key.replace('|', ' → ')}</b><br>up: {byte_rate_text(up)}<br>"
+            f"down: {byte_rate_text(row['down_bytes_per_s'])}<br>"
+            f"raw to cloud: {byte_rate_text(counterfactual)}<br>"
             f"saving: {saving_text(row['saving_percent'])}"
         )
     fig = go.Figure()
@@ -963,7 +965,7 @@ def boundary_figure(results: Results, catalogue: Catalogue | None = None) -> go.
             y=raw,
             name="raw data shipped to the cloud (counterfactual)",
             marker={"color": _RAW_COLOUR},
-            text=[_byte_rate(v or 0.0) for v in raw],
+            text=[byte_rate_text(v or 0.0) for v in raw],
             textposition="inside",
             insidetextanchor="end",
             hovertext=hover,
@@ -985,7 +987,7 @@ def boundary_figure(results: Results, catalogue: Catalogue | None = None) -> go.
         )
     )
     positive = [v for v in (*actual, *raw) if v] or [1.0, 10.0]
-    y_axis = _log_ticks(min(positive) / 4, max(positive) * 8, _byte_rate)
+    y_axis = _log_ticks(min(positive) / 4, max(positive) * 8, byte_rate_text)
     top = math.log10(max(positive))
     for label, row, sent in zip(x, boundaries.values(), actual, strict=True):
         saving: float | None = row["saving_percent"]

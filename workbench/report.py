@@ -32,6 +32,7 @@ from .catalogue import load_catalogue
 from .plots import (
     TIER_COLOURS,
     boundary_figure,
+    byte_rate_text,
     latency_figure,
     saving_text,
     topology_figure,
@@ -108,13 +109,6 @@ def _ms(seconds: float | None) -> str:
     return f"{ms:.2f}"
 
 
-def _byte_rate(value: float) -> str:
-    for unit, scale in (("GB/s", 1e9), ("MB/s", 1e6), ("kB/s", 1e3)):
-        if abs(value) >= scale:
-            return f"{value / scale:.3g} {unit}"
-    return f"{value:.3g} B/s"
-
-
 def _share(share: float | None) -> str:
     return "–" if share is None else f"{share * 100:.3g} %"
 
@@ -149,8 +143,8 @@ def summary_lines(summary: Mapping[str, Any]) -> list[str]:
     lines.append(f"{'boundary':<{width}}  {'up':>10}  {'raw to cloud':>12}  saving")
     for name, row in boundaries.items():
         lines.append(
-            f"{name.replace('|', ' → '):<{width}}  {_byte_rate(row['up_bytes_per_s']):>10}  "
-            f"{_byte_rate(row['raw_to_cloud_bytes_per_s']):>12}  "
+            f"{name.replace('|', ' → '):<{width}}  {byte_rate_text(row['up_bytes_per_s']):>10}  "
+            f"{byte_rate_text(row['raw_to_cloud_bytes_per_s']):>12}  "
             f"{saving_text(row['saving_percent'])}"
         )
     lines += _degraded_lines(summary)
@@ -346,9 +340,9 @@ def _boundary_table(summary: Mapping[str, Any], names: Mapping[str, str]) -> str
         rows.append(
             [
                 _cell(html.escape(f"{names.get(low, low)} → {names.get(high, high)}")),
-                _cell(_byte_rate(b["up_bytes_per_s"])),
-                _cell(_byte_rate(b["down_bytes_per_s"])),
-                _cell(_byte_rate(b["raw_to_cloud_bytes_per_s"])),
+                _cell(byte_rate_text(b["up_bytes_per_s"])),
+                _cell(byte_rate_text(b["down_bytes_per_s"])),
+                _cell(byte_rate_text(b["raw_to_cloud_bytes_per_s"])),
                 _cell(saving_text(saving), css),
             ]
         )

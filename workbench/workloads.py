@@ -14,11 +14,6 @@ def input_size_bytes(workload: Workload, catalogue: Catalogue) -> float:
     return kind.raw_rate_bps / 8 / workload.source.rate
 
 
-def raw_rate_bps(workload: Workload, catalogue: Catalogue) -> float:
-    """Raw bits per second one device of the source produces for this workload."""
-    return 8 * input_size_bytes(workload, catalogue) * workload.source.rate
-
-
 def data_class(workload: Workload, catalogue: Catalogue) -> str:
     """The workload's data class: as declared, else the data source's default class."""
     if workload.data_class is not None:
@@ -42,10 +37,6 @@ def stage_input_sizes(workload: Workload, catalogue: Catalogue) -> list[float]:
     sizes = [input_size_bytes(workload, catalogue)]
     sizes += [stage.output_size_bytes for stage in workload.stages[:-1]]
     return sizes
-
-
-def model_of(stage: Stage, catalogue: Catalogue) -> Model:
-    return catalogue.models[stage.model]
 
 
 def model_size_bytes(stage: Stage, catalogue: Catalogue) -> float:

@@ -339,7 +339,7 @@ class Results:
         out["buffered"] = buffered
         return out
 
-    def boundary_summary(self) -> dict[str, dict[str, float]]:
+    def boundary_summary(self) -> dict[str, dict[str, Any]]:
         """Bytes per second across each tier boundary, up and down, against raw-to-cloud."""
         start, end = self._window()
         plan = self.sim.plan
@@ -366,10 +366,10 @@ class Results:
         for i in range(len(TIER_IDS) - 1):
             saving = 1 - up[i] / raw[i] if raw[i] > 0 else None
             summary[boundary_name(i + 1)] = {
-                "up_bytes_per_s": up[i] / duration,
-                "down_bytes_per_s": down[i] / duration,
-                "raw_to_cloud_bytes_per_s": raw[i] / duration,
-                "saving_percent": None if saving is None else 100 * saving,
+                "up_bytes_per_s": float(up[i] / duration),
+                "down_bytes_per_s": float(down[i] / duration),
+                "raw_to_cloud_bytes_per_s": float(raw[i] / duration),
+                "saving_percent": None if saving is None else float(100 * saving),
             }
         return summary
 

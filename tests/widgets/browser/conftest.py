@@ -1,0 +1,160 @@
+"""Real-browser fixtures: JupyterLab on loopback serving a copy of ``notebooks/``, and
+Playwright on Debian's Chromium (``/usr/bin/chromium``; never ``playwright install``).
+
+Every test here is marked ``browser`` and skipped, with the reason, when Chromium or
+Playwright is missing. CI needs: ``apt-get install -y chromium`` and
+``pip install playwright pytest-playwright``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[2]
+BIN = Path(sys.executable).parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+RESULTS = REPO / "test-results"
+
+
+def _missing() -> str | None:
+    if importlib.util.find_spec("playwright") is None:
+        return "playwright is not installed (pip install playwright pytest-playwright)"
+    if importlib.util.find_spec("pytest_playwright") is None:
+        return "pytest-playwright is not installed (pip install pytest-playwright)"
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} is missing (apt-get install -y chromium)"
+    if not (BIN / "jupyter-lab").exists():
+        return "jupyterlab is not installed in this environment (pip install -e '.[lab]')"
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    reason = _missing()
+    for item in items:
+        path = Path(str(item.fspath))
+        if HERE in path.parents and path.suffix == ".py":  # nbval runs the notebook headless
+            item.add_marker(pytest.mark.browser)
+            if reason:
+                item.add_marker(pytest.mark.skip(reason=f"browser test: {reason}"))
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """pytest-playwright hook: Debian's Chromium with flags that work offline and as root."""
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    """Tall and wide enough that the whole workbench is on screen (Lab scrolls inside)."""
+    return {**browser_context_args, "viewport": {"width": 1500, "height": 2000}}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def nb_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A COPY of the notebooks: Lab autosaves outputs (and MBs of widget state) every 120 s."""
+    tmp = tmp_path_factory.mktemp("jl")
+    shutil.copytree(HERE / "notebooks", tmp / "nb")
+    # No news or update checks: a toast over the page and an outbound request.
+    settings = tmp / "settings" / "@jupyterlab"
+    for plugin, file, values in (
+        ("apputils-extension", "notification", {"fetchNews": "false", "checkForUpdates": False}),
+        # start the notebook's own kernel without asking (else a "Select Kernel" dialog)
+        ("docmanager-extension", "plugin", {"autoStartDefaultKernel": True}),
+    ):
+        (settings / plugin).mkdir(parents=True)
+        (settings / plugin / f"{file}.jupyterlab-settings").write_text(json.dumps(values))
+    return tmp
+
+
+@pytest.fixture(scope="session")
+def lab_url(nb_copy: Path) -> Iterator[str]:
+    """JupyterLab on a free loopback port, no token; stopped by its PID at the end."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": f"{nb_copy}/cfg",
+        "JUPYTER_DATA_DIR": f"{nb_copy}/data",
+        "JUPYTER_RUNTIME_DIR": f"{nb_copy}/rt",
+        "JUPYTERLAB_WORKSPACES_DIR": f"{nb_copy}/ws",
+        "JUPYTERLAB_SETTINGS_DIR": f"{nb_copy}/settings",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+    }
+    command = [
+        str(BIN / "jupyter"), "lab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
+        f"--port={port}", "--IdentityProvider.token=", "--ServerApp.password=",
+        "--ServerApp.disable_check_xsrf=True", "--LabApp.news_url=None",
+        "--LabApp.extension_manager=readonly",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]  # fmt: skip
+    log_path = nb_copy / "lab.log"
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            command, cwd=nb_copy / "nb", env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+        try:
+            for _ in range(240):
+                try:
+                    with urllib.request.urlopen(f"{url}/api/status", timeout=2):
+                        break
+                except OSError:
+                    if proc.poll() is not None:
+                        raise RuntimeError(log_path.read_text()) from None
+                    time.sleep(0.5)
+            yield url
+        finally:
+            proc.terminate()  # only the PID we started; it shuts its kernels down
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
+
+
+@pytest.fixture
+def fresh_lab(lab_url: str) -> str:
+    """Shut every kernel session down so that each test starts from a clean kernel."""
+    with urllib.request.urlopen(f"{lab_url}/api/sessions") as response:
+        sessions = json.load(response)
+    for session in sessions:
+        request = urllib.request.Request(f"{lab_url}/api/sessions/{session['id']}", method="DELETE")
+        urllib.request.urlopen(request).close()
+    return lab_url
+
+
+@pytest.fixture(scope="session")
+def shots() -> Path:
+    """Where screenshots go (``test-results/``, ignored by git)."""
+    RESULTS.mkdir(exist_ok=True)
+    return RESULTS

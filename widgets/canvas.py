@@ -1,0 +1,537 @@
+"""The topology canvas: tiers as lanes, nodes, links and workload-stage chips, editable.
+
+:class:`TopologyCanvas` is an anywidget (``static/canvas.js``, ``static/canvas.css``). Its
+traits are thin JSON: what to draw (``lanes``, ``nodes``, ``links``, ``chips``, ``loads``,
+``failed``, ``selected``, ``mode``, ``message``) and the requests the browser makes
+(``drop_request``, ``click``, ``add_request``, ``connect_request``, ``move``,
+``delete_request``). Every trait is checked by a ``@traitlets.validate`` that raises on bad
+input. Requests go to a :class:`~widgets.editing.ScenarioEditor` (the scenario is the single
+source of truth) or, in run mode, to a :class:`~workbench.sim.Simulation` (click to fail or
+restore); the outcome is shown on the canvas and in the status area.
+
+Each request has a Python method that tests call without a browser: :meth:`drop`,
+:meth:`click_element`, :meth:`add`, :meth:`connect`, :meth:`move_node`, :meth:`delete`.
+
+Examples
+--------
+>>> from workbench.loading import data_dir
+>>> from workbench.scenario import load_scenario
+>>> canvas = TopologyCanvas(load_scenario(data_dir() / "scenarios" / "factory_floor.yaml"))
+>>> [lane["tier"] for lane in canvas.lanes][0], len(canvas.nodes), len(canvas.chips)
+('far_edge', 5, 7)
+>>> canvas.drop_request = {"chip": "visual-inspection.classify", "node": "plant-dc"}
+>>> canvas.scenario.placement["visual-inspection.classify"]
+'plant-dc'
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, cast
+
+import anywidget
+import ipywidgets as ipw
+import plotly.colors
+import traitlets
+
+from workbench.catalogue import TIER_IDS
+from workbench.plots import TIER_COLOURS, tier_layout
+from workbench.scenario import Scenario
+from workbench.sim import Simulation
+from workbench.topology import Topology
+from workbench.units import format_quantity
+
+from .editing import Edit, ScenarioEditor
+from .status import EditRejected, Level, StatusArea, describe
+
+__all__ = ["WORKLOAD_COLOURS", "TopologyCanvas"]
+
+STATIC = Path(__file__).parent / "static"
+WORKLOAD_COLOURS: list[str] = list(plotly.colors.qualitative.D3)
+"""Colour of the i-th workload (cycled), shared by the chips and the dashboard."""
+
+_ELEMENT_KINDS = ("node", "link")
+
+
+def workload_colour(index: int) -> str:
+    return WORKLOAD_COLOURS[index % len(WORKLOAD_COLOURS)]
+
+
+# ------------------------------------------------------------------------------- validation
+def _fail(trait: str, message: str) -> None:
+    raise traitlets.TraitError(f"{trait}: {message}")
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _check_text(trait: str, payload: dict[str, Any], key: str) -> None:
+    value = payload.get(key)
+    if not isinstance(value, str) or not value:
+        _fail(trait, f"{key!r} must be a non-empty string, got {value!r}")
+
+
+def _check_event(
+    trait: str, payload: Any, texts: tuple[str, ...] = (), numbers: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """An event payload: {} (no event) or a dict with the given keys (and an optional seq)."""
+    if not isinstance(payload, dict):
+        _fail(trait, f"expected a dict, got {type(payload).__name__}")
+    if not payload:
+        return cast(dict[str, Any], payload)
+    allowed = {*texts, *numbers, "seq"}
+    extra = sorted(set(payload) - allowed)
+    if extra:
+        _fail(trait, f"unexpected keys {extra}; expected {sorted(allowed)}")
+    for key in texts:
+        _check_text(trait, payload, key)
+    for key in numbers:
+        if not _finite(payload.get(key)):
+            _fail(trait, f"{key!r} must be a finite number, got {payload.get(key)!r}")
+    if "seq" in payload and not _finite(payload["seq"]):
+        _fail(trait, f"'seq' must be a number, got {payload['seq']!r}")
+    return cast(dict[str, Any], payload)
+
+
+def _check_items(
+    trait: str, items: Any, texts: tuple[str, ...], numbers: tuple[str, ...] = ()
+) -> list[dict[str, Any]]:
+    if not isinstance(items, list):
+        _fail(trait, f"expected a list, got {type(items).__name__}")
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            _fail(f"{trait}[{index}]", f"expected a dict, got {type(item).__name__}")
+        for key in texts:
+            _check_text(f"{trait}[{index}]", item, key)
+        for key in numbers:
+            value = item.get(key)
+            if not _finite(value):
+                _fail(f"{trait}[{index}]", f"{key!r} must be a finite number, got {value!r}")
+    return cast(list[dict[str, Any]], items)
+
+
+# ------------------------------------------------------------------------------- payloads
+def _rate(bps: float) -> str:
+    return str(format_quantity(float(f"{bps:.3g}"), "bitrate"))
+
+
+def _time(seconds: float) -> str:
+    return str(format_quantity(float(f"{seconds:.3g}"), "time"))
+
+
+def lanes_payload(editor: ScenarioEditor) -> list[dict[str, Any]]:
+    """One lane per tier, bottom (far edge) to top (cloud)."""
+    return [
+        {
+            "tier": tier.id,
+            "level": tier.level,
+            "name": tier.name or tier.id,
+            "analogue": tier.networking_analogue,
+            "colour": TIER_COLOURS.get(tier.id, "#888888"),
+        }
+        for tier in editor.catalogue.tiers_in_order()
+    ]
+
+
+def nodes_payload(editor: ScenarioEditor) -> list[dict[str, Any]]:
+    """Every node (a device group is one node with its count) at its lane slot ``x``."""
+    scenario, cat = editor.scenario, editor.catalogue
+    layout = tier_layout(Topology(scenario, cat))
+    out = []
+    for node in scenario.nodes:
+        x, _ = layout.get(node.id, (0.0, 0.0))
+        hardware = cat.hardware.get(node.hardware)
+        memory = f", {format_quantity(hardware.memory_bytes, 'size')}" if hardware else ""
+        title = f"{node.label or node.id} · {node.tier} · {node.hardware}{memory}"
+        if node.count > 1:
+            title += f" · ×{node.count} devices"
+        if node.storage_bytes:
+            title += f" · store {format_quantity(node.storage_bytes, 'size')}"
+        out.append(
+            {
+                "id": node.id,
+                "tier": node.tier,
+                "x": float(x),
+                "count": node.count,
+                "label": node.id,
+                "hardware": node.hardware,
+                "title": title,
+            }
+        )
+    return out
+
+
+def links_payload(editor: ScenarioEditor) -> list[dict[str, Any]]:
+    """Every link with its resolved figures as hover text."""
+    topology = Topology(editor.scenario, editor.catalogue)
+    out = []
+    for link in editor.scenario.links:
+        spec = topology.links.get(link.key)
+        title = f"{link.key}: {link.ends[0]} ↔ {link.ends[1]}"
+        if spec is not None:
+            title += f" · {_rate(spec.bandwidth_bps)} · {_time(spec.latency_s)} one-way"
+        if link.profile:
+            title += f" · {link.profile}"
+        out.append({"id": link.key, "a": link.ends[0], "b": link.ends[1], "title": title})
+    return out
+
+
+def chips_payload(editor: ScenarioEditor) -> list[dict[str, Any]]:
+    """One chip per placed workload stage, with its workload's estimate against the SLO."""
+    est = editor.estimate
+    out = []
+    for index, workload in enumerate(editor.scenario.workloads):
+        figure = est.workloads.get(workload.id) if est else None
+        for stage in workload.stages:
+            key = f"{workload.id}.{stage.id}"
+            node = editor.scenario.placement.get(key)
+            if node is None:
+                continue
+            chip: dict[str, Any] = {
+                "key": key,
+                "workload": workload.id,
+                "stage": stage.id,
+                "node": node,
+                "colour": workload_colour(index),
+                "ok": True,
+                "title": f"{key} ({stage.model}) on {node}",
+            }
+            if figure is not None:
+                chip["ok"] = bool(figure.meets_slo)
+                chip["title"] += (
+                    f" · {workload.id}: est. mean {_ms(figure.latency_s)}, SLO {_ms(figure.slo_s)}"
+                )
+            out.append(chip)
+    return out
+
+
+def _ms(seconds: float) -> str:
+    if not math.isfinite(seconds):
+        return "unbounded"
+    return f"{seconds * 1e3:.3g} ms" if seconds < 1 else f"{seconds:.3g} s"
+
+
+def loads_payload(editor: ScenarioEditor) -> dict[str, float]:
+    """Estimated compute utilisation per node that has work (capped for JSON)."""
+    est = editor.estimate
+    if est is None:
+        return {}
+    busy = est.node_utilisation
+    return {n: min(u, 99.0) if math.isfinite(u) else 99.0 for n, u in busy.items()}
+
+
+# ------------------------------------------------------------------------------- widget
+class TopologyCanvas(anywidget.AnyWidget):
+    """The five tiers as lanes with the scenario's nodes, links and stage chips; editable.
+
+    Parameters
+    ----------
+    scenario
+        A scenario, or the :class:`ScenarioEditor` to share with other widgets.
+    status
+        Where messages and errors go besides the canvas itself (optional).
+    """
+
+    _esm = STATIC / "canvas.js"
+    _css = STATIC / "canvas.css"
+
+    lanes = traitlets.List(traitlets.Dict()).tag(sync=True)
+    nodes = traitlets.List(traitlets.Dict()).tag(sync=True)
+    links = traitlets.List(traitlets.Dict()).tag(sync=True)
+    chips = traitlets.List(traitlets.Dict()).tag(sync=True)
+    loads = traitlets.Dict().tag(sync=True)
+    failed = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    selected = traitlets.Dict().tag(sync=True)
+    mode = traitlets.Enum(["edit", "run"], default_value="edit").tag(sync=True)
+    message = traitlets.Dict().tag(sync=True)
+    # Requests from the browser ({} = none); each carries a 'seq' so that a repeat is a change.
+    drop_request = traitlets.Dict().tag(sync=True)
+    click = traitlets.Dict().tag(sync=True)
+    add_request = traitlets.Dict().tag(sync=True)
+    connect_request = traitlets.Dict().tag(sync=True)
+    move = traitlets.Dict().tag(sync=True)
+    delete_request = traitlets.Dict().tag(sync=True)
+
+    def __init__(
+        self,
+        scenario: Scenario | ScenarioEditor,
+        *,
+        status: StatusArea | None = None,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("layout", ipw.Layout(width="100%", min_width="0", flex="1 1 auto"))
+        super().__init__(**kwargs)
+        self.editor = scenario if isinstance(scenario, ScenarioEditor) else ScenarioEditor(scenario)
+        self.status = status
+        self.simulation: Simulation | None = None
+        self._message_seq = 0
+        self._listeners: list[Callable[[Level, str], None]] = []
+        self.editor.on_change(self._on_edit)
+        self.refresh()
+
+    @property
+    def scenario(self) -> Scenario:
+        return self.editor.scenario
+
+    # ----------------------------------------------------------------- drawing
+    def refresh(self, edit: Edit | None = None) -> None:
+        """Redraw from the scenario (only the chips and loads after a placement change)."""
+        kind = edit.kind if edit else "all"
+        if kind in ("all", "load"):
+            self.lanes = lanes_payload(self.editor)
+        if kind not in ("place",):
+            self.nodes = nodes_payload(self.editor)
+        if kind not in ("place", "move"):
+            self.links = links_payload(self.editor)
+        self.chips = chips_payload(self.editor)
+        self.loads = loads_payload(self.editor)
+        if self.selected and self.selected.get("id") not in self._ids(self.selected["kind"]):
+            self.selected = {}
+
+    def _ids(self, kind: str) -> set[str]:
+        if kind == "node":
+            return {n.id for n in self.scenario.nodes}
+        return {link.key for link in self.scenario.links}
+
+    def _on_edit(self, edit: Edit) -> None:
+        self.refresh(edit)
+
+    # ------------------------------------------------------------------ messages
+    def on_message(self, callback: Callable[[Level, str], None]) -> None:
+        """Also call ``callback(level, text)`` for every message the canvas shows."""
+        self._listeners.append(callback)
+
+    def say(self, level: Level, text: str) -> None:
+        """Show ``text`` on the canvas and in the status area."""
+        self._message_seq += 1
+        self.message = {"text": text, "level": level, "seq": self._message_seq}
+        if self.status is not None:
+            self.status.report(level, text)
+        for callback in self._listeners:
+            callback(level, text)
+
+    def _attempt(self, what: str, action: Callable[[], str | None]) -> bool:
+        """Run an edit; report its result, a refusal or an error. True if it went through."""
+        try:
+            text = action()
+        except EditRejected as exc:
+            self.say("warning", "; ".join(exc.reasons))
+            return False
+        except Exception as exc:  # a bug or a bad request: show it, never lose it
+            self.say("error", f"{what}: {describe(exc)}")
+            return False
+        if text:
+            self.say("ok", text)
+        return True
+
+    # ------------------------------------------------------ requests (Python API)
+    def drop(self, chip: str, node: str) -> bool:
+        """Re-place stage ``chip`` on ``node``; False (and the reason shown) if refused."""
+
+        def action() -> str:
+            check = self.editor.place(chip, node)
+            return "" if check.warnings == ["already there"] else check.summary()
+
+        # The browser snaps the chip back itself; an accepted drop redraws it on its new node.
+        return self._attempt("drop", action)
+
+    def click_element(self, kind: str, element_id: str) -> None:
+        """In run mode fail or restore the element in the simulation; else select it."""
+
+        def action() -> str:
+            if kind not in _ELEMENT_KINDS:
+                raise EditRejected([f"cannot click a {kind!r}"])
+            if self.mode == "run" and self.simulation is not None:
+                return self.toggle_failure(element_id)
+            self.selected = {"kind": kind, "id": element_id}
+            return ""
+
+        self._attempt("click", action)
+
+    def toggle_failure(self, element_id: str) -> str:
+        """Fail ``element_id`` in the simulation now, or restore it if it is failed."""
+        sim = self.simulation
+        if sim is None:
+            raise EditRejected(["no simulation is running: press play or step first"])
+        if element_id in sim.failed():
+            sim.restore(element_id)
+            verb = "restored"
+        else:
+            sim.fail(element_id)
+            verb = "failed"
+        self.failed = sorted(sim.failed())
+        return f"{element_id} {verb} at t = {sim.now:.1f} s"
+
+    def add(self, tier: str, x: float | None = None) -> str | None:
+        """Add a node to ``tier``'s lane at slot ``x`` and select it; its id, or None."""
+        added: list[str] = []
+
+        def action() -> str:
+            added.append(self.editor.add_node(tier, x))
+            self.selected = {"kind": "node", "id": added[0]}
+            return f"added {added[0]} ({self.scenario.node(added[0]).hardware}) to {tier}"
+
+        self._attempt("add", action)
+        return added[0] if added else None
+
+    def connect(self, a: str, b: str) -> str | None:
+        """Link ``a`` and ``b`` with the default profile for their tiers; its id, or None."""
+        made: list[str] = []
+
+        def action() -> str:
+            made.append(self.editor.connect(a, b))
+            link = self.scenario.link(made[0])
+            return f"linked {made[0]} ({link.profile})"
+
+        self._attempt("connect", action)
+        return made[0] if made else None
+
+    def move_node(self, node: str, x: float) -> bool:
+        """Move ``node`` along its lane to slot ``x``."""
+
+        def action() -> None:
+            self.editor.move(node, x)
+
+        return self._attempt("move", action)
+
+    def delete(self, kind: str, element_id: str) -> bool:
+        """Delete a node or link if the scenario stays valid."""
+
+        def action() -> str:
+            self.editor.delete(kind, element_id)
+            return f"deleted {kind} {element_id}"
+
+        return self._attempt("delete", action)
+
+    # ------------------------------------------------------ validation of traits
+    @traitlets.validate("lanes")
+    def _valid_lanes(self, proposal: Any) -> Any:
+        lanes = _check_items("lanes", proposal["value"], ("tier", "name"), ("level",))
+        for index, lane in enumerate(lanes):
+            if lane["tier"] not in TIER_IDS:
+                _fail(f"lanes[{index}]", f"unknown tier {lane['tier']!r}")
+        return lanes
+
+    @traitlets.validate("nodes")
+    def _valid_nodes(self, proposal: Any) -> Any:
+        nodes = _check_items("nodes", proposal["value"], ("id", "tier"), ("x",))
+        for index, node in enumerate(nodes):
+            if node["tier"] not in TIER_IDS:
+                _fail(f"nodes[{index}]", f"unknown tier {node['tier']!r}")
+            count = node.get("count", 1)
+            if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+                _fail(f"nodes[{index}]", f"'count' must be an integer >= 1, got {count!r}")
+        return nodes
+
+    @traitlets.validate("links")
+    def _valid_links(self, proposal: Any) -> Any:
+        return _check_items("links", proposal["value"], ("id", "a", "b"))
+
+    @traitlets.validate("chips")
+    def _valid_chips(self, proposal: Any) -> Any:
+        return _check_items("chips", proposal["value"], ("key", "node"))
+
+    @traitlets.validate("loads")
+    def _valid_loads(self, proposal: Any) -> Any:
+        for node, value in proposal["value"].items():
+            if not _finite(value) or value < 0:
+                _fail("loads", f"{node}: utilisation must be a number >= 0, got {value!r}")
+        return proposal["value"]
+
+    @traitlets.validate("selected")
+    def _valid_selected(self, proposal: Any) -> Any:
+        value = _check_event("selected", proposal["value"], ("kind", "id"))
+        if value and value["kind"] not in _ELEMENT_KINDS:
+            _fail("selected", f"'kind' must be 'node' or 'link', got {value['kind']!r}")
+        return value
+
+    @traitlets.validate("message")
+    def _valid_message(self, proposal: Any) -> Any:
+        value = _check_event("message", proposal["value"], ("text", "level"))
+        if value and value["level"] not in ("info", "ok", "warning", "error"):
+            _fail("message", f"unknown level {value['level']!r}")
+        return value
+
+    @traitlets.validate("drop_request")
+    def _valid_drop(self, proposal: Any) -> Any:
+        return _check_event("drop_request", proposal["value"], ("chip", "node"))
+
+    @traitlets.validate("click")
+    def _valid_click(self, proposal: Any) -> Any:
+        value = _check_event("click", proposal["value"], ("kind", "id"))
+        if value and value["kind"] not in _ELEMENT_KINDS:
+            _fail("click", f"'kind' must be 'node' or 'link', got {value['kind']!r}")
+        return value
+
+    @traitlets.validate("add_request")
+    def _valid_add(self, proposal: Any) -> Any:
+        value = _check_event("add_request", proposal["value"], ("tier",), ("x",))
+        if value and value["tier"] not in TIER_IDS:
+            _fail("add_request", f"unknown tier {value['tier']!r}; one of {', '.join(TIER_IDS)}")
+        return value
+
+    @traitlets.validate("connect_request")
+    def _valid_connect(self, proposal: Any) -> Any:
+        value = _check_event("connect_request", proposal["value"], ("a", "b"))
+        if value and value["a"] == value["b"]:
+            _fail("connect_request", "a link must join two different nodes")
+        return value
+
+    @traitlets.validate("move")
+    def _valid_move(self, proposal: Any) -> Any:
+        return _check_event("move", proposal["value"], ("id",), ("x",))
+
+    @traitlets.validate("delete_request")
+    def _valid_delete(self, proposal: Any) -> Any:
+        value = _check_event("delete_request", proposal["value"], ("kind", "id"))
+        if value and value["kind"] not in _ELEMENT_KINDS:
+            _fail("delete_request", f"'kind' must be 'node' or 'link', got {value['kind']!r}")
+        return value
+
+    @traitlets.validate("failed")
+    def _valid_failed(self, proposal: Any) -> Any:
+        value = proposal["value"]
+        if len(set(value)) != len(value):
+            _fail("failed", "ids must be unique")
+        return value
+
+    # ------------------------------------------------------ requests (from JS)
+    @traitlets.observe("drop_request")
+    def _on_drop_request(self, change: dict[str, Any]) -> None:
+        if change["new"]:
+            self.drop(change["new"]["chip"], change["new"]["node"])
+
+    @traitlets.observe("click")
+    def _on_click(self, change: dict[str, Any]) -> None:
+        if change["new"]:
+            self.click_element(change["new"]["kind"], change["new"]["id"])
+
+    @traitlets.observe("add_request")
+    def _on_add_request(self, change: dict[str, Any]) -> None:
+        if change["new"]:
+            self.add(change["new"]["tier"], change["new"]["x"])
+
+    @traitlets.observe("connect_request")
+    def _on_connect_request(self, change: dict[str, Any]) -> None:
+        if change["new"]:
+            self.connect(change["new"]["a"], change["new"]["b"])
+
+    @traitlets.observe("move")
+    def _on_move(self, change: dict[str, Any]) -> None:
+        if change["new"]:
+            self.move_node(change["new"]["id"], change["new"]["x"])
+
+    @traitlets.observe("delete_request")
+    def _on_delete_request(self, change: dict[str, Any]) -> None:
+        if change["new"]:
+            self.delete(change["new"]["kind"], change["new"]["id"])
+
+    def set_state(self, sync_data: dict[str, Any]) -> None:
+        """Apply state from the browser; bad data is reported, not just logged."""
+        try:
+            super().set_state(sync_data)
+        except traitlets.TraitError as exc:
+            self.say("error", f"the canvas sent bad data: {exc}")

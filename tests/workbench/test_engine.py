@@ -112,3 +112,15 @@ def test_an_invalid_scenario_is_refused_with_its_problems(factory: Scenario) -> 
     factory.placement["bearing-wear.twin"] = "cloud"
     with pytest.raises(ScenarioError, match="confidential data may not go above"):
         Simulation(factory)
+
+
+def test_results_before_the_first_step_have_every_column(factory: Scenario) -> None:
+    results = Simulation(factory, until=10).results()
+    assert {"state", "outcome", "latency_s", "detect.done_s"} <= set(results.requests.columns)
+    assert list(results.timeline(1).columns) == [
+        "t_s",
+        "primary",
+        "fallback",
+        "dropped",
+        "buffered",
+    ]

@@ -69,17 +69,17 @@ class Results:
     def requests(self) -> pd.DataFrame:
         if self._requests is None:
             frames = [self._workload_requests(run) for run in self.sim.workloads]
-            frames = [f for f in frames if len(f)]
-            self._requests = (
-                pd.concat(frames, ignore_index=True) if frames else self._workload_requests(None)
-            )
+            filled = [f for f in frames if len(f)]
+            if filled:
+                self._requests = pd.concat(filled, ignore_index=True)
+            else:  # nothing yet: an empty table with every column
+                self._requests = frames[0] if frames else self._workload_requests(None)
         return self._requests
 
     def _workload_requests(self, run: Any) -> pd.DataFrame:
         if run is None:
-            return pd.DataFrame(
-                columns=["workload", "request", "device", "created_s", "end_s", "latency_s"]
-            )
+            columns = ["workload", "request", "device", "created_s", "end_s", "latency_s"]
+            return pd.DataFrame(columns=[*columns, "state", "outcome"])
         n = run.n
         created = np.frombuffer(run.created, dtype=float, count=n)
         end = np.frombuffer(run.end, dtype=float, count=n).copy()

@@ -21,41 +21,16 @@ sys.path.insert(0, str(Path(__file__).parent))
 from reference import reference_scenario
 
 from workbench.analytic import estimate
-from workbench.builders import hierarchy
-from workbench.scenario import Scenario, Workload
+from workbench.builders import add_wear_workloads, hierarchy
+from workbench.scenario import Scenario
 from workbench.sim import simulate
 
 
 def fleet(devices: int) -> Scenario:
     """A hierarchy of individual devices, each with its own workload."""
-    scenario = hierarchy(devices=devices, devices_per_gateway=10, gateways_per_site=10)
-    gateway_of = {
-        link.ends[0]: link.ends[1] for link in scenario.links if link.ends[0].startswith("dev")
-    }
-    for node in scenario.nodes:
-        if node.tier != "far_edge":
-            continue
-        workload = Workload.model_validate(
-            {
-                "id": f"wear-{node.id}",
-                "source": {"node": node.id, "kind": "vibration_3axis", "rate": 1.0},
-                "slo": 0.2,
-                "sink": "cloud",
-                "stages": [
-                    {"id": "detect", "model": "tinyml_anomaly_ae", "output_size": 64},
-                    {
-                        "id": "correlate",
-                        "model": "chronos_t5_small",
-                        "output_size": 1000,
-                        "forward": 0.1,
-                    },
-                ],
-            }
-        )
-        scenario.workloads.append(workload)
-        scenario.placement[f"{workload.id}.detect"] = node.id
-        scenario.placement[f"{workload.id}.correlate"] = gateway_of[node.id]
-    return scenario
+    return add_wear_workloads(
+        hierarchy(devices=devices, devices_per_gateway=10, gateways_per_site=10)
+    )
 
 
 def best_of(fn: Any, repeat: int = 5) -> float:

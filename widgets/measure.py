@@ -20,9 +20,9 @@ import statistics
 import time
 from typing import Any
 
-from workbench.builders import hierarchy
+from workbench.builders import add_wear_workloads, hierarchy
 from workbench.loading import data_dir
-from workbench.scenario import Scenario, Workload, load_scenario
+from workbench.scenario import Scenario, load_scenario
 
 __all__ = ["fleet_scenario", "measure"]
 
@@ -31,35 +31,8 @@ def fleet_scenario(devices: int = 1000, devices_per_gateway: int = 10) -> Scenar
     """A five-tier hierarchy of ``devices`` devices in groups of ``devices_per_gateway``, one
     bearing-wear workload per group: detect on the devices, correlate on their gateway, 10 %
     forwarded to the cloud."""
-    scenario = hierarchy(
-        devices=devices, devices_per_gateway=devices_per_gateway, group_devices=True
-    )
-    for node in list(scenario.nodes):
-        if node.tier != "far_edge":
-            continue
-        gateway = node.id.removesuffix("-devices")
-        workload = Workload.model_validate(
-            {
-                "id": f"wear-{gateway}",
-                "source": {"node": node.id, "kind": "vibration_3axis", "rate": 1.0},
-                "slo": 0.2,
-                "sink": "cloud",
-                "stages": [
-                    {"id": "detect", "model": "tinyml_anomaly_ae", "output_size": 64},
-                    {
-                        "id": "correlate",
-                        "model": "chronos_t5_small",
-                        "output_size": 1000,
-                        "forward": 0.1,
-                        "aggregate": True,
-                    },
-                ],
-            }
-        )
-        scenario.workloads.append(workload)
-        scenario.placement[f"{workload.id}.detect"] = node.id
-        scenario.placement[f"{workload.id}.correlate"] = gateway
-    return scenario
+    fleet = hierarchy(devices=devices, devices_per_gateway=devices_per_gateway, group_devices=True)
+    return add_wear_workloads(fleet)
 
 
 def _stats(prefix: str, seconds: list[float]) -> dict[str, float]:

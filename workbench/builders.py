@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 
-from .scenario import Link, Node, Scenario
+from .scenario import Link, Node, Scenario, Workload
 
 
 def hierarchy(
@@ -151,3 +151,46 @@ def hierarchy(
         nodes=nodes,
         links=links,
     )
+
+
+def add_wear_workloads(scenario: Scenario, *, rate: float = 1.0, forward: float = 0.1) -> Scenario:
+    """Give every far-edge node (device or device group) of ``scenario`` its own bearing-wear
+    workload (``wear-dev7``, or ``wear-gw3`` for the group ``gw3-devices``): anomaly detection
+    on the device, correlation on the gateway it links to, a share ``forward`` of the results on
+    to the cloud. Returns the same scenario, for chaining.
+
+    >>> s = add_wear_workloads(hierarchy(devices=40, devices_per_gateway=10, group_devices=True))
+    >>> len(s.workloads), s.placement["wear-gw1.correlate"]
+    (4, 'gw1')
+    """
+    gateway_of = {}
+    tiers = {n.id: n.tier for n in scenario.nodes}
+    for link in scenario.links:
+        a, b = link.ends
+        if tiers[a] == "far_edge" and tiers[b] == "aggregation_edge":
+            gateway_of[a] = b
+        elif tiers[b] == "far_edge" and tiers[a] == "aggregation_edge":
+            gateway_of[b] = a
+    for node in [n for n in scenario.nodes if n.id in gateway_of]:
+        workload = Workload.model_validate(
+            {
+                "id": f"wear-{node.id.removesuffix('-devices')}",
+                "source": {"node": node.id, "kind": "vibration_3axis", "rate": rate},
+                "slo": 0.2,
+                "sink": "cloud",
+                "stages": [
+                    {"id": "detect", "model": "tinyml_anomaly_ae", "output_size": 64},
+                    {
+                        "id": "correlate",
+                        "model": "chronos_t5_small",
+                        "output_size": 1000,
+                        "forward": forward,
+                        "aggregate": True,
+                    },
+                ],
+            }
+        )
+        scenario.workloads.append(workload)
+        scenario.placement[f"{workload.id}.detect"] = node.id
+        scenario.placement[f"{workload.id}.correlate"] = gateway_of[node.id]
+    return scenario

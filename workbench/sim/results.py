@@ -78,8 +78,8 @@ class Results:
 
     def _workload_requests(self, run: Any) -> pd.DataFrame:
         if run is None:
-            columns = ["workload", "request", "device", "created_s", "end_s", "latency_s"]
-            return pd.DataFrame(columns=[*columns, "state", "outcome"])
+            names = ["workload", "request", "device", "created_s", "end_s", "latency_s"]
+            return pd.DataFrame(columns=[*names, "state", "outcome"])
         n = run.n
         created = np.frombuffer(run.created, dtype=float, count=n)
         end = np.frombuffer(run.end, dtype=float, count=n).copy()

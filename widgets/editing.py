@@ -73,6 +73,9 @@ _PROFILES = {
     (2, 5): "mpls_wan",
     (3, 4): "metro_fibre",
     (3, 5): "mpls_wan",
+    (2, 2): "campus_lan",
+    (3, 3): "metro_fibre",
+    (4, 4): "metro_fibre",
     (4, 5): "transcontinental",
     (5, 5): "transcontinental",
 }
@@ -161,7 +164,7 @@ class ScenarioEditor:
     def _set(self, scenario: Scenario) -> None:
         self.scenario = scenario
         self.catalogue = scenario.catalogue(self._base)
-        self.problems: list[Problem] = validate_scenario(scenario, self._base)
+        self.problems: list[Problem] = validate_scenario(scenario, self._base, every_hop=True)
         self._refresh_estimate()
 
     def _refresh_estimate(self) -> None:
@@ -189,7 +192,7 @@ class ScenarioEditor:
         self._notify(edit)
 
     def _new_problems(self, candidate: Scenario) -> tuple[list[Problem], list[Problem]]:
-        after = validate_scenario(candidate, self._base)
+        after = validate_scenario(candidate, self._base, every_hop=True)
         before = set(self.problems)
         return after, [p for p in after if p not in before]
 

@@ -31,8 +31,14 @@ def _size(value: float) -> str:
     return str(format_quantity(value, "size"))
 
 
-def validate_scenario(scenario: Scenario, catalogue: Catalogue | None = None) -> list[Problem]:
-    """Every problem of ``scenario`` that the schema alone cannot see; [] when it is valid."""
+def validate_scenario(
+    scenario: Scenario, catalogue: Catalogue | None = None, *, every_hop: bool = False
+) -> list[Problem]:
+    """Every problem of ``scenario`` that the schema alone cannot see; [] when it is valid.
+
+    After one broken hop of a workload's route, its later hops are not reported (they would
+    mostly repeat it) unless ``every_hop`` is set, as an editor comparing two versions needs.
+    """
     cat = scenario.catalogue(catalogue)
     problems: list[Problem] = []
     problems += _check_ids(scenario)
@@ -51,7 +57,9 @@ def validate_scenario(scenario: Scenario, catalogue: Catalogue | None = None) ->
         return problems
     topology = Topology(scenario, cat)
     for index, workload in enumerate(scenario.workloads):
-        problems += _check_workload_routes(workload, f"workloads[{index}]", scenario, topology)
+        problems += _check_workload_routes(
+            workload, f"workloads[{index}]", scenario, topology, every_hop
+        )
     for index, flow in enumerate(scenario.flows):
         for t_index, target in enumerate(flow.targets):
             if topology.path(flow.origin, target) is None:
@@ -229,7 +237,7 @@ def _check_placement_keys(scenario: Scenario) -> list[Problem]:
 
 
 def _check_workload_routes(
-    workload: Workload, where: str, scenario: Scenario, topo: Topology
+    workload: Workload, where: str, scenario: Scenario, topo: Topology, every_hop: bool = False
 ) -> list[Problem]:
     """Reachability, memory fit and data-class boundaries along the pipeline."""
     cat = topo.catalogue
@@ -262,7 +270,7 @@ def _check_workload_routes(
                 earlier_stages=s_index > 0,
             )
             problems += hop
-            route_ok = not hop
+            route_ok = every_hop or not hop
         hardware = cat.hardware[node.hardware]
         size = model_size_bytes(stage, cat)
         if size > hardware.memory_bytes:

@@ -129,3 +129,26 @@ def test_save_and_load_round_trip(live_factory: Scenario, tmp_path) -> None:
     other.load(tmp_path / "edited.yaml")
     assert other.scenario.placement["visual-inspection.classify"] == "plant-dc"
     assert other.scenario.name == "factory-floor"
+
+
+def test_two_nodes_of_one_tier_can_be_connected(live_factory: Scenario) -> None:
+    editor = ScenarioEditor(live_factory)
+    node = editor.add_node("aggregation_edge")
+    link = editor.connect("line-gw", node)
+    assert live_factory.link(link).profile == "campus_lan"
+    assert editor.problems == []
+
+
+def test_a_drop_that_fixes_more_than_it_reveals_is_accepted(live_factory: Scenario) -> None:
+    """Both bearing-wear stages start above the boundary: moving the first one back fixes its
+    problem and leaves the second's, which was there all along; the move is progress."""
+    live_factory.placement["bearing-wear.correlate"] = "cloud"
+    live_factory.placement["bearing-wear.twin"] = "cloud"
+    editor = ScenarioEditor(live_factory)
+    before = len(editor.problems)
+    check = editor.place("bearing-wear.correlate", "line-gw")
+    assert check.accepted
+    assert live_factory.placement["bearing-wear.correlate"] == "line-gw"
+    assert 0 < len(editor.problems) < before
+    editor.place("bearing-wear.twin", "plant-dc")
+    assert editor.problems == []

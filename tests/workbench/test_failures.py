@@ -159,9 +159,9 @@ def test_degraded_link_is_slower_not_down(factory: Scenario) -> None:
 
 def test_random_failures_come_from_the_seed() -> None:
     scenario = load_scenario(SCENARIOS / "factory_random_failures.yaml")
-    a = Simulation(scenario, until=1800, seed=4).outages
-    b = Simulation(scenario, until=1800, seed=4).outages
-    c = Simulation(scenario, until=1800, seed=5).outages
+    a = Simulation(scenario, until=3600, seed=4).outages
+    b = Simulation(scenario, until=3600, seed=4).outages
+    c = Simulation(scenario, until=3600, seed=5).outages
     assert [(o.label, o.start_s) for o in a] == [(o.label, o.start_s) for o in b]
     assert [(o.label, o.start_s) for o in a] != [(o.label, o.start_s) for o in c]
     assert {o.label for o in a} >= {"wan-flaps"}
@@ -204,3 +204,16 @@ def test_bad_failures_are_clear_errors(
     lines = [p.render() for p in info.value.problems]
     assert any(line.startswith(f"{path}: ") and message in line for line in lines), lines
     del validate_scenario
+
+
+def test_random_outages_do_not_depend_on_the_workloads() -> None:
+    scenario = load_scenario(SCENARIOS / "factory_random_failures.yaml")
+    fewer = scenario.model_copy(
+        update={
+            "workloads": scenario.workloads[:1],
+            "placement": {k: v for k, v in scenario.placement.items() if k.startswith("bearing")},
+        }
+    )
+    a = Simulation(scenario, until=1800, seed=4).outages
+    b = Simulation(fewer, until=1800, seed=4).outages
+    assert [(o.label, o.start_s) for o in a] == [(o.label, o.start_s) for o in b]

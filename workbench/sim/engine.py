@@ -435,13 +435,15 @@ class Simulation:
         self.env = simpy.Environment()
         self.horizon = 0.0  # arrivals are created up to here (the end of the current advance)
         root = np.random.default_rng(self.seed)
-        streams = root.spawn(len(self.plan.workloads) + 1)
+        streams = root.spawn(len(self.plan.workloads))
         self.events: list[tuple[float, str, str, str]] = [(0.0, "start", "", f"seed {self.seed}")]
         self.drains: list[dict[str, Any]] = []
         self.waits: list[Any] = []  # every wait in a store (degraded.Waiting), in order
         self._draining: dict[int, dict[str, Any]] = {}
         self._live: dict[str, int] = {}  # elements failed by hand, and how many times
-        self.outages = failures.schedule(self.plan, streams[-1])
+        # Outages get a stream of their own, independent of how many workloads there are.
+        outage_rng = np.random.default_rng([self.seed, 0xFA11])
+        self.outages = failures.schedule(self.plan, outage_rng)
         self._transitions = sorted({t for o in self.outages for t in (o.start_s, o.end_s)})
         for outage in self.outages:
             self.call_at(outage.start_s, lambda o=outage: self._apply(o, True))

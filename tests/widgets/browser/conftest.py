@@ -8,13 +8,10 @@ Playwright is missing. CI needs: ``apt-get install -y chromium`` and
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -23,33 +20,15 @@ from typing import Any
 
 import pytest
 
+from tests.browser_support import BIN, CHROMIUM, CHROMIUM_ARGS, VIEWPORT, free_port, missing
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[2]
-BIN = Path(sys.executable).parent
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 RESULTS = REPO / "test-results"
 
 
 def _missing() -> str | None:
-    if importlib.util.find_spec("playwright") is None:
-        return "playwright is not installed (pip install playwright pytest-playwright)"
-    if importlib.util.find_spec("pytest_playwright") is None:
-        return "pytest-playwright is not installed (pip install pytest-playwright)"
-    if not CHROMIUM.exists():
-        return f"{CHROMIUM} is missing (apt-get install -y chromium)"
-    if not (BIN / "jupyter-lab").exists():
-        return "jupyterlab is not installed in this environment (pip install -e '.[lab]')"
-    return None
+    return missing("jupyter-lab", "pip install -e '.[lab]'")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -71,13 +50,7 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
     """Tall and wide enough that the whole workbench is on screen (Lab scrolls inside)."""
-    return {**browser_context_args, "viewport": {"width": 1500, "height": 2000}}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    return {**browser_context_args, "viewport": VIEWPORT}
 
 
 @pytest.fixture(scope="session")
@@ -100,7 +73,7 @@ def nb_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def lab_url(nb_copy: Path) -> Iterator[str]:
     """JupyterLab on a free loopback port, no token; stopped by its PID at the end."""
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,

@@ -15,11 +15,17 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.browser_support import BIN, CHROMIUM, CHROMIUM_ARGS, VIEWPORT, free_port, missing
+from tests.browser_support import (  # noqa: F401 - fixtures for pytest-playwright
+    BIN,
+    browser_context_args,
+    browser_type_launch_args,
+    free_port,
+    mark_browser_tests,
+    missing,
+)
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -32,25 +38,8 @@ def _missing() -> str | None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    reason = _missing()
-    for item in items:
-        path = Path(str(item.fspath))
-        if path.parent == HERE and path.name.endswith("_browser.py"):
-            item.add_marker(pytest.mark.browser)
-            if reason:
-                item.add_marker(pytest.mark.skip(reason=f"browser test: {reason}"))
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    """pytest-playwright hook: Debian's Chromium with flags that work offline and as root."""
-    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
-
-
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
-    """Wide and tall enough that the canvas, side panel and dashboard are all on screen."""
-    return {**browser_context_args, "viewport": VIEWPORT}
+    is_browser = lambda p: p.parent == HERE and p.name.endswith("_browser.py")  # noqa: E731
+    mark_browser_tests(items, is_browser, _missing())
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser_support import click_link, clock, node, wait_for_time
+
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 Page = sync_api.Page
 Locator = sync_api.Locator
@@ -19,34 +21,6 @@ expect = sync_api.expect
 
 TIERS = ["far_edge", "aggregation_edge", "on_prem", "telco_edge", "cloud"]
 NODES = ["vib-sensors", "cameras", "line-gw", "plant-dc", "cloud"]
-
-
-def node(page: Page, node_id: str) -> Locator:
-    return page.locator(f'svg.etw-svg g.etw-node[data-node="{node_id}"]')
-
-
-def centre(locator: Locator) -> tuple[float, float]:
-    locator.scroll_into_view_if_needed()
-    box = locator.bounding_box()
-    assert box is not None
-    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-
-
-def click_link(page: Page, a: str, b: str) -> None:
-    """Click the middle of the link between two nodes (a vertical line's box is empty)."""
-    ax, ay = centre(node(page, a))
-    bx, by = centre(node(page, b))
-    page.mouse.click((ax + bx) / 2, (ay + by) / 2)
-
-
-def clock(page: Page) -> float:
-    return float(page.locator(".etw-clock b").get_attribute("data-now") or 0)
-
-
-def wait_for_time(page: Page, t: float) -> None:
-    page.wait_for_function(
-        f"Number(document.querySelector('.etw-clock b')?.dataset.now) > {t}", timeout=30_000
-    )
 
 
 def test_the_voila_app_renders_and_responds(page: Page, voila_url: str, shots: Path) -> None:

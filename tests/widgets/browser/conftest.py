@@ -16,11 +16,17 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.browser_support import BIN, CHROMIUM, CHROMIUM_ARGS, VIEWPORT, free_port, missing
+from tests.browser_support import (  # noqa: F401 - fixtures for pytest-playwright
+    BIN,
+    browser_context_args,
+    browser_type_launch_args,
+    free_port,
+    mark_browser_tests,
+    missing,
+)
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[2]
@@ -32,25 +38,8 @@ def _missing() -> str | None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    reason = _missing()
-    for item in items:
-        path = Path(str(item.fspath))
-        if HERE in path.parents and path.suffix == ".py":  # nbval runs the notebook headless
-            item.add_marker(pytest.mark.browser)
-            if reason:
-                item.add_marker(pytest.mark.skip(reason=f"browser test: {reason}"))
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    """pytest-playwright hook: Debian's Chromium with flags that work offline and as root."""
-    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
-
-
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
-    """Tall and wide enough that the whole workbench is on screen (Lab scrolls inside)."""
-    return {**browser_context_args, "viewport": VIEWPORT}
+    # nbval runs the notebook here headless: only the .py files need a browser
+    mark_browser_tests(items, lambda p: HERE in p.parents and p.suffix == ".py", _missing())
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from tests.browser_support import centre, click_link, clock, node, wait_for_time
+
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 Page = sync_api.Page
 Locator = sync_api.Locator
@@ -46,13 +48,6 @@ def open_workbench(page: Page, url: str) -> None:
     assert not errors, errors
 
 
-def centre(locator: Locator) -> tuple[float, float]:
-    locator.scroll_into_view_if_needed()
-    box = locator.bounding_box()
-    assert box is not None
-    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-
-
 def drag(page: Page, source: Locator, target: Locator) -> None:
     """Press on ``source``, move in small steps onto ``target``, release."""
     x0, y0 = centre(source)
@@ -80,30 +75,8 @@ def button(page: Page, name: str) -> Locator:
     return page.locator(".etw-controls button", has_text=name)
 
 
-def click_link(page: Page, a: str, b: str) -> None:
-    """Click the middle of the link between nodes ``a`` and ``b`` (a vertical line has an
-    empty bounding box, so aim between its ends)."""
-    ax, ay = centre(node(page, a))
-    bx, by = centre(node(page, b))
-    page.mouse.click((ax + bx) / 2, (ay + by) / 2)
-
-
-def clock(page: Page) -> float:
-    return float(page.locator(".etw-clock b").get_attribute("data-now") or 0)
-
-
-def wait_for_time(page: Page, t: float) -> None:
-    page.wait_for_function(
-        f"Number(document.querySelector('.etw-clock b')?.dataset.now) > {t}", timeout=90_000
-    )
-
-
 def chip(page: Page, key: str) -> Locator:
     return page.locator(f'g.etw-chip[data-chip="{key}"]')
-
-
-def node(page: Page, node_id: str) -> Locator:
-    return page.locator(f'g.etw-node[data-node="{node_id}"]')
 
 
 def test_drag_a_chip_to_another_tier_changes_the_placement(
@@ -133,12 +106,12 @@ def test_click_a_link_during_a_run_fails_it_in_the_engine(
 ) -> None:
     open_workbench(page, fresh_lab)
     button(page, "Play").click()
-    wait_for_time(page, 30)
+    wait_for_time(page, 30, 90_000)
     click_link(page, "plant-dc", "cloud")  # the WAN
     failed = page.locator('g.etw-link.etw-failed[data-link="wan"]')
     expect(failed).to_have_count(1, timeout=30_000)
     expect(page.locator(".etw-toast")).to_contain_text("wan failed at t =")
-    wait_for_time(page, clock(page) + 40)
+    wait_for_time(page, clock(page) + 40, 90_000)
     # the degraded-mode figure shades the outage and names it
     timeline = page.locator(".etw-dashboard .js-plotly-plot").nth(2)
     expect(timeline.locator("text.annotation-text", has_text="wan fail")).to_have_count(1)
@@ -151,7 +124,7 @@ def test_click_a_link_during_a_run_fails_it_in_the_engine(
     # click again: restored in the engine
     click_link(page, "plant-dc", "cloud")
     expect(failed).to_have_count(0, timeout=30_000)
-    wait_for_time(page, clock(page) + 20)  # the backlog drains
+    wait_for_time(page, clock(page) + 20, 90_000)  # the backlog drains
     button(page, "Pause").click()
     state = probe(page)
     assert state["failed"] == []

@@ -37,7 +37,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from workbench.catalogue import Catalogue
-from workbench.plots import TIER_COLOURS
+from workbench.plots import OUTAGE_COLOURS, TIER_COLOURS, outage_windows
 from workbench.scenario import Scenario
 from workbench.sim import Results
 
@@ -47,8 +47,6 @@ __all__ = ["Dashboard"]
 
 _FONT = "Inter, Segoe UI, Helvetica, Arial, sans-serif"
 _MAX_BINS = 300
-_OUTAGE_COLOURS = {"fail": "#e74c3c", "degrade": "#f39c12"}
-_OUTAGE_ENDS = {"restore": "fail", "degrade_end": "degrade"}
 _MODE_COLOURS = {
     "primary": "#3c9d5d",
     "fallback": "#f39c12",
@@ -76,22 +74,6 @@ class FitFigures(anywidget.AnyWidget):
 def bin_width(until_s: float) -> float:
     """Time bin of the live series: 1 s, or wider so that a run has at most 300 bins."""
     return float(max(1, math.ceil(until_s / _MAX_BINS)))
-
-
-def outage_windows(events: pd.DataFrame, end_s: float) -> list[tuple[float, float, str, str]]:
-    """(start, end, kind, element) of each failure or degradation in an event table; one still
-    open ends at ``end_s``."""
-    opened: dict[tuple[str, str], list[float]] = {}
-    spans: list[tuple[float, float, str, str]] = []
-    for t, kind, element in zip(events["t_s"], events["kind"], events["element"], strict=True):
-        if kind in _OUTAGE_COLOURS:
-            opened.setdefault((kind, element), []).append(float(t))
-        elif kind in _OUTAGE_ENDS and opened.get((_OUTAGE_ENDS[kind], element)):
-            start = opened[(_OUTAGE_ENDS[kind], element)].pop(0)
-            spans.append((start, float(t), _OUTAGE_ENDS[kind], element))
-    for (kind, element), starts in opened.items():
-        spans.extend((t, end_s, kind, element) for t in starts)
-    return sorted(spans)
 
 
 def _figure(title: str, height: int = 330) -> go.FigureWidget:
@@ -456,7 +438,7 @@ class Dashboard:
                 {
                     "type": "rect", "xref": "x", "yref": "paper", "x0": start,
                     "x1": max(end, start + self.bin_s / 4), "y0": 0, "y1": 1,
-                    "fillcolor": _OUTAGE_COLOURS[kind], "opacity": 0.16, "line": {"width": 0},
+                    "fillcolor": OUTAGE_COLOURS[kind], "opacity": 0.16, "line": {"width": 0},
                     "layer": "below", "name": f"outage {element}",
                 }
             )  # fmt: skip

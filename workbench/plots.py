@@ -34,11 +34,13 @@ if TYPE_CHECKING:
     from .sim import Results
 
 __all__ = [
+    "OUTAGE_COLOURS",
     "TIER_COLOURS",
     "advice_figure",
     "boundary_figure",
     "byte_rate_text",
     "latency_figure",
+    "outage_windows",
     "saving_text",
     "tier_figure",
     "tier_layout",
@@ -1041,17 +1043,18 @@ def _coarsen(times: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndar
     return times[starts], sums / counts, k
 
 
-_OUTAGE_COLOURS = {"fail": "#e74c3c", "degrade": "#f39c12"}
+OUTAGE_COLOURS = {"fail": "#e74c3c", "degrade": "#f39c12"}
+"""Colour of an outage window by kind: out of service, or degraded."""
 _OUTAGE_ENDS = {"restore": "fail", "degrade_end": "degrade"}
 
 
-def _outages(events: Any, end_s: float) -> list[tuple[float, float, str, str]]:
+def outage_windows(events: Any, end_s: float) -> list[tuple[float, float, str, str]]:
     """(start, end, kind, element) of each failure (``fail`` ... ``restore``) or degradation
     (``degrade`` ... ``degrade_end``) in an event log; one still open ends at ``end_s``."""
     opened: dict[tuple[str, str], list[float]] = defaultdict(list)
     spans = []
     for t, kind, element in zip(events["t_s"], events["kind"], events["element"], strict=True):
-        if kind in _OUTAGE_COLOURS:
+        if kind in OUTAGE_COLOURS:
             opened[(kind, element)].append(float(t))
         elif kind in _OUTAGE_ENDS and opened[(_OUTAGE_ENDS[kind], element)]:
             start = opened[(_OUTAGE_ENDS[kind], element)].pop(0)
@@ -1166,9 +1169,9 @@ def utilisation_figure(results: Results) -> go.Figure:
                 row=row,
                 col=1,
             )
-    outages = _outages(results.events, results.now_s)
+    outages = outage_windows(results.events, results.now_s)
     for index, (start, end, kind, element) in enumerate(outages):
-        colour = _OUTAGE_COLOURS[kind]
+        colour = OUTAGE_COLOURS[kind]
         for row in (1, 2):
             fig.add_vrect(
                 x0=start,

@@ -12,6 +12,8 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from .plots import OUTAGE_COLOURS, outage_windows
+
 OUTCOME_COLOURS = {
     "primary": "#2a9d8f",
     "fallback": "#e9c46a",
@@ -21,19 +23,12 @@ OUTCOME_COLOURS = {
 
 
 def failure_windows(results: Any) -> list[tuple[float, float, str]]:
-    """(start, end, element) of every outage in the run; a window still open ends at `now`."""
-    events = results.events
-    open_since: dict[str, float] = {}
-    windows = []
-    for row in events.itertuples():
-        if row.kind in ("fail", "degrade"):
-            open_since.setdefault(f"{row.kind}:{row.element}", row.t_s)
-        elif row.kind in ("restore", "degrade_end"):
-            key = f"{'fail' if row.kind == 'restore' else 'degrade'}:{row.element}"
-            if key in open_since:
-                windows.append((open_since.pop(key), row.t_s, key))
-    windows += [(start, results.now_s, key) for key, start in open_since.items()]
-    return sorted(windows)
+    """(start, end, "kind:element") of every outage in the run; a window still open ends at
+    `now`."""
+    return [
+        (start, end, f"{kind}:{element}")
+        for start, end, kind, element in outage_windows(results.events, results.now_s)
+    ]
 
 
 def _shade(figure: go.Figure, results: Any) -> None:
@@ -42,7 +37,7 @@ def _shade(figure: go.Figure, results: Any) -> None:
         figure.add_vrect(
             x0=start,
             x1=end,
-            fillcolor="#e63946" if kind == "fail" else "#f4a261",
+            fillcolor=OUTAGE_COLOURS[kind],
             opacity=0.12,
             line_width=0,
             annotation_text=f"{element} {'down' if kind == 'fail' else 'degraded'}",

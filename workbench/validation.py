@@ -10,12 +10,13 @@ import difflib
 from collections import Counter
 from collections.abc import Iterable
 
+from . import policy
 from .catalogue import Catalogue
 from .errors import Problem
 from .scenario import Fallback, Scenario, Workload
 from .topology import Topology
 from .units import format_quantity
-from .workloads import max_level, model_size_bytes, stage_classes
+from .workloads import model_size_bytes, stage_classes
 
 
 def _unknown(kind: str, value: str, known: Iterable[str]) -> str:
@@ -312,42 +313,10 @@ def _check_hop(
     *,
     earlier_stages: bool = False,
 ) -> list[Problem]:
-    """Can data of ``class_id`` at ``src`` reach ``dst`` without crossing its boundary?"""
-    cat = topo.catalogue
-    limit = max_level(class_id, cat)
-    dst_level = topo.level(dst)
-    if dst_level > limit:
-        max_tier = cat.data_classes[class_id].max_tier
-        return [
-            Problem(
-                where,
-                f"{class_id} data may not go above tier {max_tier}, but {what} is on {dst!r} "
-                f"({topo.graph.nodes[dst]['tier']}); place it on a node at or below {max_tier}"
-                + (
-                    ", or give an earlier stage an output_class (e.g. de-identified 'public')"
-                    if earlier_stages
-                    else ""
-                ),
-            )
-        ]
-    if topo.path(src, dst) is None:
-        return [
-            Problem(
-                where,
-                f"{what} is on {dst!r}, which the data at {src!r} cannot reach; add a link "
-                "or place it on a connected node",
-            )
-        ]
-    if topo.path(src, dst, max_level=limit) is None:
-        return [
-            Problem(
-                where,
-                f"every path from {src!r} to {dst!r} passes through tiers above "
-                f"{cat.data_classes[class_id].max_tier}, which {class_id} data may not reach; "
-                "place it where a path stays below that tier, or add such a link",
-            )
-        ]
-    return []
+    """Can data of ``class_id`` at ``src`` reach ``dst`` without crossing its boundary?
+    (The rule is :func:`workbench.policy.route_problem`, which the engine's paths follow too.)"""
+    message = policy.route_problem(topo, src, dst, class_id, what, earlier_stages=earlier_stages)
+    return [Problem(where, message)] if message else []
 
 
 def _check_fallback(

@@ -2,13 +2,15 @@
 
 In order, as configured per workload (``degraded:`` in the scenario):
 
-1. **reroute** over another path around every element that is down, if the topology has one;
+1. **reroute** over another path around every element that is down, if the topology has one
+   that the data's class may take (:mod:`workbench.policy`: never above its ``max_tier``);
 2. **fallback**: serve the stage it was heading to with the stage's fallback model, where the
-   data is (or on the fallback's node, if reachable), then carry on;
+   data is (or on the fallback's node, if reachable within policy), then carry on;
 3. **store and forward**: wait in the local store of the node it is at (bounded bytes; a full
    store drops the oldest or the newest); when the link returns, the backlog drains at a share
    of its bandwidth so that live traffic is not starved;
-4. otherwise it is **dropped**, with the reason recorded.
+4. otherwise it is **dropped**, with the reason recorded: ``dropped_policy`` when the only way
+   on crosses a tier its data class may not reach, else ``dropped_no_route``.
 
 Every request ends in exactly one outcome (see the constants below), or is still buffered or in
 flight when the run ends.
@@ -16,9 +18,11 @@ flight when the run ends.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..catalogue import TIER_IDS
 from .plan import FALLBACK as STEP_FALLBACK
 from .plan import SEGMENT, SERVER
 
@@ -29,6 +33,7 @@ if TYPE_CHECKING:
 # Outcomes of a request (IN_SYSTEM until decided).
 IN_SYSTEM, PRIMARY, SERVED_BY_FALLBACK = 0, 1, 2
 DROPPED_STORE_FULL, DROPPED_DEADLINE, DROPPED_NO_ROUTE, DROPPED_NODE_DOWN = 3, 4, 5, 6
+DROPPED_POLICY = 7
 OUTCOMES = {
     PRIMARY: "primary",
     SERVED_BY_FALLBACK: "fallback",
@@ -36,6 +41,7 @@ OUTCOMES = {
     DROPPED_DEADLINE: "dropped_deadline",
     DROPPED_NO_ROUTE: "dropped_no_route",
     DROPPED_NODE_DOWN: "dropped_node_down",
+    DROPPED_POLICY: "dropped_policy",
 }
 
 
@@ -77,24 +83,73 @@ def blocked(run: WorkloadRun, req: int, route: tuple[Any, ...], pos: int, now: f
     stage = route[target][2] if target is not None else len(run.plan.stages)
     size = run.carrying[req] or route[pos][2]
     mid_segment = kind != SEGMENT
+    avoid = _down_elements(run.sim)
     if policy.reroute:
-        rest = builder.remainder(run.plan, stage, where, size, avoid=_down_elements(run.sim))
+        rest = builder.remainder(run.plan, stage, where, size, avoid=avoid)
         if rest and rest[0][1].in_service:
             _switch(run, req, route, pos, rest, mid_segment, now)
             return
+    fallback_node = None
     if target is not None:
         fallback = run.plan.stages[stage].stage.fallback
         if fallback is not None:
-            node = fallback.node or where[0]
-            avoid = _down_elements(run.sim)
-            rest = builder.remainder(run.plan, stage, where, size, avoid=avoid, fallback_node=node)
+            fallback_node = fallback.node or where[0]
+            rest = builder.remainder(
+                run.plan, stage, where, size, avoid=avoid, fallback_node=fallback_node
+            )
             if rest and rest[0][1].in_service:
                 _switch(run, req, route, pos, rest, mid_segment, now)
                 return
+    refused = _refused_by_policy(run, stage, where, size, avoid, fallback_node)
+    if refused:
+        run.sim.record("policy", run.plan.workload.id, f"request {req} at {where[0]}: {refused}")
     if policy.buffer and where is not None:
         wait(run, req, route, pos, size, now, station, builder.store(where), policy.drop_policy)
         return
-    run.drop(req, now, DROPPED_NO_ROUTE)
+    run.drop(req, now, DROPPED_POLICY if refused else DROPPED_NO_ROUTE)
+
+
+def _refused_by_policy(
+    run: WorkloadRun,
+    stage: int,
+    where: Any,
+    size: float,
+    avoid: frozenset[str],
+    fallback_node: str | None,
+) -> str:
+    """Why the request cannot go on when only its data class stops it (a way around the
+    outage exists but crosses a tier the class may not reach); '' otherwise."""
+    plan, builder = run.plan, run.sim.plan.builder
+    if min(plan.limits[stage:]) >= len(TIER_IDS):
+        return ""  # unrestricted classes from here on: policy refuses nothing
+    candidates = []
+    if plan.workload.degraded.reroute:
+        candidates.append(builder.remainder(plan, stage, where, size, avoid=avoid, policy=False))
+    if fallback_node is not None:
+        candidates.append(
+            builder.remainder(
+                plan, stage, where, size, avoid=avoid, fallback_node=fallback_node, policy=False
+            )
+        )
+    for rest in candidates:
+        if rest and rest[0][1].in_service:
+            crossed = _nodes_above(builder.topo.level, plan.limits, rest, stage)
+            if crossed:
+                return f"the way around crosses {', '.join(crossed)}, which its data may not reach"
+    return ""
+
+
+def _nodes_above(
+    level: Callable[[str], int], limits: list[int], steps: list[Any], stage: int
+) -> list[str]:
+    """Nodes on ``steps`` (starting on the leg into ``stage``) above their leg's tier limit."""
+    leg, crossed = stage, []
+    for kind, _, value, where in steps:
+        if kind in (SERVER, STEP_FALLBACK):
+            leg = value + 1
+        elif level(where[0]) > limits[leg] and where[0] not in crossed:
+            crossed.append(where[0])
+    return crossed
 
 
 def _switch(

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..catalogue import Catalogue
 from ..errors import Problem, ScenarioError
+from ..policy import leg_limits
 from ..scenario import Flow, Scenario, Stage, Workload
 from ..topology import Topology
 from ..validation import validate_scenario
@@ -74,6 +75,9 @@ class WorkloadPlan:
     routes: list[tuple[Step, ...]]
     trace: list[float] | None = None
     prefixes: list[int] = field(default_factory=list)  # per device: steps it may take at once
+    # Highest tier level the data may reach on the way into stage k (index k), and to the sink
+    # (last index): every path the engine takes for this workload stays within these.
+    limits: list[int] = field(default_factory=list)
 
     # bytes_table[device, k + 1]: bytes a request puts on links up to and into stage k;
     # column 0 is 0 (nothing reached yet); the last column is the whole route with the sink.
@@ -209,10 +213,12 @@ class _Builder:
         size: float,
         steps: list[Step],
         avoid: frozenset[str] = frozenset(),
+        limit: int = 5,
     ) -> int | None:
-        """Append the channel steps from (src, instance) to dst, around ``avoid``; return the
-        instance reached, or None when there is no path."""
-        path = self.topo.path(src, dst, avoid=avoid)
+        """Append the channel steps from (src, instance) to dst, around ``avoid`` and through
+        nodes no higher than tier level ``limit`` (the data class's policy); return the
+        instance reached, or None when there is no such path."""
+        path = self.topo.path(src, dst, max_level=limit, avoid=avoid)
         if path is None:
             return None
         here, idx = src, instance
@@ -227,9 +233,9 @@ class _Builder:
         return idx
 
     def _hops_or_fail(
-        self, src: str, instance: int, dst: str, size: float, steps: list[Step]
+        self, src: str, instance: int, dst: str, size: float, steps: list[Step], limit: int
     ) -> int:
-        reached = self.hops(src, instance, dst, size, steps)
+        reached = self.hops(src, instance, dst, size, steps, limit=limit)
         if reached is None:  # validation rules this out; kept as a clear error, not a crash
             raise ScenarioError([Problem("links", f"no path from {src!r} to {dst!r}")])
         return reached
@@ -243,16 +249,20 @@ class _Builder:
         *,
         avoid: frozenset[str] = frozenset(),
         fallback_node: str | None = None,
+        policy: bool = True,
     ) -> list[Step] | None:
         """The steps from ``where`` through stages ``stage``... and the sink, for a request
-        carrying ``size`` bytes, around ``avoid``; with ``fallback_node``, stage ``stage`` is
-        served there by its fallback model. None when some part has no path."""
+        carrying ``size`` bytes, around ``avoid`` and within each leg's data-class limit;
+        with ``fallback_node``, stage ``stage`` is served there by its fallback model. None when
+        some part has no such path. ``policy=False`` ignores the data classes: only to tell
+        "no path at all" from "no path policy allows"."""
         steps: list[Step] = []
         here, idx = where
         stages = workload.stages
+        limits = workload.limits if policy else [5] * (len(stages) + 1)
         for k in range(stage, len(stages)):
             node = fallback_node if (k == stage and fallback_node is not None) else stages[k].node
-            reached = self.hops(here, idx, node, size, steps, avoid)
+            reached = self.hops(here, idx, node, size, steps, avoid, limits[k])
             if reached is None:
                 return None
             kind = FALLBACK if node == fallback_node and k == stage else SERVER
@@ -260,7 +270,7 @@ class _Builder:
             here, idx, size = node, reached, stages[k].stage.output_size_bytes
             avoid = frozenset()  # later legs wait for repairs rather than detour early
         sink = workload.workload.sink
-        if sink is not None and self.hops(here, idx, sink, size, steps, avoid) is None:
+        if sink is not None and self.hops(here, idx, sink, size, steps, avoid, limits[-1]) is None:
             return None
         return steps
 
@@ -279,18 +289,19 @@ class _Builder:
                 )
             stages.append(StagePlan(stage, node_id, service, stage.forward))
         input_bytes = input_size_bytes(workload, cat)
+        limits = leg_limits(workload, cat)
         routes = []
         sent = np.zeros((source.count, len(stages) + 2))
         for device in range(source.count):
             steps: list[Step] = []
             here, idx, size = source.id, device, input_bytes
             for k, plan in enumerate(stages):
-                idx = self._hops_or_fail(here, idx, plan.node, size, steps)
+                idx = self._hops_or_fail(here, idx, plan.node, size, steps, limits[k])
                 sent[device, k + 1] = sum(v for kind, _, v, _ in steps if kind != SERVER)
                 steps.append((SERVER, self.server(plan.node, idx), k, (plan.node, idx)))
                 here, size = plan.node, plan.stage.output_size_bytes
             if workload.sink is not None:
-                self._hops_or_fail(here, idx, workload.sink, size, steps)
+                self._hops_or_fail(here, idx, workload.sink, size, steps, limits[-1])
             sent[device, -1] = sum(v for kind, _, v, _ in steps if kind != SERVER)
             routes.append(tuple(steps))
         return WorkloadPlan(
@@ -304,6 +315,7 @@ class _Builder:
             routes=routes,
             trace=list(workload.source.trace) if workload.source.trace else None,
             bytes_table=sent,
+            limits=limits,
         )
 
     def flow(self, index: int, flow: Flow) -> FlowPlan:

@@ -462,20 +462,29 @@ class Simulation:
 
     # ------------------------------------------------------------- failures
     def fail(self, element_id: str) -> None:
-        """Take a link or node out of service now (what a click in the widget calls)."""
-        element = failures.find_element(self.plan, element_id)
+        """Take a link or node out of service now (what a click in the widget calls). A node
+        takes its links down with it, exactly as a scripted node failure does."""
+        elements = failures.touched_by(self.plan, element_id)
         self._live[element_id] = self._live.get(element_id, 0) + 1
-        self._set_down(element, +1, "fail", "by hand")
+        for element in elements:
+            self._set_down(element, +1, "fail", "by hand")
 
     def restore(self, element_id: str) -> None:
-        """Bring back a link or node failed by :meth:`fail`."""
-        element = failures.find_element(self.plan, element_id)
+        """Bring back a link or node failed by :meth:`fail` (and a node's links, unless they
+        are down for another reason too: outages are counted per element)."""
+        elements = failures.touched_by(self.plan, element_id)
         if not self._live.get(element_id):
             raise ScenarioError(
                 [Problem("", f"{element_id!r} was not failed by hand; nothing to restore")]
             )
         self._live[element_id] -= 1
-        self._set_down(element, -1, "restore", "by hand")
+        for element in elements:
+            self._set_down(element, -1, "restore", "by hand")
+
+    def failed_by_hand(self) -> list[str]:
+        """Ids given to :meth:`fail` and not yet restored (what :meth:`restore` accepts); a
+        node's links are in :meth:`failed` but not here."""
+        return [element_id for element_id, count in self._live.items() if count]
 
     def failed(self) -> list[str]:
         """Ids of the links and nodes out of service now."""

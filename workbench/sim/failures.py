@@ -95,6 +95,15 @@ def schedule(plan: Plan, rng: np.random.Generator) -> list[Outage]:
     return sorted(outages, key=lambda o: o.start_s)
 
 
+def touched_by(plan: Plan, element_id: str) -> tuple[Element, ...]:
+    """What failing ``element_id`` by hand takes down: a link, or a node with its links, exactly
+    as a scripted ``{node: ...}`` or ``{link: ...}`` failure does."""
+    element = find_element(plan, element_id)
+    if element.kind == "node":
+        return (element, *_incident_links(plan, element_id))
+    return (element,)
+
+
 def find_element(plan: Plan, element_id: str) -> Element:
     """The link or node called ``element_id``; a clear error naming close ids otherwise."""
     if element_id in plan.link_elements:

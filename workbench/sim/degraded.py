@@ -98,7 +98,7 @@ def blocked(run: WorkloadRun, req: int, route: tuple[Any, ...], pos: int, now: f
                 run.plan, stage, where, size, avoid=avoid, fallback_node=fallback_node
             )
             if rest and rest[0][1].in_service:
-                _switch(run, req, route, pos, rest, mid_segment, now)
+                _switch(run, req, route, pos, rest, mid_segment, now, "fallback")
                 return
     refused = _refused_by_policy(run, stage, where, size, avoid, fallback_node)
     if refused:
@@ -160,13 +160,15 @@ def _switch(
     rest: list[Any],
     mid_segment: bool,
     now: float,
+    kind: str = "reroute",
 ) -> None:
-    """Put the request on ``route[:pos] + rest`` and carry on."""
+    """Put the request on ``route[:pos] + rest`` and carry on; log it as ``kind``: a
+    ``reroute`` (another path) or a ``fallback`` (a stage served by its fallback model)."""
     if mid_segment and rest and rest[0][0] == SEGMENT:
         first = rest[0]
         rest[0] = (0, first[1], first[2], first[3])  # the message is already counted as sent
     new_route = tuple(route[:pos]) + tuple(rest)
-    run.sim.record("reroute", run.plan.workload.id, f"request {req} at {route[pos][3][0]}")
+    run.sim.record(kind, run.plan.workload.id, f"request {req} at {route[pos][3][0]}")
     run.resume(req, new_route, pos, now)
 
 

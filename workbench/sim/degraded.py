@@ -188,7 +188,7 @@ def serve_fallback(
     run.via_fallback[req] = 1
     run.fallback_nodes[req] = run.sim.plan.nodes[server.node].id
     share = run.forward[stage]
-    if pos == n or (share < 1.0 and run.uniform.next() >= share):
+    if pos == n or (share < 1.0 and run.keep(req)):
         run.finish(req, done)
     else:
         run.schedule(req, pos, done)

@@ -120,6 +120,7 @@ class WorkloadRun:
         self.outcome = array("b")  # an Outcome code, final once end_s is set
         self.carrying = array("d")  # bytes of the message the request is carrying, else 0
         self.via_fallback = array("b")
+        self.kept = array("b")  # 1: ended at a stage that did not forward it (served there)
         self.stage_times = [[array("d") for _ in range(3)] for _ in range(n_stages)]
         self.overrides: dict[int, tuple[Any, ...]] = {}  # requests on a route of their own
         self.fallback_nodes: dict[int, str] = {}
@@ -194,6 +195,7 @@ class WorkloadRun:
         self.last_stage.extend(array("b", [-1]) * _CHUNK)
         self.outcome.extend(array("b", bytes(_CHUNK)))
         self.via_fallback.extend(array("b", bytes(_CHUNK)))
+        self.kept.extend(array("b", bytes(_CHUNK)))
         self.carrying.extend(array("d", bytes(8 * _CHUNK)))
         for times in self.stage_times:
             for column in times:
@@ -293,6 +295,8 @@ class WorkloadRun:
             self.last_stage[req] = value
             share = self.forward[value]
             if pos == n or (share < 1.0 and self.uniform.next() >= share):
+                if pos != n:
+                    self.kept[req] = 1  # served here, not forwarded
                 self.end[req] = done  # finish(), inlined on this hot path
                 self.outcome[req] = SERVED_BY_FALLBACK if self.via_fallback[req] else PRIMARY
                 if self.overrides:
@@ -307,6 +311,13 @@ class WorkloadRun:
             self.bytes_received += carried
             self.carrying[req] = 0.0
         self.finish(req, now)
+
+    def keep(self, req: int) -> bool:
+        """Draw whether the stage keeps ``req`` (does not forward it); mark it if so."""
+        if self.uniform.next() >= self.forward[self.last_stage[req]]:
+            self.kept[req] = 1
+            return True
+        return False
 
     def finish(self, req: int, t: float) -> None:
         """The request's result is complete at ``t``."""

@@ -4,8 +4,9 @@ Tables
 ------
 ``requests``  one row per request: workload, device, created_s, end_s, latency_s, the arrival,
               start and done time at every stage (``<stage>.arrive_s`` ...), the stage it ended
-              at, whether it ended early (``local``: not forwarded), bytes sent, and its state
-              (``done`` or ``in_flight`` at the end of the run).
+              at, whether a stage kept it (``local``: not forwarded, the last stage's included:
+              served where it ended), the bytes it put on links (up to where it ended), and
+              its state (``done`` or ``in_flight`` at the end of the run).
 ``links``     bytes per link, direction and time bin.
 ``nodes``     busy seconds and utilisation per node and time bin.
 ``flows``     one row per bulk transfer (e.g. a model push to one gateway).
@@ -98,6 +99,7 @@ class Results:
         state = np.where(served, 0, np.where(dropped, 1, 2))
         state[in_flight] = 3
         last = np.frombuffer(run.last_stage, dtype=np.int8, count=n)
+        kept = np.frombuffer(run.kept, dtype=np.int8, count=n).astype(bool)
         latency = end - created
         latency[~served] = np.nan
         columns: dict[str, Any] = {
@@ -111,8 +113,8 @@ class Results:
             "latency_s": latency,
             "stages_done": (last + 1).astype(np.int16),
             "served_at": _served_at(run, last),
-            "local": (last < run.n_stages - 1) & served,
-            "bytes": self._bytes_sent(run, n, last, undecided),
+            "local": kept & served,
+            "bytes": self._bytes_sent(run, n, last, undecided | kept),
             "state": pd.Categorical.from_codes(state.astype(np.int8), categories=_STATES),
             "outcome": pd.Categorical.from_codes(
                 (outcome - 1).astype(np.int8), categories=_OUTCOMES
@@ -132,11 +134,13 @@ class Results:
         return pd.DataFrame(columns)
 
     @staticmethod
-    def _bytes_sent(run: Any, n: int, last: Any, in_flight: Any) -> Any:
-        """Bytes each request put on links, from its route and the stage it reached."""
+    def _bytes_sent(run: Any, n: int, last: Any, short: Any) -> Any:
+        """Bytes each request put on links, from its route and the stage it reached; the sink
+        leg counts only for requests past their last stage (not ``short``: in flight, or kept
+        by the last stage)."""
         stages = run.n_stages
         device = np.frombuffer(run.device, dtype=np.int32, count=n)
-        column = np.where((last == stages - 1) & ~in_flight, stages + 1, last + 1)
+        column = np.where((last == stages - 1) & ~short, stages + 1, last + 1)
         return run.plan.bytes_table[device, column]
 
     @property

@@ -894,7 +894,10 @@ def latency_figure(results: Results) -> go.Figure:
             showlegend=False,
         )
     )
-    x_axis = _log_ticks(min(extremes) / 1.4, max(extremes) * 1.4, _tick_ms)
+    # A scenario without workloads has no extremes: an empty axis from 1 ms to 1 s.
+    x_axis = _log_ticks(
+        min(extremes, default=1.0) / 1.4, max(extremes, default=1e3) * 1.4, _tick_ms
+    )
     fig.update_layout(
         title={
             "text": "End-to-end latency per workload, after the warm-up"

@@ -148,7 +148,14 @@ def summary_lines(summary: Mapping[str, Any]) -> list[str]:
             f"{saving_text(row['saving_percent'])}"
         )
     lines += _degraded_lines(summary)
+    lines += _note_lines(summary)
     return lines
+
+
+def _note_lines(summary: Mapping[str, Any]) -> list[str]:
+    """The summary's notes on a degenerate run (no links, no requests), when there are any."""
+    notes = summary.get("notes") or []
+    return ["", *(f"note: {note}" for note in notes)] if notes else []
 
 
 def _degraded_lines(summary: Mapping[str, Any]) -> list[str]:
@@ -457,6 +464,9 @@ def write_report(
     description = (
         f'<p class="lead">{html.escape(scenario.description)}</p>' if scenario.description else ""
     )
+    notes_html = "".join(
+        f'<p class="note">{html.escape(n)}</p>' for n in summary.get("notes") or []
+    )
     page = f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -468,6 +478,7 @@ def write_report(
 <body>
 <h1>{html.escape(heading)}</h1>
 {description}
+{notes_html}
 <dl class="facts">
 {facts_html}
 </dl>

@@ -161,6 +161,15 @@ class Results:
                         }
                     )
                 )
+        if not rows:  # a scenario without links
+            return pd.DataFrame(
+                {
+                    "link": pd.Series(dtype=object),
+                    "direction": pd.Series(dtype=object),
+                    "t_s": pd.Series(dtype=float),
+                    "bytes": pd.Series(dtype=float),
+                }
+            )
         return pd.concat(rows, ignore_index=True)
 
     @property
@@ -395,7 +404,38 @@ class Results:
             ],
             "drains": self.drains.to_dict(orient="records"),
             "accounting": self.accounting(),
+            "notes": self.notes(),
         }
+
+    def notes(self) -> list[str]:
+        """Plain sentences on what a degenerate run did not have (no links, no workloads, a
+        workload without requests in the measured window), so an empty table is explained."""
+        notes = []
+        scenario = self.scenario
+        if not scenario.links:
+            notes.append(
+                "The scenario has no links: every stage runs on the node where its data is "
+                "born and nothing crosses a tier boundary."
+            )
+        if not scenario.workloads:
+            notes.append("The scenario has no workloads: no requests were made.")
+        start, end = self._window()
+        requests = self.requests
+        measured = set(requests.loc[requests["created_s"] >= start, "workload"].astype(str))
+        for run in self.sim.workloads:
+            workload = run.plan.workload
+            if workload.id in measured:
+                continue
+            if workload.source.arrival == "trace":
+                why = "its trace has no times in it"
+            else:
+                every = 1 / (run.plan.rate * run.plan.devices)
+                why = f"the source makes one request every {every:.6g} s on average"
+            notes.append(
+                f"Workload {workload.id!r} made no requests in the measured window "
+                f"({start:.6g}-{end:.6g} s): {why}; lengthen simulation.until or raise the rate."
+            )
+        return notes
 
     def node_summary(self) -> dict[str, dict[str, float]]:
         start, end = self._window()

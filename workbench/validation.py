@@ -7,24 +7,36 @@ the file (``workloads[1].stages[0].model``) and what to do about it.
 from __future__ import annotations
 
 import difflib
-from collections import Counter
 from collections.abc import Iterable
+from contextvars import ContextVar
 
-from .catalogue import Catalogue
+from .catalogue import Catalogue, load_catalogue
 from .errors import Problem
-from .scenario import Fallback, Scenario, Workload
+from .fields import MAX_SERVERS
+from .loading import MAX_PROBLEMS, more_problems
+from .scenario import Fallback, Node, Scenario, Workload
 from .topology import Topology
-from .units import format_quantity
-from .workloads import max_level, model_size_bytes, stage_classes
+from .units import format_quantity, short_repr
+from .workloads import max_level, model_size_bytes, stage_classes, stage_input_sizes
+
+# "Did you mean" costs a comparison with every known name: only the problems that will be
+# printed (the first MAX_PROBLEMS of a validation) get one.
+_HINTS: ContextVar[list[int] | None] = ContextVar("_HINTS", default=None)
 
 
 def _unknown(kind: str, value: str, known: Iterable[str]) -> str:
+    shown = short_repr(value)
+    budget = _HINTS.get()
+    if budget is not None:
+        if budget[0] <= 0:
+            return f"unknown {kind} {shown}; check the name"
+        budget[0] -= 1
     known = sorted(known)
-    close = difflib.get_close_matches(value, known, n=1)
+    close = difflib.get_close_matches(value, known[:10_000], n=1) if len(value) < 100 else []
     if close:
-        return f"unknown {kind} {value!r}; did you mean {close[0]!r}?"
+        return f"unknown {kind} {shown}; did you mean {close[0]!r}?"
     listed = ", ".join(known[:12]) + (" ..." if len(known) > 12 else "")
-    return f"unknown {kind} {value!r}; choose one of: {listed}"
+    return f"unknown {kind} {shown}; choose one of: {listed}"
 
 
 def _size(value: float) -> str:
@@ -39,13 +51,28 @@ def validate_scenario(
     After one broken hop of a workload's route, its later hops are not reported (they would
     mostly repeat it) unless ``every_hop`` is set, as an editor comparing two versions needs.
     """
+    token = _HINTS.set([MAX_PROBLEMS])
+    try:
+        problems = _validate(scenario, catalogue, every_hop)
+    finally:
+        _HINTS.reset(token)
+    if len(problems) > MAX_PROBLEMS:
+        problems = [*problems[:MAX_PROBLEMS], more_problems(len(problems) - MAX_PROBLEMS)]
+    return problems
+
+
+def _validate(scenario: Scenario, catalogue: Catalogue | None, every_hop: bool) -> list[Problem]:
+    problems: list[Problem] = _check_extras(scenario)
+    if problems:  # the scenario's own catalogue entries must hold before anything uses them
+        return problems
     cat = scenario.catalogue(catalogue)
-    problems: list[Problem] = []
     problems += _check_ids(scenario)
     problems += _check_nodes(scenario, cat)
+    problems += _check_hardware_tiers(scenario, cat)
     problems += _check_links(scenario, cat)
+    node_ids = {n.id for n in scenario.nodes}
     for index, workload in enumerate(scenario.workloads):
-        problems += _check_workload_refs(workload, f"workloads[{index}]", scenario, cat)
+        problems += _check_workload_refs(workload, f"workloads[{index}]", scenario, cat, node_ids)
     problems += _check_placement_keys(scenario)
     problems += _check_flows(scenario)
     problems += _check_failures(scenario)
@@ -56,10 +83,12 @@ def validate_scenario(
     if problems:  # routes and fits need valid references first
         return problems
     topology = Topology(scenario, cat)
+    nodes = {n.id: n for n in scenario.nodes}
     for index, workload in enumerate(scenario.workloads):
         problems += _check_workload_routes(
-            workload, f"workloads[{index}]", scenario, topology, every_hop
+            workload, f"workloads[{index}]", scenario, topology, every_hop, nodes
         )
+    problems += _check_transfer_times(scenario, topology)
     for index, flow in enumerate(scenario.flows):
         for t_index, target in enumerate(flow.targets):
             if topology.path(flow.origin, target) is None:
@@ -75,10 +104,16 @@ def validate_scenario(
 def _check_flows(scenario: Scenario) -> list[Problem]:
     problems = []
     node_ids = {n.id for n in scenario.nodes}
-    ids = [f.id for f in scenario.flows]
+    first: dict[str, int] = {}
     for index, flow in enumerate(scenario.flows):
-        if ids.index(flow.id) != index:
-            problems.append(Problem(f"flows[{index}].id", f"duplicate id {flow.id!r}"))
+        if first.setdefault(flow.id, index) != index:
+            problems.append(
+                Problem(
+                    f"flows[{index}].id",
+                    f"duplicate id {short_repr(flow.id)}: flows[{first[flow.id]}] has it too; "
+                    "give each flow its own id",
+                )
+            )
         if flow.origin not in node_ids:
             problems.append(
                 Problem(f"flows[{index}].from", _unknown("node", flow.origin, node_ids))
@@ -90,7 +125,10 @@ def _check_flows(scenario: Scenario) -> list[Problem]:
                 )
             elif target == flow.origin:
                 problems.append(
-                    Problem(f"flows[{index}].to[{t_index}]", "a flow cannot target its origin")
+                    Problem(
+                        f"flows[{index}].to[{t_index}]",
+                        "a flow cannot be sent to the node it comes from; remove this target",
+                    )
                 )
     return problems
 
@@ -102,20 +140,25 @@ def _check_ids(scenario: Scenario) -> list[Problem]:
         ("links", [link.key for link in scenario.links]),
         ("workloads", [w.id for w in scenario.workloads]),
     ):
-        counts = Counter(ids)
+        first: dict[str, int] = {}
         for index, item_id in enumerate(ids):
-            if counts[item_id] > 1 and ids.index(item_id) != index:
+            if first.setdefault(item_id, index) != index:
                 problems.append(
-                    Problem(f"{field}[{index}].id", f"duplicate id {item_id!r}; ids must be unique")
+                    Problem(
+                        f"{field}[{index}].id",
+                        f"duplicate id {short_repr(item_id)}: {field}[{first[item_id]}] has it "
+                        "too; give each an id of its own",
+                    )
                 )
     for w_index, workload in enumerate(scenario.workloads):
-        stage_ids = [s.id for s in workload.stages]
-        for s_index, stage_id in enumerate(stage_ids):
-            if stage_ids.index(stage_id) != s_index:
+        seen: dict[str, int] = {}
+        for s_index, stage in enumerate(workload.stages):
+            if seen.setdefault(stage.id, s_index) != s_index:
                 problems.append(
                     Problem(
                         f"workloads[{w_index}].stages[{s_index}].id",
-                        f"duplicate stage id {stage_id!r} in workload {workload.id!r}",
+                        f"workload {short_repr(workload.id)} already has a stage "
+                        f"{short_repr(stage.id)}; give each stage an id of its own",
                     )
                 )
     return problems
@@ -159,10 +202,9 @@ def _check_links(scenario: Scenario, cat: Catalogue) -> list[Problem]:
 
 
 def _check_workload_refs(
-    workload: Workload, where: str, scenario: Scenario, cat: Catalogue
+    workload: Workload, where: str, scenario: Scenario, cat: Catalogue, node_ids: set[str]
 ) -> list[Problem]:
     problems = []
-    node_ids = {n.id for n in scenario.nodes}
     if workload.source.node not in node_ids:
         problems.append(
             Problem(f"{where}.source.node", _unknown("node", workload.source.node, node_ids))
@@ -187,12 +229,7 @@ def _check_workload_refs(
         if stage.model not in cat.models:
             problems.append(Problem(f"{at}.model", _unknown("model", stage.model, cat.models)))
         elif stage.precision and stage.precision not in cat.models[stage.model].sizes:
-            sizes = ", ".join(cat.models[stage.model].sizes)
-            problems.append(
-                Problem(
-                    f"{at}.precision", f"{stage.model} has no {stage.precision} size; use {sizes}"
-                )
-            )
+            problems.append(_no_precision(f"{at}.precision", cat, stage.model, stage.precision))
         if stage.output_class is not None and stage.output_class not in cat.data_classes:
             problems.append(
                 Problem(
@@ -201,10 +238,15 @@ def _check_workload_refs(
                 )
             )
         if stage.fallback is not None:
-            if stage.fallback.model not in cat.models:
+            fallback = stage.fallback
+            if fallback.model not in cat.models:
                 problems.append(
-                    Problem(
-                        f"{at}.fallback.model", _unknown("model", stage.fallback.model, cat.models)
+                    Problem(f"{at}.fallback.model", _unknown("model", fallback.model, cat.models))
+                )
+            elif fallback.precision and fallback.precision not in cat.models[fallback.model].sizes:
+                problems.append(
+                    _no_precision(
+                        f"{at}.fallback.precision", cat, fallback.model, fallback.precision
                     )
                 )
             if stage.fallback.node is not None and stage.fallback.node not in node_ids:
@@ -216,8 +258,8 @@ def _check_workload_refs(
             problems.append(
                 Problem(
                     f"placement.{key}",
-                    f"stage {key!r} is not placed; add 'placement: {{{key}: NODE}}' "
-                    "(`workbench advise` suggests one)",
+                    f"stage {short_repr(stage.id)} of workload {short_repr(workload.id)} is not "
+                    f"placed; add 'placement: {{{key}: NODE}}' (`workbench advise` suggests one)",
                 )
             )
         elif scenario.placement[key] not in node_ids:
@@ -230,17 +272,27 @@ def _check_workload_refs(
 def _check_placement_keys(scenario: Scenario) -> list[Problem]:
     known = {key for w in scenario.workloads for key in w.stage_keys()}
     return [
-        Problem(f"placement.{key}", _unknown("stage", key, known) + " (keys are 'workload.stage')")
+        Problem(
+            f"placement.{key}",
+            _unknown("stage", key, known).replace("; check the name", "")
+            + " (placement keys are 'workload.stage')",
+        )
         for key in scenario.placement
         if key not in known
     ]
 
 
 def _check_workload_routes(
-    workload: Workload, where: str, scenario: Scenario, topo: Topology, every_hop: bool = False
+    workload: Workload,
+    where: str,
+    scenario: Scenario,
+    topo: Topology,
+    every_hop: bool = False,
+    nodes: dict[str, Node] | None = None,
 ) -> list[Problem]:
     """Reachability, memory fit and data-class boundaries along the pipeline."""
     cat = topo.catalogue
+    nodes = nodes if nodes is not None else {n.id: n for n in scenario.nodes}
     problems = []
     source = workload.source.node
     elsewhere = any(scenario.placement[k] != source for k in workload.stage_keys())
@@ -257,7 +309,7 @@ def _check_workload_routes(
     for s_index, stage in enumerate(workload.stages):
         at = f"{where}.stages[{s_index}]"
         node_id = scenario.placement[f"{workload.id}.{stage.id}"]
-        node = scenario.node(node_id)
+        node = nodes[node_id]
         in_class, _ = classes[s_index]
         if route_ok:
             hop = _check_hop(
@@ -266,7 +318,7 @@ def _check_workload_routes(
                 node_id,
                 in_class,
                 f"placement.{workload.id}.{stage.id}",
-                f"stage {stage.id!r}",
+                f"stage {stage.id!r} of workload {workload.id!r}",
                 earlier_stages=s_index > 0,
             )
             problems += hop
@@ -297,9 +349,28 @@ def _check_workload_routes(
     if workload.sink is not None and route_ok:
         out_class = classes[-1][1]
         problems += _check_hop(
-            topo, here, workload.sink, out_class, f"{where}.sink", "the sink", earlier_stages=True
+            topo,
+            here,
+            workload.sink,
+            out_class,
+            f"{where}.sink",
+            f"the results of workload {workload.id!r}",
+            earlier_stages=True,
         )
     return problems
+
+
+def tier_name(tier_id: str, cat: Catalogue) -> str:
+    """The tier's display name from the catalogue, in running text: 'on-premises datacentre'."""
+    tier = cat.tiers.get(tier_id)
+    name = tier.name if tier is not None and tier.name else tier_id.replace("_", " ")
+    return name[:1].lower() + name[1:]
+
+
+def _class_name(class_id: str, cat: Catalogue) -> str:
+    """'Protected health information (phi)': the data class in plain words, its id after."""
+    name = cat.data_classes[class_id].name
+    return f"{name} ({class_id})" if name and name != class_id else f"{class_id} data"
 
 
 def _check_hop(
@@ -315,22 +386,28 @@ def _check_hop(
     """Can data of ``class_id`` at ``src`` reach ``dst`` without crossing its boundary?"""
     cat = topo.catalogue
     limit = max_level(class_id, cat)
+    max_tier = cat.data_classes[class_id].max_tier
+    allowed = f"the {tier_name(max_tier, cat)} ({max_tier})"
+    deidentify = (
+        ", or de-identify the data in an earlier stage (output_class: public)"
+        if earlier_stages
+        else ""
+    )
     dst_level = topo.level(dst)
+    path = topo.path(src, dst)
     if dst_level > limit:
-        max_tier = cat.data_classes[class_id].max_tier
+        dst_tier = str(topo.graph.nodes[dst]["tier"])
+        over = next((hop.link for hop in path or [] if topo.level(hop.dst) > limit), None)
         return [
             Problem(
                 where,
-                f"{class_id} data may not go above tier {max_tier}, but {what} is on {dst!r} "
-                f"({topo.graph.nodes[dst]['tier']}); place it on a node at or below {max_tier}"
-                + (
-                    ", or give an earlier stage an output_class (e.g. de-identified 'public')"
-                    if earlier_stages
-                    else ""
-                ),
+                f"{_class_name(class_id, cat)} may not go above {allowed}: {what} would send it "
+                f"to the {tier_name(dst_tier, cat)} ({dst!r})"
+                + (f" over {over!r}" if over else "")
+                + f"; place it on {allowed} or lower{deidentify}.",
             )
         ]
-    if topo.path(src, dst) is None:
+    if path is None:
         return [
             Problem(
                 where,
@@ -342,9 +419,9 @@ def _check_hop(
         return [
             Problem(
                 where,
-                f"every path from {src!r} to {dst!r} passes through tiers above "
-                f"{cat.data_classes[class_id].max_tier}, which {class_id} data may not reach; "
-                "place it where a path stays below that tier, or add such a link",
+                f"{_class_name(class_id, cat)} may not go above {allowed}, but every path from "
+                f"{src!r} to {dst!r} for {what} passes above it; add a link that stays at or "
+                f"below {allowed}, or place it elsewhere{deidentify}.",
             )
         ]
     return []
@@ -368,7 +445,9 @@ def _check_fallback(
             )
         )
     if fallback.node is not None:
-        problems += _check_hop(topo, here, node_id, class_id, f"{where}.node", "the fallback")
+        problems += _check_hop(
+            topo, here, node_id, class_id, f"{where}.node", f"the fallback on {node_id!r}"
+        )
     return problems
 
 
@@ -387,11 +466,120 @@ def _check_failures(scenario: Scenario) -> list[Problem]:
             ("tier", failure.tier, tiers),
         ):
             if value is not None and value not in known:
-                close = difflib.get_close_matches(str(value), sorted(known), n=1)
-                hint = (
-                    f"did you mean {close[0]!r}?" if close else f"known: {', '.join(sorted(known))}"
-                )
                 problems.append(
-                    Problem(f"failures[{index}].{field}", f"unknown {field} {value!r}; {hint}")
+                    Problem(f"failures[{index}].{field}", _unknown(field, str(value), known))
                 )
     return problems
+
+
+def _no_precision(where: str, cat: Catalogue, model_id: str, precision: str) -> Problem:
+    sizes = ", ".join(cat.models[model_id].sizes)
+    return Problem(where, f"model {model_id!r} has no {precision} size; use one it has ({sizes})")
+
+
+def _check_extras(scenario: Scenario) -> list[Problem]:
+    """The scenario's own catalogue entries: what the shipped catalogue's loader checks."""
+    problems = []
+    extras = scenario.extras
+    known_classes = set(load_catalogue().data_classes) | {c.id for c in extras.data_classes}
+    for index, model in enumerate(extras.models):
+        if model.default_precision not in model.sizes:
+            problems.append(
+                Problem(
+                    f"catalogue.models[{index}].default_precision",
+                    f"model {model.id!r} has no size for its default precision "
+                    f"{model.default_precision}; add it to sizes or choose one of "
+                    f"{', '.join(model.sizes)}",
+                )
+            )
+    for index, source in enumerate(extras.data_sources):
+        if source.default_class not in known_classes:
+            problems.append(
+                Problem(
+                    f"catalogue.data_sources[{index}].default_class",
+                    _unknown("data class", source.default_class, known_classes),
+                )
+            )
+    for index, hardware in enumerate(extras.hardware):
+        if hardware.servers > MAX_SERVERS:
+            problems.append(
+                Problem(
+                    f"catalogue.hardware[{index}].servers",
+                    f"{hardware.servers:,} servers is more than the limit of {MAX_SERVERS:,}; "
+                    "give fewer",
+                )
+            )
+    return problems
+
+
+def suits_tier(hardware_id: str, tier_id: str, cat: Catalogue) -> bool:
+    """Whether hardware may serve as a node of ``tier_id``: the catalogue's tier for it, one
+    either side of it, or the tier lists it among its typical hardware (an H100 node may be
+    on-premises; it is never a far-edge device)."""
+    hardware = cat.hardware[hardware_id]
+    tier = cat.tiers[tier_id]
+    if hardware_id in tier.typical_hardware:
+        return True
+    return abs(cat.tier_level(hardware.tier) - tier.level) <= 1
+
+
+def _check_hardware_tiers(scenario: Scenario, cat: Catalogue) -> list[Problem]:
+    problems = []
+    for index, node in enumerate(scenario.nodes):
+        if node.hardware not in cat.hardware or node.tier not in cat.tiers:
+            continue
+        if not suits_tier(node.hardware, node.tier, cat):
+            hardware = cat.hardware[node.hardware]
+            fits = [t.id for t in cat.tiers_in_order() if suits_tier(node.hardware, t.id, cat)]
+            problems.append(
+                Problem(
+                    f"nodes[{index}].hardware",
+                    f"{hardware.name or hardware.id} ({hardware.id}) is "
+                    f"{tier_name(hardware.tier, cat)} hardware, not for the "
+                    f"{tier_name(node.tier, cat)} ({node.tier}); put node {node.id!r} on a "
+                    f"tier it suits ({', '.join(fits)}) or choose hardware of its tier, e.g. "
+                    + ", ".join(cat.tiers[node.tier].typical_hardware[:3]),
+                )
+            )
+    return problems
+
+
+def _check_transfer_times(scenario: Scenario, topo: Topology) -> list[Problem]:
+    """A message that takes longer than the whole run on one link never arrives (a 1 GB
+    result on a 1 bit/s link): refuse it rather than report nothing completed as a saving."""
+    cat = topo.catalogue
+    until = scenario.simulation.until_s
+    problems = []
+    for index, workload in enumerate(scenario.workloads):
+        sizes = [*stage_input_sizes(workload, cat), workload.stages[-1].output_size_bytes]
+        stops = [scenario.placement[key] for key in workload.stage_keys()]
+        if workload.sink is not None:
+            stops.append(workload.sink)
+        else:
+            sizes.pop()
+        here = workload.source.node
+        for size, stop in zip(sizes, stops, strict=True):
+            for hop in topo.path(here, stop) or []:
+                seconds = size * 8 / hop.bandwidth_bps
+                if seconds > until:
+                    problems.append(
+                        Problem(
+                            f"workloads[{index}]",
+                            f"one {_size(size)} message of workload {workload.id!r} takes "
+                            f"{_duration(seconds)} to cross link {hop.link!r} "
+                            f"({format_quantity(hop.bandwidth_bps, 'bitrate')}), longer than "
+                            f"the whole run ({_duration(until)}), so none would arrive; give "
+                            "the link more bandwidth or make the message smaller",
+                        )
+                    )
+                    break
+            here = stop
+    return problems
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 2 * 365 * 86400:
+        return f"{seconds / (365 * 86400):,.0f} years"
+    if seconds >= 2 * 86400:
+        return f"{seconds / 86400:,.0f} days"
+    return f"{seconds:,.4g} s"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-MAX_RENDERED = 200  # lines in an error's message; ``problems`` keeps them all
+MAX_RENDERED = 1000  # lines in an error's message; ``problems`` keeps them all
 
 
 @dataclass(frozen=True, order=True)
@@ -43,3 +43,7 @@ class ScenarioError(ProblemsError):
 
 class CatalogueError(ProblemsError):
     """A catalogue data file is invalid."""
+
+
+class RunArgumentError(ScenarioError, ValueError):
+    """An argument of a run (``until``, ``seed``, ``bin_s``) that the engine cannot use."""

@@ -98,9 +98,9 @@ def estimate_run(
         n = devices * per_device
         steps, here = 0, source.node
         for key in workload.stage_keys():
-            node = scenario.placement.get(key)
-            steps += _hops(topo, here, node) + 1
-            here = node
+            stop = scenario.placement.get(key)
+            steps += _hops(topo, here, stop) + 1
+            here = stop or here
         steps += _hops(topo, here, workload.sink)
         requests += n
         events += n * (steps + 1)

@@ -41,7 +41,7 @@ RANGES: dict[Dimension, tuple[float, float]] = {
     "time": (1e-9, 365 * 86400.0),  # 1 ns .. 1 year
     "size": (1e-3, 1e15),  # 1 mB (a bit, rounded) .. 1 PB
     "bitrate": (1.0, 1e13),  # 1 bit/s .. 10 Tbit/s
-    "rate": (1e-6, 1e6),  # one event in ~11.6 days .. 1 MHz
+    "rate": (1e-12, 1e6),  # one event in ~30,000 years .. 1 MHz
     "compute": (1.0, 1e21),  # 1 OPS .. 1 ZOPS
     "work": (1.0, 1e18),  # 1 OP .. 1 EOP
     "power": (1e-6, 1e7),  # 1 uW .. 10 MW

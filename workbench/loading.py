@@ -40,7 +40,7 @@ class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         if not isinstance(node, yaml.MappingNode):
-            return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+            return super().construct_mapping(node, deep=deep)
         self.flatten_mapping(node)
         mapping: dict[Any, Any] = {}
         for key_node, value_node in node.value:
@@ -336,9 +336,9 @@ def _message(error: Any, loc: tuple[int | str, ...], model: Any) -> str:
         return f"{shown} is not allowed here; remove it"
     if kind == "string_unicode":
         return "the text is not valid Unicode; save the file as UTF-8"
-    expected = _expected(kind)
-    if expected is not None:
-        return f"expected {expected}, got {shown}; write {expected.split(', e.g.')[0]} here"
+    wanted = _expected(kind)
+    if wanted is not None:
+        return f"expected {wanted}, got {shown}; write {wanted.split(', e.g.')[0]} here"
     return f"{shown} is not accepted here; see `workbench schema` for what this field takes"
 
 

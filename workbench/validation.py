@@ -7,6 +7,7 @@ the file (``workloads[1].stages[0].model``) and what to do about it.
 from __future__ import annotations
 
 import difflib
+import heapq
 from collections.abc import Iterable
 from contextvars import ContextVar
 
@@ -24,6 +25,17 @@ from .workloads import max_level, model_size_bytes, stage_classes, stage_input_s
 _HINTS: ContextVar[list[int] | None] = ContextVar("_HINTS", default=None)
 
 
+def _close_match(value: str, names: list[str]) -> str | None:
+    """The known name closest to ``value``; among many names, only those that share its first
+    two characters are compared (difflib costs a comparison per name)."""
+    if len(value) > 100:
+        return None
+    if len(names) > 300:
+        names = [n for n in names if n[:2] == value[:2]][:300]
+    close = difflib.get_close_matches(value, sorted(names), n=1)
+    return close[0] if close else None
+
+
 def _unknown(kind: str, value: str, known: Iterable[str]) -> str:
     shown = short_repr(value)
     budget = _HINTS.get()
@@ -31,11 +43,11 @@ def _unknown(kind: str, value: str, known: Iterable[str]) -> str:
         if budget[0] <= 0:
             return f"unknown {kind} {shown}; check the name"
         budget[0] -= 1
-    known = sorted(known)
-    close = difflib.get_close_matches(value, known[:10_000], n=1) if len(value) < 100 else []
+    names = list(known)
+    close = _close_match(value, names)
     if close:
-        return f"unknown {kind} {shown}; did you mean {close[0]!r}?"
-    listed = ", ".join(known[:12]) + (" ..." if len(known) > 12 else "")
+        return f"unknown {kind} {shown}; did you mean {close!r}?"
+    listed = ", ".join(heapq.nsmallest(12, names)) + (" ..." if len(names) > 12 else "")
     return f"unknown {kind} {shown}; choose one of: {listed}"
 
 
@@ -320,6 +332,7 @@ def _check_workload_routes(
                 f"placement.{workload.id}.{stage.id}",
                 f"stage {stage.id!r} of workload {workload.id!r}",
                 earlier_stages=s_index > 0,
+                origin=source,
             )
             problems += hop
             route_ok = every_hop or not hop
@@ -356,6 +369,7 @@ def _check_workload_routes(
             f"{where}.sink",
             f"the results of workload {workload.id!r}",
             earlier_stages=True,
+            origin=source,
         )
     return problems
 
@@ -382,8 +396,13 @@ def _check_hop(
     what: str,
     *,
     earlier_stages: bool = False,
+    origin: str | None = None,
 ) -> list[Problem]:
-    """Can data of ``class_id`` at ``src`` reach ``dst`` without crossing its boundary?"""
+    """Can data of ``class_id`` at ``src`` reach ``dst`` without crossing its boundary?
+
+    ``origin`` (where the workload's data is born) names the link that crosses the boundary,
+    so that the message does not change when an earlier stage moves.
+    """
     cat = topo.catalogue
     limit = max_level(class_id, cat)
     max_tier = cat.data_classes[class_id].max_tier
@@ -397,7 +416,8 @@ def _check_hop(
     path = topo.path(src, dst)
     if dst_level > limit:
         dst_tier = str(topo.graph.nodes[dst]["tier"])
-        over = next((hop.link for hop in path or [] if topo.level(hop.dst) > limit), None)
+        way = topo.path(origin, dst) if origin is not None else path
+        over = next((hop.link for hop in way or [] if topo.level(hop.dst) > limit), None)
         return [
             Problem(
                 where,
@@ -534,8 +554,7 @@ def _check_hardware_tiers(scenario: Scenario, cat: Catalogue) -> list[Problem]:
             problems.append(
                 Problem(
                     f"nodes[{index}].hardware",
-                    f"{hardware.name or hardware.id} ({hardware.id}) is "
-                    f"{tier_name(hardware.tier, cat)} hardware, not for the "
+                    f"hardware {hardware.id!r} suits the {tier_name(hardware.tier, cat)}, not the "
                     f"{tier_name(node.tier, cat)} ({node.tier}); put node {node.id!r} on a "
                     f"tier it suits ({', '.join(fits)}) or choose hardware of its tier, e.g. "
                     + ", ".join(cat.tiers[node.tier].typical_hardware[:3]),

@@ -23,7 +23,7 @@ def test_an_h100_node_is_not_a_far_edge_device(live_factory: Scenario) -> None:
     panel.select("node", "cameras")
     panel.hardware.value = "h100_node"
     assert not panel.apply()
-    assert "not for the far edge (far_edge)" in panel.error.value
+    assert "not the far edge (far_edge)" in panel.error.value
     assert live_factory.node("cameras").hardware == "jetson_orin_nano_super"
 
 

@@ -23,7 +23,7 @@ True
 ...     editor.place("bearing-wear.twin", "cloud")
 ... except EditRejected as exc:
 ...     print(exc.reasons[0][:75])
-bearing-wear.twin cannot go on cloud: confidential data may not go above ti
+bearing-wear.twin cannot go on cloud: Confidential / operational technology
 """
 
 from __future__ import annotations

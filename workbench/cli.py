@@ -18,6 +18,7 @@ import pandas as pd
 from .advisor import advice_table, advise
 from .catalogue import load_catalogue
 from .errors import ProblemsError
+from .fields import MAX_RUN_S
 from .scenario import load_scenario, schema_text
 from .units import UnitError, parse_quantity
 
@@ -28,10 +29,10 @@ MAX_PRINTED = 200
 
 
 def _print_problems(exc: ProblemsError) -> None:
-    lines = [p.render(exc.file) for p in exc.problems]
-    print("\n".join(lines[:MAX_PRINTED]))
-    if len(lines) > MAX_PRINTED:
-        print(f"{exc.file}: ... and {len(lines) - MAX_PRINTED} more problems")
+    lines = [p.render(exc.file) for p in exc.problems[:MAX_PRINTED]]
+    print("\n".join(lines))
+    if len(exc.problems) > MAX_PRINTED:
+        print(f"{exc.file}: ... and {len(exc.problems) - MAX_PRINTED} more problems")
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -64,7 +65,7 @@ def _advise(args: argparse.Namespace) -> int:
 
 
 RUN_STEPS = 100  # the progress bar advances the simulation in this many steps
-MAX_UNTIL_S = 7 * 86400.0  # a typo such as '600 h' would otherwise fill memory with time bins
+MAX_UNTIL_S = MAX_RUN_S  # a typo such as '600 h' would otherwise fill memory with time bins
 
 
 def _until(text: str) -> float:
@@ -120,7 +121,10 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     out_dir = Path(args.out) if args.out else Path("out") / _safe_name(scenario.name)
     html_path = Path(args.html) if args.html else out_dir / "report.html"
-    sim = Simulation(scenario, until=until, seed=args.seed)
+    try:
+        sim = Simulation(scenario, until=until, seed=args.seed, force=args.force)
+    except ProblemsError as exc:  # the run is too large: name the file in the refusal
+        raise ProblemsError(exc.problems, args.file) from None
     quiet = args.quiet or not sys.stderr.isatty()
     with tqdm(
         total=until,
@@ -200,6 +204,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", help="output directory (default: out/<scenario name>)")
     p.add_argument("--html", metavar="REPORT", help="HTML report path (default: DIR/report.html)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="run even when the estimated events or memory are past the limits (see README)",
+    )
     p.set_defaults(func=_run)
     p = sub.add_parser("schema", help="print the JSON Schema of scenario files")
     p.set_defaults(func=_schema)

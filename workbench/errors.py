@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+MAX_RENDERED = 1000  # lines in an error's message; ``problems`` keeps them all
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -13,9 +15,10 @@ class Problem:
     message: str
 
     def render(self, file: str | None = None) -> str:
-        """``FILE: field.path: message``, the line ``workbench validate`` prints."""
-        where = self.path or "(top level)"
-        return f"{file}: {where}: {self.message}" if file else f"{where}: {self.message}"
+        """``FILE: field.path: message``, the line ``workbench validate`` prints (``FILE:
+        message`` for a problem of the whole file)."""
+        parts = [p for p in (file, self.path, self.message) if p]
+        return ": ".join(parts)
 
 
 class WorkbenchError(Exception):
@@ -28,7 +31,10 @@ class ProblemsError(WorkbenchError):
     def __init__(self, problems: list[Problem], file: str | None = None) -> None:
         self.problems = problems
         self.file = file
-        super().__init__("\n".join(p.render(file) for p in problems))
+        lines = [p.render(file) for p in problems[:MAX_RENDERED]]
+        if len(problems) > MAX_RENDERED:
+            lines.append(Problem("", f"... and {len(problems) - MAX_RENDERED:,} more").render(file))
+        super().__init__("\n".join(lines))
 
 
 class ScenarioError(ProblemsError):
@@ -37,3 +43,7 @@ class ScenarioError(ProblemsError):
 
 class CatalogueError(ProblemsError):
     """A catalogue data file is invalid."""
+
+
+class RunArgumentError(ScenarioError, ValueError):
+    """An argument of a run (``until``, ``seed``, ``bin_s``) that the engine cannot use."""

@@ -13,12 +13,13 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Field,
     PlainSerializer,
     ValidationInfo,
     WithJsonSchema,
 )
 
-from .units import Dimension, UnitError, format_quantity, parse_quantity
+from .units import Dimension, UnitError, format_quantity, parse_quantity, short_repr
 
 _DESCRIPTIONS: dict[Dimension, tuple[str, str]] = {
     "time": ("a time", "25 ms"),
@@ -33,7 +34,39 @@ _DESCRIPTIONS: dict[Dimension, tuple[str, str]] = {
 }
 
 
-def _validator(dimension: Dimension, positive: bool) -> BeforeValidator:
+# The range every quantity of a dimension must lie in (SI units), so that no figure can make the
+# engine overflow, divide by almost zero or plan an absurd amount of work. Fields with tighter
+# needs use the aliases below (e.g. RunLength). The README's "Limits" section lists them.
+RANGES: dict[Dimension, tuple[float, float]] = {
+    "time": (1e-9, 365 * 86400.0),  # 1 ns .. 1 year
+    "size": (1e-3, 1e15),  # 1 mB (a bit, rounded) .. 1 PB
+    "bitrate": (1.0, 1e13),  # 1 bit/s .. 10 Tbit/s
+    "rate": (1e-12, 1e6),  # one event in ~30,000 years .. 1 MHz
+    "compute": (1.0, 1e21),  # 1 OPS .. 1 ZOPS
+    "work": (1.0, 1e18),  # 1 OP .. 1 EOP
+    "power": (1e-6, 1e7),  # 1 uW .. 10 MW
+    "fraction": (0.0, 1.0),
+    "count": (0.0, 1e15),
+}
+
+
+def _bound(value: float, dimension: Dimension) -> str:
+    """A range bound as people write it ('1 week' reads better than '604800 s')."""
+    if dimension == "fraction":
+        return f"{value:g}"
+    if dimension == "count":
+        return f"{value:,.0f}" if value >= 1 else f"{value:g}"
+    if dimension == "time" and value >= 86400 and value % 86400 == 0:
+        return f"{value / 86400:g} d"
+    return str(format_quantity(value, dimension))
+
+
+def _validator(
+    dimension: Dimension, positive: bool, low: float | None, high: float | None, why: str
+) -> BeforeValidator:
+    low = RANGES[dimension][0] if low is None else low
+    high = RANGES[dimension][1] if high is None else high
+
     def parse(value: Any, info: ValidationInfo) -> float:
         context = info.context or {}
         if (
@@ -44,17 +77,29 @@ def _validator(dimension: Dimension, positive: bool) -> BeforeValidator:
         ):
             example = _DESCRIPTIONS[dimension][1]
             unit = example.split(" ", 1)[1]
-            raise ValueError(f"{value!r} has no unit; write it with one, e.g. '{value} {unit}'")
+            shown = short_repr(value)
+            raise ValueError(f"{shown} has no unit; write it with one, e.g. '{shown} {unit}'")
         try:
             number = parse_quantity(value, dimension)
         except UnitError as exc:
             raise ValueError(str(exc)) from None
+        shown = short_repr(value)
         if positive and number <= 0:
-            raise ValueError(f"must be greater than zero, got {value!r}")
-        if not positive and number < 0:
-            raise ValueError(f"must not be negative, got {value!r}")
+            raise ValueError(f"{shown} must be greater than zero; give a positive value")
+        if number < 0:
+            raise ValueError(f"{shown} must not be negative; give zero or more")
         if dimension == "fraction" and number > 1:
-            raise ValueError(f"must be at most 1 (100 %), got {value!r}")
+            raise ValueError(f"{shown} must be at most 1 (100 %); give a share from 0 to 1")
+        if number > high:
+            raise ValueError(
+                f"{shown} is more than the limit of {_bound(high, dimension)}{why}; "
+                "give a smaller value"
+            )
+        if number != 0 and number < low:
+            raise ValueError(
+                f"{shown} is less than the smallest allowed, {_bound(low, dimension)}{why}; "
+                "give a larger value" + ("" if positive else " or 0")
+            )
         return number
 
     return BeforeValidator(parse)
@@ -84,8 +129,20 @@ def _serializer(dimension: Dimension) -> PlainSerializer:
     return PlainSerializer(lambda v: format_quantity(v, dimension), when_used="json")
 
 
-def _q(dimension: Dimension, positive: bool = True) -> tuple[Any, ...]:
-    return (_validator(dimension, positive), _serializer(dimension), _schema(dimension))
+def _q(
+    dimension: Dimension,
+    positive: bool = True,
+    low: float | None = None,
+    high: float | None = None,
+    why: str = "",
+) -> tuple[Any, ...]:
+    """Validator, serializer and schema of a quantity of ``dimension`` within [low, high]
+    (default: RANGES); ``positive`` refuses zero; ``why`` is added to range messages."""
+    return (
+        _validator(dimension, positive, low, high, why),
+        _serializer(dimension),
+        _schema(dimension),
+    )
 
 
 _T, _T0, _B, _B0 = _q("time"), _q("time", False), _q("size"), _q("size", False)
@@ -103,6 +160,27 @@ Ops = Annotated[float, _W[0], _W[1], _W[2]]
 Watts = Annotated[float, _P[0], _P[1], _P[2]]
 Fraction = Annotated[float, _F[0], _F[1], _F[2]]
 Count = Annotated[float, _N[0], _N[1], _N[2]]
+
+# Fields with tighter needs than their dimension's range.
+MAX_RUN_S = 7 * 86400.0  # a typo such as '600 h' would otherwise fill memory with time bins
+_RUN = _q("time", high=MAX_RUN_S, why=" of simulated time")
+_EVERY = _q("time", low=1e-3, why=" between transfers")
+_MTBF = _q("time", low=1.0, why=" between failures (for a flaky link use kind: degrade)")
+_MTTR = _q("time", low=1e-3, why=" for a repair")
+_DEGRADE = _q("fraction", False, low=1e-6, why=" (a slower link is down: use kind: down)")
+_SHARE = _q("fraction", False, low=1e-3, why=" (a smaller share would never drain)")
+RunLength = Annotated[float, _RUN[0], _RUN[1], _RUN[2]]
+RepeatPeriod = Annotated[float, _EVERY[0], _EVERY[1], _EVERY[2]]
+FailureInterval = Annotated[float, _MTBF[0], _MTBF[1], _MTBF[2]]
+RepairTime = Annotated[float, _MTTR[0], _MTTR[1], _MTTR[2]]
+DegradeFactor = Annotated[float, _DEGRADE[0], _DEGRADE[1], _DEGRADE[2]]
+DrainShare = Annotated[float, _SHARE[0], _SHARE[1], _SHARE[2]]
+
+MAX_DEVICES = 1_000_000
+MAX_SERVERS = 10_000
+DeviceCount = Annotated[int, Field(ge=1, le=MAX_DEVICES)]
+ServerCount = Annotated[int, Field(ge=1, le=MAX_SERVERS)]
+Coordinate = Annotated[float, Field(ge=-1e6, le=1e6, allow_inf_nan=False)]
 
 Sources = dict[str, str | dict[str, str]]  # a mapping figure (e.g. sizes) cites per key
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import stat
 import types
 import typing
 from pathlib import Path
@@ -17,13 +18,43 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from .errors import Problem, ProblemsError
+from .units import short_repr
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_PROBLEMS = 200  # problems reported per input; the rest are counted ("... and N more")
+MAX_KEY_CHARS = 60
+_NO_DATA: Any = object()
 
 try:  # libyaml is much faster on big files; the pure-Python loader behaves the same
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+    _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
 except AttributeError:  # pragma: no cover - depends on the PyYAML build
-    _Loader = yaml.SafeLoader
+    _BaseLoader = yaml.SafeLoader
+
+
+class _DuplicateKey(yaml.MarkedYAMLError):
+    """A mapping names the same key twice (YAML says keys are unique; PyYAML keeps the last)."""
+
+
+class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
+    """The safe loader, refusing duplicate keys instead of silently keeping the last one."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        if not isinstance(node, yaml.MappingNode):
+            return super().construct_mapping(node, deep=deep)
+        self.flatten_mapping(node)
+        mapping: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                duplicate = key in mapping
+            except TypeError:  # a list or mapping as a key
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a list or mapping cannot be a key", key_node.start_mark
+                ) from None
+            if duplicate:
+                raise _DuplicateKey(None, None, short_repr(key), key_node.start_mark)
+            mapping[key] = self.construct_object(value_node, deep=deep)
+        return mapping
 
 
 def _reject_aliases(document: Any) -> None:
@@ -59,6 +90,43 @@ def data_dir() -> Path:
     return path
 
 
+def _read_bounded(path: Path, fail: Any) -> bytes:
+    """The bytes of a regular file of at most MAX_FILE_BYTES; pipes, devices and sockets are
+    refused without reading (a FIFO would block, /dev/zero never ends)."""
+    try:
+        if path.is_dir():
+            raise fail("is a folder, not a file; give the path of a .yaml file")
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        raise fail("file not found; check the path") from None
+    except PermissionError:
+        raise fail("permission denied; check the file's permissions") from None
+    except OSError as exc:
+        raise fail(f"cannot read the file ({exc.strerror}); check the path") from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise fail(
+                "is not a regular file (a pipe, device or socket); give the path of a .yaml file"
+            )
+        if info.st_size > MAX_FILE_BYTES:
+            raise fail(_too_big(info.st_size))
+        try:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise fail(f"cannot read the file ({exc.strerror}); check the path") from None
+    if len(raw) > MAX_FILE_BYTES:  # the file grew while we read it
+        raise fail(_too_big(len(raw)))
+    return raw
+
+
+def _too_big(size: int) -> str:
+    return (
+        f"the file is {size / 1e6:.1f} MB and the limit is {MAX_FILE_BYTES / 1e6:.0f} MB; "
+        "describe large fleets with node 'count' or the Python builders"
+    )
+
+
 def read_yaml(path: Path | str) -> Any:
     """Parse one YAML document from ``path`` safely; raise ProblemsError when unreadable."""
     path = Path(path)
@@ -66,22 +134,7 @@ def read_yaml(path: Path | str) -> Any:
     def fail(message: str, where: str = "") -> ProblemsError:
         return ProblemsError([Problem(where, message)], str(path))
 
-    try:
-        size = path.stat().st_size
-        if path.is_dir():
-            raise fail("is a folder, not a file; give the path of a .yaml file")
-        if size > MAX_FILE_BYTES:
-            raise fail(
-                f"file is {size / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES / 1e6:.0f} MB "
-                "(describe large fleets with node 'count' or the Python builders)"
-            )
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise fail("file not found; check the path") from None
-    except PermissionError:
-        raise fail("permission denied; check the file's permissions") from None
-    except OSError as exc:
-        raise fail(f"cannot read the file ({exc.strerror})") from None
+    raw = _read_bounded(path, fail)
     if b"\x00" in raw:
         raise fail("not a text file (it contains NUL bytes); give a YAML scenario file")
     try:
@@ -91,9 +144,15 @@ def read_yaml(path: Path | str) -> Any:
     if not text.strip():
         raise fail("file is empty; start from a file in data/scenarios/")
     try:
-        document = yaml.load(text, Loader=_Loader)  # CSafeLoader/SafeLoader: no object tags
+        document = yaml.load(text, Loader=_Loader)  # safe: no object tags
         _reject_aliases(document)
         return document
+    except _DuplicateKey as exc:
+        mark = exc.problem_mark
+        line = f" (line {mark.line + 1})" if mark else ""
+        raise fail(
+            f"the key {exc.problem} appears twice in one mapping{line}; keep only one of them"
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -107,14 +166,36 @@ def read_yaml(path: Path | str) -> Any:
         raise fail("nesting too deep to be a scenario file") from None
 
 
-def _format_loc(loc: tuple[int | str, ...]) -> str:
+def _format_loc(loc: tuple[int | str, ...], data: Any = _NO_DATA) -> str:
+    """``workloads[0].source.rate``: list positions in brackets, mapping keys after dots.
+
+    With the input ``data``, an integer that is a mapping key (``{1: x}``) is written as a key,
+    not as a list position.
+    """
     path = ""
+    current = data
     for part in loc:
-        if isinstance(part, int):
+        if part == "[key]":
+            path += " (the key)"
+            continue
+        if isinstance(part, int) and (current is _NO_DATA or isinstance(current, list)):
             path += f"[{part}]"
         else:
-            path += f".{part}" if path else str(part)
+            name = short_repr(part) if not isinstance(part, str) else part
+            if len(name) > MAX_KEY_CHARS:
+                name = short_repr(name)
+            path += f".{name}" if path else name
+        current = _child(current, part)
     return path
+
+
+def _child(current: Any, part: int | str) -> Any:
+    if current is _NO_DATA:
+        return _NO_DATA
+    try:
+        return current[part]
+    except (KeyError, IndexError, TypeError):
+        return _NO_DATA
 
 
 def _field_names(model: Any, loc: tuple[int | str, ...]) -> list[str] | None:
@@ -155,52 +236,127 @@ def _unwrap(annotation: Any) -> Any:
             return annotation
 
 
-_EXPECTED = {
-    "int_parsing": "a whole number",
-    "int_type": "a whole number",
-    "int_from_float": "a whole number",
-    "float_parsing": "a number",
-    "float_type": "a number",
-    "bool_parsing": "true or false",
-    "bool_type": "true or false",
-    "string_type": "text",
-    "tuple_type": "a list",
+_KIND = {  # what a value of the wrong type should have been, for the *_type/_parsing errors
+    "int": "a whole number, e.g. 4",
+    "float": "a number, e.g. 2.5",
+    "bool": "true or false",
+    "string": "text",
+    "list": "a list, e.g. [a, b]",
+    "tuple": "a list, e.g. [a, b]",
+    "dict": "a mapping of fields (key: value lines)",
+    "model": "a mapping of fields (key: value lines)",
+    "set": "a list, e.g. [a, b]",
 }
 
 
-def problems_from_validation_error(exc: ValidationError, model: Any = None) -> list[Problem]:
-    """One :class:`Problem` per pydantic error, with the file's field path and a fix."""
+def _expected(kind: str) -> str | None:
+    """'a whole number' for 'int_parsing', 'int_type', 'int_from_float' ... else None."""
+    head = kind.split("_", 1)[0]
+    if head in _KIND and kind.split("_", 1)[-1] in (
+        "type",
+        "parsing",
+        "from_float",
+        "parsing_size",
+        "attributes_type",
+    ):
+        return _KIND[head]
+    return None
+
+
+def _pattern_hint(pattern: str) -> str:
+    if "." in pattern:
+        return "use only letters, digits and '_', '-', '.', ':' (no spaces), e.g. 'gw-1'"
+    return (
+        "use only letters, digits and '_', '-', ':' (no dots, since placement keys are "
+        "'workload.stage'), e.g. 'defect-check'"
+    )
+
+
+def _message(error: Any, loc: tuple[int | str, ...], model: Any) -> str:
+    """A pydantic error in our words: what is wrong, then the fix."""
+    kind = str(error["type"])
+    ctx = error.get("ctx") or {}
+    shown = short_repr(error.get("input"))
+    if kind in ("value_error", "assertion_error"):
+        text = str(error["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        return text
+    if kind == "missing":
+        return "this field is missing; add it"
+    if kind == "extra_forbidden":
+        name = short_repr(loc[-1]) if not isinstance(loc[-1], str) else repr(loc[-1])
+        if len(name) > MAX_KEY_CHARS:
+            name = short_repr(str(loc[-1]))
+        allowed = _field_names(model, loc[:-1]) if model is not None else None
+        message = f"{name} is not a field here"
+        if allowed:
+            close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+            return message + (
+                f"; did you mean {close[0]!r}?"
+                if close
+                else f"; remove it, or use one of: {', '.join(sorted(allowed))}"
+            )
+        return message + "; remove it"
+    if kind == "invalid_key":
+        return f"the key {shown} is not a name; write keys as text, e.g. 'rate'"
+    if kind == "literal_error":
+        expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")
+        return f"{shown} is not allowed; use one of: {expected}"
+    if kind in ("enum",):
+        return f"{shown} is not allowed; use one of: {ctx.get('expected', '?')}"
+    if kind == "string_pattern_mismatch":
+        return f"{shown} is not a valid name; {_pattern_hint(str(ctx.get('pattern', '.')))}"
+    if kind == "string_too_long":
+        return f"the text is longer than {ctx.get('max_length', '?')} characters; shorten it"
+    if kind == "string_too_short":
+        return "the text is empty; write something here"
+    if kind in ("too_short",):
+        need = ctx.get("min_length", 1)
+        return f"the list is empty; give at least {need} item{'s' if need != 1 else ''}"
+    if kind in ("too_long",):
+        return f"the list has too many items; give at most {ctx.get('max_length', '?')}"
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        bound = next(iter(ctx.values()), "?")
+        words = {
+            "greater_than_equal": ("less than", "at least"),
+            "greater_than": ("not more than", "more than"),
+            "less_than_equal": ("more than", "at most"),
+            "less_than": ("not less than", "less than"),
+        }[kind]
+        text = f"{bound:,}" if isinstance(bound, int) else str(bound)
+        return f"{shown} is {words[0]} {text}; give a value {words[1]} {text}"
+    if kind == "finite_number":
+        return f"{shown} is not a finite number; give an ordinary number"
+    if kind == "int_from_float":
+        return f"{shown} is not a whole number; give a whole number, e.g. 4"
+    if kind == "int_parsing_size":
+        return f"{shown} is far too large; give a smaller whole number"
+    if kind == "multiple_of":
+        return f"{shown} is not a multiple of {ctx.get('multiple_of')}; round it"
+    if kind == "none_required":
+        return f"{shown} is not allowed here; remove it"
+    if kind == "string_unicode":
+        return "the text is not valid Unicode; save the file as UTF-8"
+    wanted = _expected(kind)
+    if wanted is not None:
+        return f"expected {wanted}, got {shown}; write {wanted.split(', e.g.')[0]} here"
+    return f"{shown} is not accepted here; see `workbench schema` for what this field takes"
+
+
+def problems_from_validation_error(
+    exc: ValidationError, model: Any = None, data: Any = _NO_DATA
+) -> list[Problem]:
+    """One :class:`Problem` per pydantic error (at most MAX_PROBLEMS, then "... and N more"),
+    with the file's field path and a message in our words that ends with the fix."""
     problems = []
-    for error in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False, include_context=True, include_input=True)
+    for error in errors[:MAX_PROBLEMS]:
         loc = tuple(error["loc"])
-        kind = error["type"]
-        message = str(error["msg"]).removeprefix("Value error, ")
-        if kind == "missing":
-            message = "missing; add this field"
-        elif kind == "extra_forbidden":
-            allowed = _field_names(model, loc[:-1]) if model is not None else None
-            name = str(loc[-1])
-            message = f"unknown field {name!r}"
-            if allowed:
-                close = difflib.get_close_matches(name, allowed, n=1)
-                message += (
-                    f"; did you mean {close[0]!r}?"
-                    if close
-                    else f"; allowed fields: {', '.join(sorted(allowed))}"
-                )
-        elif kind == "literal_error":
-            message = f"{error['input']!r} is not allowed; {message[0].lower()}{message[1:]}"
-        elif kind in ("model_type", "dict_type"):
-            message = f"expected a mapping of fields, got {type(error['input']).__name__}"
-        elif kind == "list_type":
-            message = f"expected a list, got {type(error['input']).__name__}"
-        elif kind == "too_short":
-            message = f"needs at least {error.get('ctx', {}).get('min_length', 1)} item(s)"
-        elif kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
-            words = {"greater_than_equal": "at least", "greater_than": "more than"}
-            bound = next(iter(error.get("ctx", {}).values()), "?")
-            message = f"must be {words.get(kind, 'at most')} {bound}, got {error['input']!r}"
-        elif kind in _EXPECTED:
-            message = f"expected {_EXPECTED[kind]}, got {error['input']!r}"
-        problems.append(Problem(_format_loc(loc), message))
+        problems.append(Problem(_format_loc(loc, data), _message(error, loc, model)))
+    if len(errors) > MAX_PROBLEMS:
+        problems.append(more_problems(len(errors) - MAX_PROBLEMS))
     return problems
+
+
+def more_problems(count: int) -> Problem:
+    """The line that stands for ``count`` problems not listed."""
+    return Problem("", f"... and {count:,} more problems; fix the ones above first")

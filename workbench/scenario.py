@@ -31,39 +31,54 @@ from .fields import (
     BitsPerSecond,
     Bytes,
     BytesOrZero,
+    Coordinate,
+    DegradeFactor,
+    DeviceCount,
+    DrainShare,
+    FailureInterval,
     Fraction,
     PerSecond,
+    RepairTime,
+    RepeatPeriod,
+    RunLength,
     Schema,
     Seconds,
     SecondsOrZero,
+    ServerCount,
     dump,
 )
 from .loading import problems_from_validation_error, read_yaml
+from .units import short_repr
 
 ID_PATTERN = r"^[A-Za-z0-9_.:-]+$"
+# Workload and stage ids make the placement key 'workload.stage', so they may not hold dots.
+NAME_PATTERN = r"^[A-Za-z0-9_:-]+$"
+MAX_ID_CHARS = 100
 Id = str
 
 
 class Position(Schema):
     """Where the canvas draws a node (free units; the canvas scales them)."""
 
-    x: float
-    y: float
+    x: Coordinate
+    y: Coordinate
 
 
 class Node(Schema):
     """A compute node, or a group of ``count`` identical ones (e.g. 40 vibration sensors)."""
 
-    id: Id = Field(pattern=ID_PATTERN, description="unique node id, e.g. 'gw1'")
+    id: Id = Field(
+        pattern=ID_PATTERN, max_length=MAX_ID_CHARS, description="unique node id, e.g. 'gw1'"
+    )
     tier: TierId
     hardware: str = Field(description="a hardware id from the catalogue, e.g. 'jetson_orin_nx'")
-    count: int = Field(default=1, ge=1, description="identical devices this node stands for")
+    count: DeviceCount = Field(default=1, description="identical devices this node stands for")
     site: str | None = Field(default=None, description="the premises the node belongs to")
     storage_bytes: BytesOrZero = Field(
         default=0.0, alias="storage", description="local store for buffering, e.g. '2 GB'"
     )
-    servers: int | None = Field(
-        default=None, ge=1, description="parallel inference servers; default: the hardware's"
+    servers: ServerCount | None = Field(
+        default=None, description="parallel inference servers; default: the hardware's"
     )
     position: Position | None = None
     in_service: bool = True
@@ -76,7 +91,9 @@ class Link(Schema):
     When an end is a group of ``count`` devices, each device has its own link of this kind.
     """
 
-    id: Id | None = Field(default=None, pattern=ID_PATTERN, description="default 'a--b'")
+    id: Id | None = Field(
+        default=None, pattern=ID_PATTERN, max_length=MAX_ID_CHARS, description="default 'a--b'"
+    )
     ends: tuple[Id, Id]
     profile: str | None = Field(default=None, description="a link id from the catalogue")
     bandwidth_bps: BitsPerSecond | None = Field(
@@ -140,7 +157,9 @@ class ServiceTime(Schema):
 
     dist: Literal["deterministic", "exponential", "lognormal"]
     mean_s: Seconds = Field(alias="mean")
-    cv: float = Field(default=1.0, gt=0, description="coefficient of variation (lognormal)")
+    cv: float = Field(
+        default=1.0, gt=0, le=100, description="coefficient of variation (lognormal), 0-100"
+    )
 
 
 class Fallback(Schema):
@@ -156,7 +175,7 @@ class Fallback(Schema):
 class Stage(Schema):
     """One AI step of a workload's pipeline."""
 
-    id: Id = Field(pattern=ID_PATTERN)
+    id: Id = Field(pattern=NAME_PATTERN, max_length=MAX_ID_CHARS)
     model: str = Field(description="a model id from the catalogue, e.g. 'yolov8n'")
     precision: Precision | None = Field(default=None, description="default: the model's default")
     output_size_bytes: Bytes = Field(alias="output_size", description="bytes out per request")
@@ -188,7 +207,7 @@ class Degraded(Schema):
     drop_policy: Literal["oldest", "newest"] = Field(
         default="oldest", description="what a full store drops to make room"
     )
-    drain_share: Fraction = Field(
+    drain_share: DrainShare = Field(
         default=0.5,
         description="share of a restored link's bandwidth the backlog may use while draining",
     )
@@ -207,7 +226,7 @@ class Degraded(Schema):
 class Workload(Schema):
     """A pipeline of AI stages fed by a data source, with a latency SLO."""
 
-    id: Id = Field(pattern=ID_PATTERN)
+    id: Id = Field(pattern=NAME_PATTERN, max_length=MAX_ID_CHARS)
     description: str = ""
     source: Source
     stages: list[Stage] = Field(min_length=1)
@@ -225,13 +244,13 @@ class Workload(Schema):
 class Flow(Schema):
     """Downward (or upward) bulk traffic, e.g. a model artifact pushed to every gateway."""
 
-    id: Id = Field(pattern=ID_PATTERN)
+    id: Id = Field(pattern=ID_PATTERN, max_length=MAX_ID_CHARS)
     kind: Literal["model_push", "config", "telemetry", "other"] = "model_push"
     origin: Id = Field(alias="from", description="the node that sends, e.g. 'cloud'")
     targets: list[Id] = Field(alias="to", min_length=1, description="receiving nodes")
     size_bytes: Bytes = Field(alias="size", description="bytes per transfer, e.g. '25 MB'")
     start_s: SecondsOrZero = Field(default=0.0, alias="at", description="first transfer time")
-    every_s: Seconds | None = Field(default=None, alias="every", description="repeat period")
+    every_s: RepeatPeriod | None = Field(default=None, alias="every", description="repeat period")
 
 
 class Failure(Schema):
@@ -239,7 +258,7 @@ class Failure(Schema):
     ``mttr``), on one element, on every uplink of a site, or on every node of a tier.
     A ``degrade`` keeps the link up at a share of its bandwidth and/or with extra latency."""
 
-    id: Id | None = Field(default=None, pattern=ID_PATTERN)
+    id: Id | None = Field(default=None, pattern=ID_PATTERN, max_length=MAX_ID_CHARS)
     link: Id | None = Field(default=None, description="a link id")
     node: Id | None = Field(default=None, description="a node id")
     site: str | None = Field(default=None, description="every link leaving this site")
@@ -247,9 +266,11 @@ class Failure(Schema):
     kind: Literal["down", "degrade"] = "down"
     at_s: SecondsOrZero | None = Field(default=None, alias="at", description="start, e.g. '120 s'")
     duration_s: Seconds | None = Field(default=None, alias="duration", description="e.g. '60 s'")
-    mtbf_s: Seconds | None = Field(default=None, alias="mtbf", description="mean time between")
-    mttr_s: Seconds | None = Field(default=None, alias="mttr", description="mean time to repair")
-    bandwidth_factor: Fraction = Field(
+    mtbf_s: FailureInterval | None = Field(
+        default=None, alias="mtbf", description="mean time between"
+    )
+    mttr_s: RepairTime | None = Field(default=None, alias="mttr", description="mean time to repair")
+    bandwidth_factor: DegradeFactor = Field(
         default=1.0, description="degrade: share of the bandwidth left, e.g. 0.1"
     )
     extra_latency_s: SecondsOrZero = Field(
@@ -285,9 +306,9 @@ class Failure(Schema):
 class Simulation(Schema):
     """How long and how to run the simulation."""
 
-    until_s: Seconds = Field(default=600.0, alias="until")
+    until_s: RunLength = Field(default=600.0, alias="until")
     warmup_s: SecondsOrZero = Field(default=0.0, alias="warmup")
-    seed: int = Field(default=1, ge=0)
+    seed: int = Field(default=1, ge=0, le=2**63 - 1)
 
 
 class CatalogueExtras(Schema):
@@ -374,7 +395,7 @@ def scenario_from_dict(data: Any, file: str | None = None) -> Scenario:
     try:
         return Scenario.model_validate(data, context={"units_required": True})
     except ValidationError as exc:
-        raise ScenarioError(problems_from_validation_error(exc, Scenario), file) from None
+        raise ScenarioError(problems_from_validation_error(exc, Scenario, data), file) from None
 
 
 _LISTS = ("nodes", "links", "workloads")
@@ -406,6 +427,7 @@ def _shape_problems(data: dict[str, Any]) -> list[Problem]:
 
 
 MAX_EXTENDS = 8
+MAX_EXTENDS_CHARS = 255
 
 
 def _read_with_base(path: Path, chain: list[Path]) -> Any:
@@ -419,20 +441,51 @@ def _read_with_base(path: Path, chain: list[Path]) -> Any:
     if not isinstance(data, dict) or "extends" not in data:
         return data
     base = data.pop("extends")
-    if not isinstance(base, str):
-        raise ScenarioError([Problem("extends", "expected the path of a scenario file")], file)
-    base_path = (path.parent / base).resolve()
+    if not isinstance(base, str) or not base.strip() or len(base) > MAX_EXTENDS_CHARS:
+        raise ScenarioError(
+            [
+                Problem(
+                    "extends",
+                    "the base scenario is not a file name; give the path of a scenario file "
+                    f"(at most {MAX_EXTENDS_CHARS} characters), e.g. 'factory_floor.yaml'",
+                )
+            ],
+            file,
+        )
+    shown = short_repr(base)
+    try:
+        base_path = (path.parent / base).resolve()
+        found = base_path.is_file()
+    except (OSError, RuntimeError, ValueError):  # a name too long, a symlink loop, a NUL
+        found = False
+        base_path = path.parent / "?"
     if base_path in chain or len(chain) >= MAX_EXTENDS:
         raise ScenarioError(
-            [Problem("extends", f"{base!r} extends itself (directly or through others)")], file
+            [
+                Problem(
+                    "extends",
+                    f"the base scenario {shown} extends itself (directly or through others); "
+                    "remove the loop",
+                )
+            ],
+            file,
         )
-    if not base_path.is_file():
+    if not found:
         raise ScenarioError(
-            [Problem("extends", f"{base!r} not found next to this file; check the path")], file
+            [
+                Problem(
+                    "extends",
+                    f"the base scenario {shown} was not found next to this file; check the path",
+                )
+            ],
+            file,
         )
     merged = _read_with_base(base_path, [*chain, path.resolve()])
     if not isinstance(merged, dict):
-        raise ScenarioError([Problem("extends", f"{base!r} is not a scenario mapping")], file)
+        raise ScenarioError(
+            [Problem("extends", f"the base scenario {shown} is not a scenario; check the file")],
+            file,
+        )
     return merged | data
 
 

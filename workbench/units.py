@@ -86,11 +86,21 @@ _EXAMPLES: dict[Dimension, str] = {
 }
 
 _NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
-_QUANTITY = re.compile(rf"^\s*(?P<num>{_NUMBER})\s*(?P<unit>.*?)\s*$")
+_QUANTITY = re.compile(rf"(?P<num>{_NUMBER})\s*(?P<unit>.*)", re.DOTALL)
+MAX_QUANTITY_CHARS = 64  # "1.5e-3 Mbit/s" is 13; a longer text is a mistake, refused at once
 
 
 class UnitError(ValueError):
     """A quantity string could not be read; the message says what was expected."""
+
+
+MAX_ECHO_CHARS = 40
+
+
+def short_repr(value: object) -> str:
+    """``repr(value)``, cut to about 40 characters so that a huge value is not printed whole."""
+    text = repr(value)
+    return text if len(text) <= MAX_ECHO_CHARS else f"{text[: MAX_ECHO_CHARS - 5]}...{text[-1]}"
 
 
 def _units_for(dimension: Dimension) -> dict[str, Decimal]:
@@ -144,37 +154,45 @@ def parse_quantity(value: object, dimension: Dimension) -> float:
     :class:`UnitError` with an example of what is accepted.
     """
     if isinstance(value, bool):
-        raise UnitError(f"expected a {dimension} such as {_EXAMPLES[dimension]}, got {value!r}")
+        raise UnitError(
+            f"expected a {dimension} such as {_EXAMPLES[dimension]}, got {short_repr(value)}"
+        )
     if isinstance(value, int | float):
-        if not math.isfinite(value):
-            raise UnitError(f"expected a finite {dimension}, got {value!r}")
-        return float(value)
+        number = float(value) if abs(value) < 1e300 else math.inf  # a huge int: no OverflowError
+        if not math.isfinite(number):
+            raise UnitError(f"expected a finite {dimension}, got {short_repr(value)}")
+        return number
     if not isinstance(value, str):
         raise UnitError(
             f"expected a {dimension} such as {_EXAMPLES[dimension]}, got {type(value).__name__}"
         )
-    match = _QUANTITY.match(value)
+    if len(value) > MAX_QUANTITY_CHARS:
+        raise UnitError(
+            f"a {dimension} is a number and a unit, at most {MAX_QUANTITY_CHARS} characters; "
+            f"write it like {_EXAMPLES[dimension]}"
+        )
+    match = _QUANTITY.fullmatch(value.strip())
     if match is None:
         raise UnitError(
-            f"could not read {value!r} as a {dimension}: it must start with a number "
+            f"could not read {short_repr(value)} as a {dimension}: it must start with a number "
             f"(e.g. {_EXAMPLES[dimension]})"
         )
-    unit = _normalise_unit(match["unit"])
+    unit = _normalise_unit(match["unit"].rstrip())
     units = units_of(dimension)
     if unit not in units:
         if unit == "" and dimension not in ("fraction", "count"):
             hint = "add a unit"
         else:
             hint = f"unknown unit {unit!r} for a {dimension}"
-        raise UnitError(f"could not read {value!r}: {hint} (e.g. {_EXAMPLES[dimension]})")
+        raise UnitError(f"could not read {short_repr(value)}: {hint} (e.g. {_EXAMPLES[dimension]})")
     try:
         with localcontext() as ctx:
             ctx.prec = 40
             result = float(Decimal(match["num"]) * units[unit])
     except (InvalidOperation, OverflowError) as exc:
-        raise UnitError(f"could not read {value!r} as a number") from exc
+        raise UnitError(f"could not read {short_repr(value)} as a number") from exc
     if not math.isfinite(result):
-        raise UnitError(f"{value!r} is too large")
+        raise UnitError(f"{short_repr(value)} is too large")
     return result
 
 

@@ -7,25 +7,50 @@ the file (``workloads[1].stages[0].model``) and what to do about it.
 from __future__ import annotations
 
 import difflib
-from collections import Counter
+import heapq
 from collections.abc import Iterable
+from contextvars import ContextVar
 
 from . import policy
-from .catalogue import Catalogue
+from .catalogue import Catalogue, load_catalogue
 from .errors import Problem
-from .scenario import Fallback, Scenario, Workload
+from .fields import MAX_SERVERS
+from .loading import MAX_PROBLEMS, more_problems
+from .policy import tier_name
+from .scenario import Fallback, Node, Scenario, Workload
 from .topology import Topology
-from .units import format_quantity
-from .workloads import model_size_bytes, stage_classes
+from .units import format_quantity, short_repr
+from .workloads import model_size_bytes, stage_classes, stage_input_sizes
+
+# "Did you mean" costs a comparison with every known name: only the problems that will be
+# printed (the first MAX_PROBLEMS of a validation) get one.
+_HINTS: ContextVar[list[int] | None] = ContextVar("_HINTS", default=None)
+
+
+def _close_match(value: str, names: list[str]) -> str | None:
+    """The known name closest to ``value``; among many names, only those that share its first
+    two characters are compared (difflib costs a comparison per name)."""
+    if len(value) > 100:
+        return None
+    if len(names) > 300:
+        names = [n for n in names if n[:2] == value[:2]][:300]
+    close = difflib.get_close_matches(value, sorted(names), n=1)
+    return close[0] if close else None
 
 
 def _unknown(kind: str, value: str, known: Iterable[str]) -> str:
-    known = sorted(known)
-    close = difflib.get_close_matches(value, known, n=1)
+    shown = short_repr(value)
+    budget = _HINTS.get()
+    if budget is not None:
+        if budget[0] <= 0:
+            return f"unknown {kind} {shown}; check the name"
+        budget[0] -= 1
+    names = list(known)
+    close = _close_match(value, names)
     if close:
-        return f"unknown {kind} {value!r}; did you mean {close[0]!r}?"
-    listed = ", ".join(known[:12]) + (" ..." if len(known) > 12 else "")
-    return f"unknown {kind} {value!r}; choose one of: {listed}"
+        return f"unknown {kind} {shown}; did you mean {close!r}?"
+    listed = ", ".join(heapq.nsmallest(12, names)) + (" ..." if len(names) > 12 else "")
+    return f"unknown {kind} {shown}; choose one of: {listed}"
 
 
 def _size(value: float) -> str:
@@ -40,13 +65,28 @@ def validate_scenario(
     After one broken hop of a workload's route, its later hops are not reported (they would
     mostly repeat it) unless ``every_hop`` is set, as an editor comparing two versions needs.
     """
+    token = _HINTS.set([MAX_PROBLEMS])
+    try:
+        problems = _validate(scenario, catalogue, every_hop)
+    finally:
+        _HINTS.reset(token)
+    if len(problems) > MAX_PROBLEMS:
+        problems = [*problems[:MAX_PROBLEMS], more_problems(len(problems) - MAX_PROBLEMS)]
+    return problems
+
+
+def _validate(scenario: Scenario, catalogue: Catalogue | None, every_hop: bool) -> list[Problem]:
+    problems: list[Problem] = _check_extras(scenario)
+    if problems:  # the scenario's own catalogue entries must hold before anything uses them
+        return problems
     cat = scenario.catalogue(catalogue)
-    problems: list[Problem] = []
     problems += _check_ids(scenario)
     problems += _check_nodes(scenario, cat)
+    problems += _check_hardware_tiers(scenario, cat)
     problems += _check_links(scenario, cat)
+    node_ids = {n.id for n in scenario.nodes}
     for index, workload in enumerate(scenario.workloads):
-        problems += _check_workload_refs(workload, f"workloads[{index}]", scenario, cat)
+        problems += _check_workload_refs(workload, f"workloads[{index}]", scenario, cat, node_ids)
     problems += _check_placement_keys(scenario)
     problems += _check_flows(scenario)
     problems += _check_failures(scenario)
@@ -57,10 +97,12 @@ def validate_scenario(
     if problems:  # routes and fits need valid references first
         return problems
     topology = Topology(scenario, cat)
+    nodes = {n.id: n for n in scenario.nodes}
     for index, workload in enumerate(scenario.workloads):
         problems += _check_workload_routes(
-            workload, f"workloads[{index}]", scenario, topology, every_hop
+            workload, f"workloads[{index}]", scenario, topology, every_hop, nodes
         )
+    problems += _check_transfer_times(scenario, topology)
     for index, flow in enumerate(scenario.flows):
         for t_index, target in enumerate(flow.targets):
             if topology.path(flow.origin, target) is None:
@@ -76,10 +118,16 @@ def validate_scenario(
 def _check_flows(scenario: Scenario) -> list[Problem]:
     problems = []
     node_ids = {n.id for n in scenario.nodes}
-    ids = [f.id for f in scenario.flows]
+    first: dict[str, int] = {}
     for index, flow in enumerate(scenario.flows):
-        if ids.index(flow.id) != index:
-            problems.append(Problem(f"flows[{index}].id", f"duplicate id {flow.id!r}"))
+        if first.setdefault(flow.id, index) != index:
+            problems.append(
+                Problem(
+                    f"flows[{index}].id",
+                    f"duplicate id {short_repr(flow.id)}: flows[{first[flow.id]}] has it too; "
+                    "give each flow its own id",
+                )
+            )
         if flow.origin not in node_ids:
             problems.append(
                 Problem(f"flows[{index}].from", _unknown("node", flow.origin, node_ids))
@@ -91,7 +139,10 @@ def _check_flows(scenario: Scenario) -> list[Problem]:
                 )
             elif target == flow.origin:
                 problems.append(
-                    Problem(f"flows[{index}].to[{t_index}]", "a flow cannot target its origin")
+                    Problem(
+                        f"flows[{index}].to[{t_index}]",
+                        "a flow cannot be sent to the node it comes from; remove this target",
+                    )
                 )
     return problems
 
@@ -103,20 +154,25 @@ def _check_ids(scenario: Scenario) -> list[Problem]:
         ("links", [link.key for link in scenario.links]),
         ("workloads", [w.id for w in scenario.workloads]),
     ):
-        counts = Counter(ids)
+        first: dict[str, int] = {}
         for index, item_id in enumerate(ids):
-            if counts[item_id] > 1 and ids.index(item_id) != index:
+            if first.setdefault(item_id, index) != index:
                 problems.append(
-                    Problem(f"{field}[{index}].id", f"duplicate id {item_id!r}; ids must be unique")
+                    Problem(
+                        f"{field}[{index}].id",
+                        f"duplicate id {short_repr(item_id)}: {field}[{first[item_id]}] has it "
+                        "too; give each an id of its own",
+                    )
                 )
     for w_index, workload in enumerate(scenario.workloads):
-        stage_ids = [s.id for s in workload.stages]
-        for s_index, stage_id in enumerate(stage_ids):
-            if stage_ids.index(stage_id) != s_index:
+        seen: dict[str, int] = {}
+        for s_index, stage in enumerate(workload.stages):
+            if seen.setdefault(stage.id, s_index) != s_index:
                 problems.append(
                     Problem(
                         f"workloads[{w_index}].stages[{s_index}].id",
-                        f"duplicate stage id {stage_id!r} in workload {workload.id!r}",
+                        f"workload {short_repr(workload.id)} already has a stage "
+                        f"{short_repr(stage.id)}; give each stage an id of its own",
                     )
                 )
     return problems
@@ -160,10 +216,9 @@ def _check_links(scenario: Scenario, cat: Catalogue) -> list[Problem]:
 
 
 def _check_workload_refs(
-    workload: Workload, where: str, scenario: Scenario, cat: Catalogue
+    workload: Workload, where: str, scenario: Scenario, cat: Catalogue, node_ids: set[str]
 ) -> list[Problem]:
     problems = []
-    node_ids = {n.id for n in scenario.nodes}
     if workload.source.node not in node_ids:
         problems.append(
             Problem(f"{where}.source.node", _unknown("node", workload.source.node, node_ids))
@@ -188,12 +243,7 @@ def _check_workload_refs(
         if stage.model not in cat.models:
             problems.append(Problem(f"{at}.model", _unknown("model", stage.model, cat.models)))
         elif stage.precision and stage.precision not in cat.models[stage.model].sizes:
-            sizes = ", ".join(cat.models[stage.model].sizes)
-            problems.append(
-                Problem(
-                    f"{at}.precision", f"{stage.model} has no {stage.precision} size; use {sizes}"
-                )
-            )
+            problems.append(_no_precision(f"{at}.precision", cat, stage.model, stage.precision))
         if stage.output_class is not None and stage.output_class not in cat.data_classes:
             problems.append(
                 Problem(
@@ -202,10 +252,15 @@ def _check_workload_refs(
                 )
             )
         if stage.fallback is not None:
-            if stage.fallback.model not in cat.models:
+            fallback = stage.fallback
+            if fallback.model not in cat.models:
                 problems.append(
-                    Problem(
-                        f"{at}.fallback.model", _unknown("model", stage.fallback.model, cat.models)
+                    Problem(f"{at}.fallback.model", _unknown("model", fallback.model, cat.models))
+                )
+            elif fallback.precision and fallback.precision not in cat.models[fallback.model].sizes:
+                problems.append(
+                    _no_precision(
+                        f"{at}.fallback.precision", cat, fallback.model, fallback.precision
                     )
                 )
             if stage.fallback.node is not None and stage.fallback.node not in node_ids:
@@ -217,8 +272,8 @@ def _check_workload_refs(
             problems.append(
                 Problem(
                     f"placement.{key}",
-                    f"stage {key!r} is not placed; add 'placement: {{{key}: NODE}}' "
-                    "(`workbench advise` suggests one)",
+                    f"stage {short_repr(stage.id)} of workload {short_repr(workload.id)} is not "
+                    f"placed; add 'placement: {{{key}: NODE}}' (`workbench advise` suggests one)",
                 )
             )
         elif scenario.placement[key] not in node_ids:
@@ -231,17 +286,27 @@ def _check_workload_refs(
 def _check_placement_keys(scenario: Scenario) -> list[Problem]:
     known = {key for w in scenario.workloads for key in w.stage_keys()}
     return [
-        Problem(f"placement.{key}", _unknown("stage", key, known) + " (keys are 'workload.stage')")
+        Problem(
+            f"placement.{key}",
+            _unknown("stage", key, known).replace("; check the name", "")
+            + " (placement keys are 'workload.stage')",
+        )
         for key in scenario.placement
         if key not in known
     ]
 
 
 def _check_workload_routes(
-    workload: Workload, where: str, scenario: Scenario, topo: Topology, every_hop: bool = False
+    workload: Workload,
+    where: str,
+    scenario: Scenario,
+    topo: Topology,
+    every_hop: bool = False,
+    nodes: dict[str, Node] | None = None,
 ) -> list[Problem]:
     """Reachability, memory fit and data-class boundaries along the pipeline."""
     cat = topo.catalogue
+    nodes = nodes if nodes is not None else {n.id: n for n in scenario.nodes}
     problems = []
     source = workload.source.node
     elsewhere = any(scenario.placement[k] != source for k in workload.stage_keys())
@@ -258,7 +323,7 @@ def _check_workload_routes(
     for s_index, stage in enumerate(workload.stages):
         at = f"{where}.stages[{s_index}]"
         node_id = scenario.placement[f"{workload.id}.{stage.id}"]
-        node = scenario.node(node_id)
+        node = nodes[node_id]
         in_class, _ = classes[s_index]
         if route_ok:
             hop = _check_hop(
@@ -267,8 +332,9 @@ def _check_workload_routes(
                 node_id,
                 in_class,
                 f"placement.{workload.id}.{stage.id}",
-                f"stage {stage.id!r}",
+                f"stage {stage.id!r} of workload {workload.id!r}",
                 earlier_stages=s_index > 0,
+                origin=source,
             )
             problems += hop
             route_ok = every_hop or not hop
@@ -298,7 +364,14 @@ def _check_workload_routes(
     if workload.sink is not None and route_ok:
         out_class = classes[-1][1]
         problems += _check_hop(
-            topo, here, workload.sink, out_class, f"{where}.sink", "the sink", earlier_stages=True
+            topo,
+            here,
+            workload.sink,
+            out_class,
+            f"{where}.sink",
+            f"the results of workload {workload.id!r}",
+            earlier_stages=True,
+            origin=source,
         )
     return problems
 
@@ -312,10 +385,17 @@ def _check_hop(
     what: str,
     *,
     earlier_stages: bool = False,
+    origin: str | None = None,
 ) -> list[Problem]:
     """Can data of ``class_id`` at ``src`` reach ``dst`` without crossing its boundary?
-    (The rule is :func:`workbench.policy.route_problem`, which the engine's paths follow too.)"""
-    message = policy.route_problem(topo, src, dst, class_id, what, earlier_stages=earlier_stages)
+
+    ``origin`` (where the workload's data is born) names the link that crosses the boundary,
+    so that the message does not change when an earlier stage moves. (The rule is
+    :func:`workbench.policy.route_problem`, which the engine's paths follow too.)
+    """
+    message = policy.route_problem(
+        topo, src, dst, class_id, what, earlier_stages=earlier_stages, origin=origin
+    )
     return [Problem(where, message)] if message else []
 
 
@@ -337,7 +417,9 @@ def _check_fallback(
             )
         )
     if fallback.node is not None:
-        problems += _check_hop(topo, here, node_id, class_id, f"{where}.node", "the fallback")
+        problems += _check_hop(
+            topo, here, node_id, class_id, f"{where}.node", f"the fallback on {node_id!r}"
+        )
     return problems
 
 
@@ -356,11 +438,119 @@ def _check_failures(scenario: Scenario) -> list[Problem]:
             ("tier", failure.tier, tiers),
         ):
             if value is not None and value not in known:
-                close = difflib.get_close_matches(str(value), sorted(known), n=1)
-                hint = (
-                    f"did you mean {close[0]!r}?" if close else f"known: {', '.join(sorted(known))}"
-                )
                 problems.append(
-                    Problem(f"failures[{index}].{field}", f"unknown {field} {value!r}; {hint}")
+                    Problem(f"failures[{index}].{field}", _unknown(field, str(value), known))
                 )
     return problems
+
+
+def _no_precision(where: str, cat: Catalogue, model_id: str, precision: str) -> Problem:
+    sizes = ", ".join(cat.models[model_id].sizes)
+    return Problem(where, f"model {model_id!r} has no {precision} size; use one it has ({sizes})")
+
+
+def _check_extras(scenario: Scenario) -> list[Problem]:
+    """The scenario's own catalogue entries: what the shipped catalogue's loader checks."""
+    problems = []
+    extras = scenario.extras
+    known_classes = set(load_catalogue().data_classes) | {c.id for c in extras.data_classes}
+    for index, model in enumerate(extras.models):
+        if model.default_precision not in model.sizes:
+            problems.append(
+                Problem(
+                    f"catalogue.models[{index}].default_precision",
+                    f"model {model.id!r} has no size for its default precision "
+                    f"{model.default_precision}; add it to sizes or choose one of "
+                    f"{', '.join(model.sizes)}",
+                )
+            )
+    for index, source in enumerate(extras.data_sources):
+        if source.default_class not in known_classes:
+            problems.append(
+                Problem(
+                    f"catalogue.data_sources[{index}].default_class",
+                    _unknown("data class", source.default_class, known_classes),
+                )
+            )
+    for index, hardware in enumerate(extras.hardware):
+        if hardware.servers > MAX_SERVERS:
+            problems.append(
+                Problem(
+                    f"catalogue.hardware[{index}].servers",
+                    f"{hardware.servers:,} servers is more than the limit of {MAX_SERVERS:,}; "
+                    "give fewer",
+                )
+            )
+    return problems
+
+
+def suits_tier(hardware_id: str, tier_id: str, cat: Catalogue) -> bool:
+    """Whether hardware may serve as a node of ``tier_id``: the catalogue's tier for it, one
+    either side of it, or the tier lists it among its typical hardware (an H100 node may be
+    on-premises; it is never a far-edge device)."""
+    hardware = cat.hardware[hardware_id]
+    tier = cat.tiers[tier_id]
+    if hardware_id in tier.typical_hardware:
+        return True
+    return abs(cat.tier_level(hardware.tier) - tier.level) <= 1
+
+
+def _check_hardware_tiers(scenario: Scenario, cat: Catalogue) -> list[Problem]:
+    problems = []
+    for index, node in enumerate(scenario.nodes):
+        if node.hardware not in cat.hardware or node.tier not in cat.tiers:
+            continue
+        if not suits_tier(node.hardware, node.tier, cat):
+            hardware = cat.hardware[node.hardware]
+            fits = [t.id for t in cat.tiers_in_order() if suits_tier(node.hardware, t.id, cat)]
+            problems.append(
+                Problem(
+                    f"nodes[{index}].hardware",
+                    f"hardware {hardware.id!r} suits the {tier_name(hardware.tier, cat)}, not the "
+                    f"{tier_name(node.tier, cat)} ({node.tier}); put node {node.id!r} on a "
+                    f"tier it suits ({', '.join(fits)}) or choose hardware of its tier, e.g. "
+                    + ", ".join(cat.tiers[node.tier].typical_hardware[:3]),
+                )
+            )
+    return problems
+
+
+def _check_transfer_times(scenario: Scenario, topo: Topology) -> list[Problem]:
+    """A message that takes longer than the whole run on one link never arrives (a 1 GB
+    result on a 1 bit/s link): refuse it rather than report nothing completed as a saving."""
+    cat = topo.catalogue
+    until = scenario.simulation.until_s
+    problems = []
+    for index, workload in enumerate(scenario.workloads):
+        sizes = [*stage_input_sizes(workload, cat), workload.stages[-1].output_size_bytes]
+        stops = [scenario.placement[key] for key in workload.stage_keys()]
+        if workload.sink is not None:
+            stops.append(workload.sink)
+        else:
+            sizes.pop()
+        here = workload.source.node
+        for size, stop in zip(sizes, stops, strict=True):
+            for hop in topo.path(here, stop) or []:
+                seconds = size * 8 / hop.bandwidth_bps
+                if seconds > until:
+                    problems.append(
+                        Problem(
+                            f"workloads[{index}]",
+                            f"one {_size(size)} message of workload {workload.id!r} takes "
+                            f"{_duration(seconds)} to cross link {hop.link!r} "
+                            f"({format_quantity(hop.bandwidth_bps, 'bitrate')}), longer than "
+                            f"the whole run ({_duration(until)}), so none would arrive; give "
+                            "the link more bandwidth or make the message smaller",
+                        )
+                    )
+                    break
+            here = stop
+    return problems
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 2 * 365 * 86400:
+        return f"{seconds / (365 * 86400):,.0f} years"
+    if seconds >= 2 * 86400:
+        return f"{seconds / 86400:,.0f} days"
+    return f"{seconds:,.4g} s"

@@ -51,7 +51,7 @@ def test_a_refused_drop_changes_nothing_and_shows_why(canvas: TopologyCanvas) ->
     assert canvas.scenario.placement["bearing-wear.twin"] == "plant-dc"
     assert chip_host(canvas, "bearing-wear.twin") == "plant-dc"
     assert canvas.message["level"] == "warning"
-    assert "confidential data may not go above tier on_prem" in canvas.message["text"]
+    assert "may not go above the on-premises datacentre (on_prem)" in canvas.message["text"]
     assert "may not go above" in canvas.status.entries[-1].text
     # the same request again (a new seq) is handled again, not lost as "no change"
     canvas.drop_request = {"chip": "bearing-wear.twin", "node": "cloud", "seq": 2}

@@ -25,7 +25,7 @@ def test_an_allowed_placement_changes_the_scenario_in_place_and_the_estimate(
 @pytest.mark.parametrize(
     ("key", "node", "reason"),
     [
-        ("bearing-wear.twin", "cloud", "confidential data may not go above tier on_prem"),
+        ("bearing-wear.twin", "cloud", "may not go above the on-premises datacentre"),
         ("bearing-wear.twin", "vib-sensors", "does not fit vib-sensors"),
         ("bearing-wear.correlate", "vib-sensors", "aggregates the data of all 40 devices"),
         ("bearing-wear.twin", "nowhere", "no node 'nowhere'"),
@@ -95,7 +95,9 @@ def test_property_updates_parse_units_and_refuse_bad_values(live_factory: Scenar
     editor.update_link("wan", bandwidth="50 Mbit/s", latency="30 ms")
     assert live_factory.link("wan").bandwidth_bps == 50e6
     assert live_factory.link("wan").latency_s == 0.03
-    with pytest.raises(EditRejected, match=r"link wan: bandwidth: must be greater than zero"):
+    with pytest.raises(
+        EditRejected, match=r"link wan: bandwidth: '-5 Mbit/s' must be greater than zero"
+    ):
         editor.update_link("wan", bandwidth="-5 Mbit/s")
     with pytest.raises(EditRejected, match="add a unit"):
         editor.update_link("wan", latency="30")

@@ -15,7 +15,7 @@ def test_bad_property_input_shows_an_error_and_changes_nothing(live_factory: Sce
     assert panel.bandwidth.placeholder.startswith("profile:")
     panel.bandwidth.value = "-5 Mbit/s"
     assert not panel.apply()
-    assert "bandwidth: must be greater than zero, got &#x27;-5 Mbit/s&#x27;" in panel.error.value
+    assert "bandwidth: &#x27;-5 Mbit/s&#x27; must be greater than zero" in panel.error.value
     assert "Not applied" in panel.error.value
     assert live_factory.link("wan").bandwidth_bps is None  # still the profile's
     assert "not applied" in status.entries[-1].text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -36,9 +37,9 @@ def test_validate_rejects_the_whole_corpus_with_exit_2_and_no_traceback() -> Non
     assert "Traceback" not in result.stdout + result.stderr
     for path in files:
         assert f"{path}: " in result.stdout, f"{path.name} printed no problem"
-    for line in result.stdout.splitlines():
-        file, where, message = line.split(": ", 2)
-        assert Path(file).exists() and where and message
+    for line in result.stdout.splitlines():  # FILE: field: message, or FILE: message
+        file, rest = line.split(": ", 1)
+        assert Path(file).exists() and rest and "(top level)" not in rest
 
 
 @pytest.mark.parametrize("arg", ["/no/such/file.yaml", "/", "/dev/null"])
@@ -86,3 +87,52 @@ def test_console_script_is_installed() -> None:
     exe = Path(sys.executable).parent / "workbench"
     result = subprocess.run([exe, "--help"], capture_output=True, text=True, check=False)
     assert result.returncode == 0 and "validate" in result.stdout
+
+
+def test_validate_refuses_a_fifo_and_a_device_at_once(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    result = run("validate", str(fifo), "/dev/zero")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert f"{fifo}: is not a regular file (a pipe, device or socket)" in result.stdout
+    assert "/dev/zero: is not a regular file" in result.stdout
+
+
+def _write_big_fleet(tmp_path: Path) -> Path:
+    text = (SCENARIOS / "factory_floor.yaml").read_text()
+    path = tmp_path / "fleet.yaml"
+    path.write_text(
+        text.replace("count: 40", "count: 1000000").replace('rate: "1 Hz"', 'rate: "1 kHz"', 1)
+    )
+    return path
+
+
+def test_run_refuses_a_run_too_large_and_says_how_to_force_it(tmp_path: Path) -> None:
+    path = _write_big_fleet(tmp_path)
+    assert main(["validate", "-q", str(path)]) == 0  # valid, just too large to simulate
+    result = run("run", str(path), "-q", "--out", str(tmp_path / "out"))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stdout.startswith(f"{path}: simulation.until: this run of 600 simulated seconds")
+    assert "--force" in result.stdout and not result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_run_with_force_skips_the_size_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import workbench.budget as budget
+
+    monkeypatch.setattr(budget, "MAX_EVENTS", 10)
+    out = tmp_path / "out"
+    factory = str(SCENARIOS / "factory_floor.yaml")
+    assert main(["run", factory, "--until", "15", "-q", "--out", str(out)]) == 2
+    assert "--force" in capsys.readouterr().out
+    assert main(["run", factory, "--until", "15", "-q", "--out", str(out), "--force"]) == 0
+    assert (out / "summary.json").exists()
+
+
+def test_a_file_until_of_a_century_is_refused_like_the_option() -> None:
+    path = BROKEN / "until_too_long.yaml"
+    result = run("run", str(path), "-q")
+    assert result.returncode == 2
+    assert "simulation.until: '36500 d' is more than the limit of 7 d" in result.stdout

@@ -110,7 +110,7 @@ def test_trace_arrivals_follow_the_trace(factory: Scenario) -> None:
 
 def test_an_invalid_scenario_is_refused_with_its_problems(factory: Scenario) -> None:
     factory.placement["bearing-wear.twin"] = "cloud"
-    with pytest.raises(ScenarioError, match="confidential data may not go above"):
+    with pytest.raises(ScenarioError, match="may not go above the on-premises datacentre"):
         Simulation(factory)
 
 

@@ -9,17 +9,21 @@ at or below that tier: a path is allowed when every node on it is.
 from .data_classes import (
     allowed_path,
     class_limit,
+    class_name,
     forbidden_nodes,
     leg_classes,
     leg_limits,
     route_problem,
+    tier_name,
 )
 
 __all__ = [
     "allowed_path",
     "class_limit",
+    "class_name",
     "forbidden_nodes",
     "leg_classes",
     "leg_limits",
     "route_problem",
+    "tier_name",
 ]

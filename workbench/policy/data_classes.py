@@ -59,6 +59,19 @@ def forbidden_nodes(topo: Topology, nodes: Iterable[str], limit: int) -> list[st
     return [node for node in nodes if topo.level(node) > limit]
 
 
+def tier_name(tier_id: str, cat: Catalogue) -> str:
+    """The tier's display name from the catalogue, in running text: 'on-premises datacentre'."""
+    tier = cat.tiers.get(tier_id)
+    name = tier.name if tier is not None and tier.name else tier_id.replace("_", " ")
+    return name[:1].lower() + name[1:]
+
+
+def class_name(class_id: str, cat: Catalogue) -> str:
+    """'Protected health information (phi)': the data class in plain words, its id after."""
+    name = cat.data_classes[class_id].name
+    return f"{name} ({class_id})" if name and name != class_id else f"{class_id} data"
+
+
 def route_problem(
     topo: Topology,
     src: str,
@@ -67,31 +80,40 @@ def route_problem(
     what: str,
     *,
     earlier_stages: bool = False,
+    origin: str | None = None,
 ) -> str | None:
-    """Why data of ``class_id`` at ``src`` cannot go to ``dst`` (``what`` is there), with the
-    fix; None when it can, over a path that stays within the class's tiers."""
+    """Why data of ``class_id`` at ``src`` cannot go to ``dst`` (``what`` is there), in one
+    sentence with the fix; None when it can, over a path that stays within the class's tiers.
+    ``origin`` (where the data is born) names the link that crosses the boundary."""
     cat = topo.catalogue
     limit = class_limit(class_id, cat)
     max_tier = cat.data_classes[class_id].max_tier
+    allowed = f"the {tier_name(max_tier, cat)} ({max_tier})"
+    deidentify = (
+        ", or de-identify the data in an earlier stage (output_class: public)"
+        if earlier_stages
+        else ""
+    )
+    path = topo.path(src, dst)
     if topo.level(dst) > limit:
+        dst_tier = str(topo.graph.nodes[dst]["tier"])
+        way = topo.path(origin, dst) if origin is not None else path
+        over = next((hop.link for hop in way or [] if topo.level(hop.dst) > limit), None)
         return (
-            f"{class_id} data may not go above tier {max_tier}, but {what} is on {dst!r} "
-            f"({topo.graph.nodes[dst]['tier']}); place it on a node at or below {max_tier}"
-            + (
-                ", or give an earlier stage an output_class (e.g. de-identified 'public')"
-                if earlier_stages
-                else ""
-            )
+            f"{class_name(class_id, cat)} may not go above {allowed}: {what} would send it "
+            f"to the {tier_name(dst_tier, cat)} ({dst!r})"
+            + (f" over {over!r}" if over else "")
+            + f"; place it on {allowed} or lower{deidentify}."
         )
-    if topo.path(src, dst) is None:
+    if path is None:
         return (
             f"{what} is on {dst!r}, which the data at {src!r} cannot reach; add a link "
             "or place it on a connected node"
         )
     if topo.path(src, dst, max_level=limit) is None:
         return (
-            f"every path from {src!r} to {dst!r} passes through tiers above {max_tier}, which "
-            f"{class_id} data may not reach; place it where a path stays below that tier, or "
-            "add such a link"
+            f"{class_name(class_id, cat)} may not go above {allowed}, but every path from "
+            f"{src!r} to {dst!r} for {what} passes above it; add a link that stays at or "
+            f"below {allowed}, or place it elsewhere{deidentify}."
         )
     return None

@@ -29,8 +29,9 @@ import pandas as pd
 import simpy
 from simpy.events import NORMAL
 
+from ..budget import check_run_size
 from ..catalogue import Catalogue
-from ..errors import Problem, ScenarioError
+from ..errors import Problem, RunArgumentError, ScenarioError
 from ..scenario import Scenario
 from ..workloads import service_time_s
 from . import degraded, failures
@@ -425,6 +426,8 @@ class Simulation:
         Simulated seconds to run; default: the scenario's ``simulation.until``.
     seed
         Seed of the run's own random generator; default: the scenario's. Same seed, same run.
+    force
+        Run even when the estimate (:func:`workbench.budget.estimate_run`) is past the limits.
     """
 
     def __init__(
@@ -435,10 +438,15 @@ class Simulation:
         seed: int | None = None,
         bin_s: float = 1.0,
         catalogue: Catalogue | None = None,
+        force: bool = False,
     ) -> None:
+        _check_arguments(until, seed, bin_s)
         self.scenario = scenario
         self.seed = scenario.simulation.seed if seed is None else seed
         self.until_s = float(until if until is not None else scenario.simulation.until_s)
+        self.estimate = check_run_size(
+            scenario, until_s=self.until_s, bin_s=bin_s, catalogue=catalogue, force=force
+        )
         self.plan: Plan = build_plan(
             scenario, until_s=self.until_s, bin_s=bin_s, catalogue=catalogue
         )
@@ -632,6 +640,39 @@ def simulate(
     seed: int | None = None,
     bin_s: float = 1.0,
     catalogue: Catalogue | None = None,
+    force: bool = False,
 ) -> Results:
-    """Run ``scenario`` to the end and return its :class:`Results`."""
-    return Simulation(scenario, until=until, seed=seed, bin_s=bin_s, catalogue=catalogue).run()
+    """Run ``scenario`` to the end and return its :class:`Results` (``force``: run even past
+    the size limits of :mod:`workbench.budget`)."""
+    return Simulation(
+        scenario, until=until, seed=seed, bin_s=bin_s, catalogue=catalogue, force=force
+    ).run()
+
+
+def _check_arguments(until: float | None, seed: int | None, bin_s: float) -> None:
+    """Refuse arguments the engine cannot run with, in one sentence each."""
+
+    def finite_positive(value: object) -> bool:
+        return (
+            isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and math.isfinite(value)
+            and value > 0
+        )
+
+    if until is not None and not finite_positive(until):
+        raise RunArgumentError(
+            [Problem("until", f"{until!r} is not a run length; give a positive number of seconds")]
+        )
+    if not finite_positive(bin_s):
+        raise RunArgumentError(
+            [Problem("bin_s", f"{bin_s!r} is not a bin width; give a positive number of seconds")]
+        )
+    if until is not None and until / bin_s > 1e8:
+        raise RunArgumentError(
+            [Problem("bin_s", f"{bin_s!r} s bins over {until!r} s are too many; widen the bins")]
+        )
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+        raise RunArgumentError(
+            [Problem("seed", f"{seed!r} is not a seed; give a whole number 0 or more")]
+        )

@@ -92,7 +92,7 @@ def test_drag_a_chip_to_another_tier_changes_the_placement(
     assert probe(page)["placement"]["visual-inspection.classify"] == "plant-dc"
     # on-prem -> cloud with confidential data: refused, the chip snaps back, the reason shows
     drag(page, chip(page, "bearing-wear.twin"), node(page, "cloud"))
-    expect(toast).to_contain_text("confidential data may not go above", timeout=30_000)
+    expect(toast).to_contain_text("may not go above the on-premises datacentre", timeout=30_000)
     expect(chip(page, "bearing-wear.twin")).to_have_attribute("data-host", "plant-dc")
     state = probe(page)
     assert state["placement"]["bearing-wear.twin"] == "plant-dc"

@@ -185,7 +185,11 @@ def restricted_worlds(draw: Any) -> Scenario:
         {kind: target, "at": at, "duration": duration}
         for (kind, target), at, duration in draw(
             st.lists(
-                st.tuples(st.sampled_from(targets), st.floats(0, 15), st.floats(0.5, 10)),
+                st.tuples(
+                    st.sampled_from(targets),
+                    st.floats(0, 15).map(lambda t: round(t, 3)),
+                    st.floats(0.5, 10).map(lambda t: round(t, 3)),
+                ),
                 max_size=4,
             )
         )

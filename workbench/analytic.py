@@ -26,7 +26,7 @@ from .catalogue import TIER_IDS, Catalogue
 from .queueing import mmc_wait
 from .scenario import Scenario, Workload
 from .topology import Hop, Topology
-from .workloads import input_size_bytes, service_time_s
+from .workloads import input_size_bytes, node_servers, service_time_s
 
 
 @dataclass
@@ -105,8 +105,7 @@ class _Model:
         return max(self.nodes[spec.a].count, self.nodes[spec.b].count)
 
     def servers(self, node_id: str) -> int:
-        node = self.nodes[node_id]
-        return node.servers or self.cat.hardware[node.hardware].servers
+        return node_servers(self.scenario, node_id, self.cat)
 
     def service(self, workload: Workload, k: int, node_id: str) -> tuple[float, float]:
         stage = workload.stages[k]
@@ -116,7 +115,7 @@ class _Model:
             )
             return stage.service.mean_s, scv
         hardware = self.cat.hardware[self.nodes[node_id].hardware]
-        return service_time_s(self.cat.models[stage.model], hardware), 0.0
+        return service_time_s(self.cat.models[stage.model], hardware, stage), 0.0
 
     def segments(self, workload: Workload) -> list[tuple[float, list[Hop], float, str | None]]:
         """(share reaching it, hops, bytes per message, stage node or None for the sink)."""

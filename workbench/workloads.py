@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from .catalogue import Catalogue, Hardware, Model
-from .scenario import Stage, Workload
+from .llm import llm_service_time_s
+from .scenario import Scenario, Stage, Workload
 
 
 def input_size_bytes(workload: Workload, catalogue: Catalogue) -> float:
@@ -45,9 +46,44 @@ def model_size_bytes(stage: Stage, catalogue: Catalogue) -> float:
     return model.size_bytes(stage.precision)
 
 
-def service_time_s(model: Model, hardware: Hardware) -> float:
-    """Deterministic compute time of one inference: work / sustained throughput of one server."""
+def service_time_s(model: Model, hardware: Hardware, stage: Stage | None = None) -> float:
+    """Deterministic compute time of one request on one server.
+
+    A language model (``flops_per_token`` set) follows the roofline of :mod:`workbench.llm`
+    with the stage's precision, token counts and shards; any other model takes its work /
+    the sustained throughput of one server.
+    """
+    if model.is_llm:
+        if stage is None:
+            return llm_service_time_s(model, hardware)
+        return llm_service_time_s(
+            model,
+            hardware,
+            precision=stage.precision,
+            prompt_tokens=stage.prompt_tokens,
+            output_tokens=stage.output_tokens,
+            shards=stage.shards,
+        )
     return model.ops_per_inference / hardware.effective_ops_per_s
+
+
+def node_servers(scenario: Scenario, node_id: str, catalogue: Catalogue) -> int:
+    """Parallel servers of one instance of ``node_id``: its cards (the node's ``servers`` or
+    the hardware's), grouped by the largest ``shards`` of the stages placed on it."""
+    node = scenario.node(node_id)
+    cards = node.servers or catalogue.hardware[node.hardware].servers
+    return max(1, cards // max_shards(scenario, node_id))
+
+
+def max_shards(scenario: Scenario, node_id: str) -> int:
+    """The largest ``shards`` of the stages placed on ``node_id`` (1 when none is sharded)."""
+    shards = [
+        stage.shards
+        for workload in scenario.workloads
+        for stage in workload.stages
+        if scenario.placement.get(f"{workload.id}.{stage.id}") == node_id
+    ]
+    return max(shards, default=1)
 
 
 def max_level(class_id: str, catalogue: Catalogue) -> int:

@@ -25,8 +25,8 @@ from .topology import Topology, transfer_time
 from .units import format_quantity
 from .workloads import (
     max_level,
-    max_shards,
     service_time_s,
+    shards_by_node,
     stage_classes,
     stage_input_sizes,
 )
@@ -122,6 +122,7 @@ class _Context:
         self.topo = Topology(scenario, catalogue)
         self.cat = self.topo.catalogue
         self.nodes = {n.id: n for n in scenario.nodes}
+        self.shards = shards_by_node(scenario)
         # (requests per second, service time) per node instance, by stage, as placed.
         self.load: dict[str, dict[str, tuple[float, float]]] = defaultdict(dict)
         for workload in scenario.workloads:
@@ -147,7 +148,7 @@ class _Context:
         the largest ``shards`` among the stages there."""
         node = self.nodes[node_id]
         cards = node.servers or self.cat.hardware[node.hardware].servers
-        return max(1, cards // max(stage.shards, max_shards(self.scenario, node_id)))
+        return max(1, cards // max(stage.shards, self.shards.get(node_id, 1)))
 
 
 def _evaluate(

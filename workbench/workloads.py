@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .catalogue import Catalogue, Hardware, Model
 from .llm import llm_service_time_s
-from .scenario import Scenario, Stage, Workload
+from .scenario import Node, Scenario, Stage, Workload
 
 
 def input_size_bytes(workload: Workload, catalogue: Catalogue) -> float:
@@ -67,23 +67,23 @@ def service_time_s(model: Model, hardware: Hardware, stage: Stage | None = None)
     return model.ops_per_inference / hardware.effective_ops_per_s
 
 
-def node_servers(scenario: Scenario, node_id: str, catalogue: Catalogue) -> int:
-    """Parallel servers of one instance of ``node_id``: its cards (the node's ``servers`` or
-    the hardware's), grouped by the largest ``shards`` of the stages placed on it."""
-    node = scenario.node(node_id)
+def node_servers(node: Node, catalogue: Catalogue, shards: dict[str, int]) -> int:
+    """Parallel servers of one instance of ``node``: its cards (the node's ``servers`` or the
+    hardware's), grouped by the largest ``shards`` of the stages placed on it (``shards`` is
+    :func:`shards_by_node` of the scenario)."""
     cards = node.servers or catalogue.hardware[node.hardware].servers
-    return max(1, cards // max_shards(scenario, node_id))
+    return max(1, cards // shards.get(node.id, 1))
 
 
-def max_shards(scenario: Scenario, node_id: str) -> int:
-    """The largest ``shards`` of the stages placed on ``node_id`` (1 when none is sharded)."""
-    shards = [
-        stage.shards
-        for workload in scenario.workloads
-        for stage in workload.stages
-        if scenario.placement.get(f"{workload.id}.{stage.id}") == node_id
-    ]
-    return max(shards, default=1)
+def shards_by_node(scenario: Scenario) -> dict[str, int]:
+    """The largest ``shards`` of the stages placed on each node (nodes without any: absent)."""
+    out: dict[str, int] = {}
+    for workload in scenario.workloads:
+        for stage in workload.stages:
+            node_id = scenario.placement.get(f"{workload.id}.{stage.id}")
+            if node_id is not None:
+                out[node_id] = max(out.get(node_id, 1), stage.shards)
+    return out
 
 
 def max_level(class_id: str, catalogue: Catalogue) -> int:

@@ -23,7 +23,7 @@ from ..errors import Problem, ScenarioError
 from ..scenario import Flow, Scenario, Stage, Workload
 from ..topology import Topology
 from ..validation import validate_scenario
-from ..workloads import input_size_bytes, node_servers, service_time_s
+from ..workloads import input_size_bytes, node_servers, service_time_s, shards_by_node
 from .stations import Channel, Element, Server, Store, new_bins
 
 CHANNEL, SERVER, SEGMENT, FALLBACK = 0, 1, 2, 3
@@ -147,6 +147,7 @@ class _Builder:
                 )
             )
         nodes = []
+        shards = shards_by_node(scenario)
         for node in scenario.nodes:
             nodes.append(
                 NodeInfo(
@@ -154,7 +155,7 @@ class _Builder:
                     tier=node.tier,
                     level=self.topo.level(node.id),
                     instances=node.count,
-                    servers=node_servers(scenario, node.id, catalogue),
+                    servers=node_servers(node, catalogue, shards),
                     bins=new_bins(until_s, bin_s),
                 )
             )

@@ -23,7 +23,13 @@ from .queueing import mgc_wait
 from .scenario import Scenario, Stage, Workload
 from .topology import Topology, transfer_time
 from .units import format_quantity
-from .workloads import max_level, service_time_s, stage_classes, stage_input_sizes
+from .workloads import (
+    max_level,
+    service_time_s,
+    shards_by_node,
+    stage_classes,
+    stage_input_sizes,
+)
 
 
 def _ms(seconds: float) -> str:
@@ -116,6 +122,7 @@ class _Context:
         self.topo = Topology(scenario, catalogue)
         self.cat = self.topo.catalogue
         self.nodes = {n.id: n for n in scenario.nodes}
+        self.shards = shards_by_node(scenario)
         # (requests per second, service time) per node instance, by stage, as placed.
         self.load: dict[str, dict[str, tuple[float, float]]] = defaultdict(dict)
         for workload in scenario.workloads:
@@ -123,7 +130,7 @@ class _Context:
                 node_id = scenario.placement.get(f"{workload.id}.{stage.id}")
                 if node_id in self.nodes:
                     rate = self.instance_rate(workload, node_id)
-                    service = self.service(stage.model, node_id)
+                    service = self.service(stage, node_id)
                     self.load[node_id][f"{workload.id}.{stage.id}"] = (rate, service)
 
     def instance_rate(self, workload: Workload, node_id: str) -> float:
@@ -131,10 +138,17 @@ class _Context:
         source = self.nodes[workload.source.node]
         return source.count * workload.source.rate / self.nodes[node_id].count
 
-    def service(self, model_id: str, node_id: str) -> float:
+    def service(self, stage: Stage, node_id: str) -> float:
         return service_time_s(
-            self.cat.models[model_id], self.cat.hardware[self.nodes[node_id].hardware]
+            self.cat.models[stage.model], self.cat.hardware[self.nodes[node_id].hardware], stage
         )
+
+    def servers(self, stage: Stage, node_id: str) -> int:
+        """Servers of one instance of ``node_id`` with ``stage`` on it: its cards, grouped by
+        the largest ``shards`` among the stages there."""
+        node = self.nodes[node_id]
+        cards = node.servers or self.cat.hardware[node.hardware].servers
+        return max(1, cards // max(stage.shards, self.shards.get(node_id, 1)))
 
 
 def _evaluate(
@@ -181,24 +195,33 @@ def _evaluate(
     model: Model = cat.models[stage.model]
     hardware = cat.hardware[node.hardware]
     size = model.size_bytes(stage.precision)
-    if size > hardware.memory_bytes:
+    cards = node.servers or hardware.servers
+    held = hardware.card_memory_bytes * min(stage.shards, cards)
+    if size > held:
+        if stage.shards > 1:
+            holder = f"{min(stage.shards, cards)} cards of {hardware.id} hold"
+        elif hardware.servers > 1:
+            holder = f"{hardware.id} has per card"
+        else:
+            holder = f"{hardware.id} has"
         reasons.append(
             f"{model.id} needs {format_quantity(size, 'size')}, "
-            f"{hardware.id} has {format_quantity(hardware.memory_bytes, 'size')}"
+            f"{holder} {format_quantity(held, 'size')}"
         )
-    service = ctx.service(stage.model, node_id)
+    if stage.shards > cards:
+        reasons.append(f"shards: {stage.shards} but {node_id} has {cards} card(s)")
+    service = ctx.service(stage, node_id)
+    servers = ctx.servers(stage, node_id)
     key = f"{workload.id}.{stage.id}"
     streams = [v for k, v in ctx.load[node_id].items() if k != key]
     streams.append((ctx.instance_rate(workload, node_id), service))
-    utilisation = sum(rate * s for rate, s in streams) / hardware.servers
+    utilisation = sum(rate * s for rate, s in streams) / servers
     if utilisation >= 1:
-        reasons.append(
-            f"compute overloaded: utilisation {utilisation:.0%} of {hardware.servers} server(s)"
-        )
+        reasons.append(f"compute overloaded: utilisation {utilisation:.0%} of {servers} server(s)")
     # Question 1: latency.
     latency = None
     if hops is not None:
-        wait = mgc_wait([r for r, _ in streams], [s for _, s in streams], hardware.servers)
+        wait = mgc_wait([r for r, _ in streams], [s for _, s in streams], servers)
         latency = elapsed + transfer_time(hops, in_size) + wait + service
         if index == len(workload.stages) - 1 and workload.sink is not None:
             to_sink = topo.path(node_id, workload.sink)

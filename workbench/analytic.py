@@ -21,12 +21,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from .catalogue import TIER_IDS, Catalogue
-from .queueing import mmc_wait
+from .queueing import (
+    departure_scv,
+    ggc_wait,
+    split_scv,
+    superposed_scv,
+    tandem_class_waits,
+    tandem_wait,
+)
 from .scenario import Scenario, Workload
 from .topology import Hop, Topology
-from .workloads import input_size_bytes, service_time_s
+from .workloads import input_size_bytes, node_servers, service_time_s, shards_by_node
 
 
 @dataclass
@@ -66,25 +74,17 @@ class Estimate:
     link_utilisation: dict[str, float] = field(default_factory=dict)  # busiest direction
 
 
+Station = tuple[str, Any]  # ("node", node id) or ("link", (link id, upward))
+
+
 @dataclass
 class _Stream:
     rate: float  # per second, per instance
     mean: float  # seconds of service (or transmission)
     scv: float  # squared coefficient of variation of that time
-
-
-def _mgc_wait(streams: list[_Stream], servers: int) -> float:
-    """Mean wait in an M/G/c queue fed by several Poisson streams (Lee-Longton style:
-    the M/M/c wait scaled by (1 + Cs^2) / 2 of the mixed service time)."""
-    total = sum(s.rate for s in streams)
-    if total <= 0:
-        return 0.0
-    mean = sum(s.rate * s.mean for s in streams) / total
-    second = sum(s.rate * s.mean**2 * (1 + s.scv) for s in streams) / total
-    if mean <= 0:
-        return 0.0
-    scv = second / mean**2 - 1
-    return (1 + scv) / 2 * mmc_wait(total, mean, servers)
+    prev: Station | None = None  # the station the stream comes from; None: its source
+    source_scv: float = 1.0  # SCV of the source's requests (Poisson 1, periodic 0)
+    flow: str = ""  # the workload the stream belongs to
 
 
 class _Model:
@@ -99,14 +99,20 @@ class _Model:
         self.link_streams: dict[tuple[str, bool], list[_Stream]] = defaultdict(list)
         self.link_bytes: dict[tuple[str, bool], float] = defaultdict(float)  # per second, total
         self._segments: dict[str, list[tuple[float, list[Hop], float, str | None]]] = {}
+        self._shards = shards_by_node(scenario)
+        self._servers: dict[str, int] = {}
 
     def instances(self, link: str) -> int:
         spec = self.topo.links[link]
         return max(self.nodes[spec.a].count, self.nodes[spec.b].count)
 
     def servers(self, node_id: str) -> int:
-        node = self.nodes[node_id]
-        return node.servers or self.cat.hardware[node.hardware].servers
+        servers = self._servers.get(node_id)
+        if servers is None:
+            servers = self._servers[node_id] = node_servers(
+                self.nodes[node_id], self.cat, self._shards
+            )
+        return servers
 
     def service(self, workload: Workload, k: int, node_id: str) -> tuple[float, float]:
         stage = workload.stages[k]
@@ -116,7 +122,7 @@ class _Model:
             )
             return stage.service.mean_s, scv
         hardware = self.cat.hardware[self.nodes[node_id].hardware]
-        return service_time_s(self.cat.models[stage.model], hardware), 0.0
+        return service_time_s(self.cat.models[stage.model], hardware, stage), 0.0
 
     def segments(self, workload: Workload) -> list[tuple[float, list[Hop], float, str | None]]:
         """(share reaching it, hops, bytes per message, stage node or None for the sink)."""
@@ -137,22 +143,34 @@ class _Model:
         self._segments[workload.id] = segments
         return segments
 
+    def station_instances(self, station: Station) -> int:
+        kind, key = station
+        return self.nodes[key].count if kind == "node" else self.instances(key[0])
+
     def load(self, workload: Workload) -> None:
         total_rate = self.nodes[workload.source.node].count * workload.source.rate
+        source_scv = 0.0 if workload.source.arrival == "periodic" else 1.0
+        prev: Station | None = None
         for k, (share, hops, size, node_id) in enumerate(self.segments(workload)):
             rate = total_rate * share
             for hop in hops:
                 key = (hop.link, self.topo.is_upward(hop.link, hop.src))
                 per_instance = rate / self.instances(hop.link)
                 self.link_streams[key].append(
-                    _Stream(per_instance, 8 * size / hop.bandwidth_bps, 0)
+                    _Stream(
+                        per_instance, 8 * size / hop.bandwidth_bps, 0, prev, source_scv, workload.id
+                    )
                 )
                 self.link_bytes[key] += rate * size
+                prev = ("link", key)
             if node_id is not None:
                 mean, scv = self.service(workload, k, node_id)
                 self.node_streams[node_id].append(
-                    _Stream(rate / self.nodes[node_id].count, mean, scv)
+                    _Stream(
+                        rate / self.nodes[node_id].count, mean, scv, prev, source_scv, workload.id
+                    )
                 )
+                prev = ("node", node_id)
 
 
 def estimate(scenario: Scenario, catalogue: Catalogue | None = None) -> Estimate:
@@ -161,8 +179,7 @@ def estimate(scenario: Scenario, catalogue: Catalogue | None = None) -> Estimate
     model = _Model(scenario, catalogue)
     for workload in scenario.workloads:
         model.load(workload)
-    node_wait = {n: _mgc_wait(s, model.servers(n)) for n, s in model.node_streams.items()}
-    link_wait = {k: _mgc_wait(s, 1) for k, s in model.link_streams.items()}
+    waits = _two_moment_waits(model)
     workloads = {}
     for workload in scenario.workloads:
         network = queueing = compute = 0.0
@@ -170,11 +187,13 @@ def estimate(scenario: Scenario, catalogue: Catalogue | None = None) -> Estimate
             for hop in hops:
                 key = (hop.link, model.topo.is_upward(hop.link, hop.src))
                 network += share * (hop.latency_s + 8 * size / hop.bandwidth_bps)
-                queueing += share * link_wait[key]
+                link = ("link", key)
+                queueing += share * waits.get((link, workload.id), waits[link])
             if node_id is not None:
                 mean, _ = model.service(workload, k, node_id)
                 compute += share * mean
-                queueing += share * node_wait[node_id]
+                node = ("node", node_id)
+                queueing += share * waits.get((node, workload.id), waits[node])
         workloads[workload.id] = WorkloadEstimate(
             latency_s=network + queueing + compute,
             network_s=network,
@@ -191,6 +210,175 @@ def estimate(scenario: Scenario, catalogue: Catalogue | None = None) -> Estimate
         },
         link_utilisation=_link_utilisation(model),
     )
+
+
+def _two_moment_waits(model: _Model, passes: int = 50) -> dict[Any, float]:
+    """Mean wait at every station (and, keyed ``(station, workload id)``, of one workload's
+    requests there where it differs), with the variability of each flow carried from station to
+    station (Whitt's QNA: departures, merges, splits; Kingman / Allen-Cunneen waits with the
+    Kraemer & Langenbach-Belz factor).
+
+    A single-server station fed only by one single-server deterministic station (an uplink
+    behind its gateway) is a tandem, where QNA overstates the wait: see
+    :func:`_deterministic_tandem_wait`.
+    """
+    stations: dict[Station, tuple[list[_Stream], int]] = {}
+    for node_id, streams in model.node_streams.items():
+        stations[("node", node_id)] = (streams, model.servers(node_id))
+    for key, streams in model.link_streams.items():
+        stations[("link", key)] = (streams, 1)
+    rate = {st: sum(s.rate for s in streams) for st, (streams, _) in stations.items()}
+    mean = {st: _mean_service(streams) for st, (streams, _) in stations.items()}
+    service_scv = {st: _service_scv(streams) for st, (streams, _) in stations.items()}
+    rho = {st: rate[st] * mean[st] / servers for st, (_, servers) in stations.items()}
+    inputs = {st: _inputs(model, st, streams, rate) for st, (streams, _) in stations.items()}
+    arrival_scv = dict.fromkeys(stations, 1.0)
+    depart = dict.fromkeys(stations, 1.0)
+    for _ in range(passes):
+        changed = False
+        for st, (_, servers) in stations.items():
+            arrival_scv[st] = _arrival_scv(inputs[st], depart, rho[st])
+            new = departure_scv(arrival_scv[st], service_scv[st], rho[st], servers)
+            changed = changed or abs(new - depart[st]) > 1e-12
+            depart[st] = new
+        if not changed:
+            break
+    waits: dict[Any, float] = {}
+    for st, (_, servers) in stations.items():
+        tandem = _deterministic_tandem_wait(model, st, stations, rate, arrival_scv)
+        if tandem is None:
+            waits[st] = ggc_wait(rate[st], mean[st], arrival_scv[st], service_scv[st], servers)
+            continue
+        waits[st] = tandem[0]
+        waits.update({(st, flow): wait for flow, wait in tandem[1].items()})
+    return waits
+
+
+def _mean_service(streams: list[_Stream]) -> float:
+    total = sum(s.rate for s in streams)
+    return sum(s.rate * s.mean for s in streams) / total if total > 0 else 0.0
+
+
+def _service_scv(streams: list[_Stream]) -> float:
+    """SCV of the mixed service time of several streams at one station."""
+    total = sum(s.rate for s in streams)
+    mean = _mean_service(streams)
+    if total <= 0 or mean <= 0:
+        return 0.0
+    second = sum(s.rate * s.mean**2 * (1 + s.scv) for s in streams) / total
+    return max(second / mean**2 - 1, 0.0)
+
+
+@dataclass
+class _Input:
+    """What reaches one instance of a station from one upstream station (or one source)."""
+
+    prev: Station | None
+    rate: float  # per second, into one instance here
+    share: float  # of one upstream instance's departures that comes here
+    fan_in: int  # upstream instances feeding one instance here
+    source_scv: float = 1.0
+
+
+def _inputs(
+    model: _Model, station: Station, streams: list[_Stream], rate: dict[Station, float]
+) -> list[_Input]:
+    """The station's arrivals grouped by the station they come from: flows that left one
+    station together are one share of its departures, not independent streams."""
+    here = model.station_instances(station)
+    grouped: dict[Station, float] = {}
+    out = []
+    for stream in streams:
+        if stream.prev is None:
+            out.append(_Input(None, stream.rate, 1.0, 1, stream.source_scv))
+        else:
+            grouped[stream.prev] = grouped.get(stream.prev, 0.0) + stream.rate
+    for prev, group_rate in grouped.items():
+        there = model.station_instances(prev)
+        leaving = group_rate * here / there  # out of one upstream instance, to all of these
+        share = min(leaving / rate[prev], 1.0) if rate[prev] > 0 else 1.0
+        if there < here:  # one upstream instance feeds several of these
+            share *= there / here
+        out.append(_Input(prev, group_rate, share, max(1, round(there / here))))
+    return out
+
+
+def _arrival_scv(inputs: list[_Input], depart: dict[Station, float], rho: float) -> float:
+    """SCV of the arrivals at one instance of a station (QNA superposition of its inputs)."""
+    total = sum(i.rate for i in inputs)
+    if total <= 0:
+        return 1.0
+    mean = squares = 0.0
+    for item in inputs:
+        scv = item.source_scv if item.prev is None else split_scv(depart[item.prev], item.share)
+        weight = item.rate / total
+        mean += weight * scv
+        squares += weight * weight / item.fan_in  # fan_in equal parts of this weight
+    return superposed_scv(mean, 1 / squares, rho)
+
+
+def _deterministic_tandem_wait(
+    model: _Model,
+    station: Station,
+    stations: dict[Station, tuple[list[_Stream], int]],
+    rate: dict[Station, float],
+    arrival_scv: dict[Station, float],
+) -> tuple[float, dict[str, float]] | None:
+    """The wait (mean, and per flow) at a single-server deterministic station fed by exactly
+    one single-server deterministic station; None when that is not the case. Exact when no
+    request waits, and for one flow behind a faster upstream; :func:`tandem_wait` otherwise."""
+    streams, servers = stations[station]
+    feeders = {s.prev for s in streams}
+    if servers != 1 or len(feeders) != 1 or None in feeders:
+        return None
+    (feeder,) = feeders
+    assert feeder is not None
+    up_streams, up_servers = stations[feeder]
+    if up_servers != 1 or any(s.scv > 0 for s in up_streams + streams):
+        return None
+    if model.station_instances(feeder) > model.station_instances(station):
+        return None  # several feeders merge here
+    slowest_here = max(s.mean for s in streams)
+    if slowest_here <= min(s.mean for s in up_streams):
+        return 0.0, {}  # arrivals are spaced at least one (longer) upstream service apart
+    one_to_one = model.station_instances(feeder) == model.station_instances(station)
+    if not one_to_one or abs(rate[station] - rate[feeder]) > 1e-9 * rate[feeder]:
+        return None  # a share of the feeder's requests: QNA
+    pairs = _paired_classes(up_streams, streams)
+    if pairs is None or len(pairs) > 3:
+        return None
+    total = rate[feeder]
+    classes = [(r / total, s_up, s_here) for r, s_up, s_here in pairs]
+    flows = [stream.flow for stream in streams]
+    behind = tandem_wait(classes, total)
+    # Bottleneck bound: the pair waits at least what the slower station alone would make its
+    # requests wait (exact for one class: Friedman's reversibility of deterministic tandems).
+    mean_up = sum(c[0] * c[1] for c in classes)
+    mean_here = sum(c[0] * c[2] for c in classes)
+    scv_here = sum(c[0] * c[2] ** 2 for c in classes) / mean_here**2 - 1
+    scv_up = sum(c[0] * c[1] ** 2 for c in classes) / mean_up**2 - 1
+    alone = ggc_wait(total, mean_here, arrival_scv[feeder], scv_here, 1)
+    upstream = ggc_wait(total, mean_up, arrival_scv[feeder], scv_up, 1)
+    wait = behind if mean_here <= mean_up else max(behind, alone - upstream, 0.0)
+    class_waits = tandem_class_waits(classes, total, wait, total * mean_here)
+    return wait, {flow: w for flow, w in zip(flows, class_waits, strict=True)}
+
+
+def _paired_classes(
+    up_streams: list[_Stream], streams: list[_Stream]
+) -> list[tuple[float, float, float]] | None:
+    """(rate, upstream time, time here) per flow, pairing each stream with the same flow's
+    stream upstream; None when a flow cannot be paired one to one."""
+    upstream = {s.flow: s for s in up_streams}
+    if len(upstream) != len(up_streams) or len(streams) != len(up_streams):
+        return None
+    pairs = []
+    for stream in streams:
+        before = upstream.get(stream.flow)
+        if before is None or abs(before.rate - stream.rate) > 1e-9 * stream.rate:
+            return None
+        pairs.append((stream.rate, before.mean, stream.mean))
+    return pairs
 
 
 def _link_utilisation(model: _Model) -> dict[str, float]:

@@ -73,7 +73,17 @@ class Tier(Entry):
 class Hardware(Entry):
     """A compute profile: what a node of this kind can run and how fast."""
 
-    FIGURES = ("peak_ops", "effective_ops", "servers", "memory", "power", "cost_per_hour_usd")
+    FIGURES = (
+        "peak_ops",
+        "effective_ops",
+        "servers",
+        "memory",
+        "power",
+        "cost_per_hour_usd",
+        "memory_bandwidth",
+        "precision_ops",
+        "shard_overhead",
+    )
 
     kind: Literal["mcu", "npu", "sbc", "soc", "gpu_card", "server"]
     tier: TierId
@@ -85,12 +95,39 @@ class Hardware(Entry):
     memory_bytes: Bytes = Field(alias="memory")
     power_w: Watts | None = Field(default=None, alias="power")
     cost_per_hour_usd: float | None = Field(default=None, ge=0)
+    memory_bandwidth_bps: BitsPerSecond | None = Field(
+        default=None,
+        alias="memory_bandwidth",
+        description="peak memory bandwidth of one server (card), e.g. '102 GB/s'",
+    )
+    precision_ops: dict[Precision, OpsPerSecond] | None = Field(
+        default=None,
+        description="dense peak throughput of one server (card) per precision it has units for",
+    )
+    shard_overhead_s: Seconds | None = Field(
+        default=None,
+        alias="shard_overhead",
+        description="time added to each generated token when a model is sharded across cards",
+    )
+
+    @property
+    def card_memory_bytes(self) -> float:
+        """Memory of one server (card): a model not sharded must fit this."""
+        return self.memory_bytes / self.servers
 
 
 class Model(Entry):
     """An AI model profile."""
 
-    FIGURES = ("params", "sizes", "ops_per_inference", "accuracy")
+    FIGURES = (
+        "params",
+        "sizes",
+        "ops_per_inference",
+        "accuracy",
+        "flops_per_token",
+        "prompt_tokens",
+        "output_tokens",
+    )
 
     task: str = ""
     params: Count
@@ -99,6 +136,18 @@ class Model(Entry):
     ops_per_inference: Ops
     accuracy: Fraction | None = None
     accuracy_metric: str | None = None
+    flops_per_token: Ops | None = Field(
+        default=None,
+        description="a language model's work per token (about 2 x params); set, the model is "
+        "served token by token: prefill, then one pass over the weights per output token",
+    )
+    prompt_tokens: int | None = Field(default=None, ge=0, description="default prompt length")
+    output_tokens: int | None = Field(default=None, ge=1, description="default answer length")
+
+    @property
+    def is_llm(self) -> bool:
+        """Whether the model generates tokens (its service time follows the roofline)."""
+        return self.flops_per_token is not None
 
     def size_bytes(self, precision: Precision | None = None) -> float:
         """Size of the deployed artifact at ``precision`` (default: the model's default)."""

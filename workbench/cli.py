@@ -159,7 +159,19 @@ def _schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _print_tokens() -> int:
+    """`workbench catalogue tokens`: single-stream tokens/s of each LLM on each hardware."""
+    from .llm import tokens_matrix
+
+    with pd.option_context("display.width", 250, "display.max_columns", 30):
+        print(tokens_matrix(load_catalogue()).to_string())
+    print("\ntokens/s of one stream (decode roofline, workbench/llm.py); 'x2': sharded on 2 cards")
+    return EXIT_OK
+
+
 def _catalogue(args: argparse.Namespace) -> int:
+    if args.table == "tokens":
+        return _print_tokens()
     cat = load_catalogue()
     table = getattr(cat, args.table)
     rows = [
@@ -217,7 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
         "table",
         nargs="?",
         default="hardware",
-        choices=["tiers", "hardware", "models", "links", "data_sources", "data_classes"],
+        choices=["tiers", "hardware", "models", "links", "data_sources", "data_classes", "tokens"],
     )
     p.set_defaults(func=_catalogue)
     return parser

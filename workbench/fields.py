@@ -40,7 +40,7 @@ _DESCRIPTIONS: dict[Dimension, tuple[str, str]] = {
 RANGES: dict[Dimension, tuple[float, float]] = {
     "time": (1e-9, 365 * 86400.0),  # 1 ns .. 1 year
     "size": (1e-3, 1e15),  # 1 mB (a bit, rounded) .. 1 PB
-    "bitrate": (1.0, 1e13),  # 1 bit/s .. 10 Tbit/s
+    "bitrate": (1.0, 1e15),  # 1 bit/s .. 1 Pbit/s (HBM memory bandwidth reaches ~27 Tbit/s)
     "rate": (1e-12, 1e6),  # one event in ~30,000 years .. 1 MHz
     "compute": (1.0, 1e21),  # 1 OPS .. 1 ZOPS
     "work": (1.0, 1e18),  # 1 OP .. 1 EOP

@@ -195,6 +195,19 @@ class Stage(Schema):
         default=None, description="explicit service time; default: model work / node throughput"
     )
     fallback: Fallback | None = None
+    prompt_tokens: int | None = Field(
+        default=None, ge=0, le=10_000_000, description="LLM: tokens in; default: the model's"
+    )
+    output_tokens: int | None = Field(
+        default=None, ge=1, le=10_000_000, description="LLM: tokens out; default: the model's"
+    )
+    shards: int = Field(
+        default=1,
+        ge=1,
+        le=1024,
+        description="cards of its node that hold the model together and serve it as one server "
+        "(tensor parallel); needed when the model does not fit one card",
+    )
 
 
 class Degraded(Schema):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import heapq
+import math
 from collections.abc import Iterable
 from contextvars import ContextVar
 
@@ -17,10 +18,10 @@ from .errors import Problem
 from .fields import MAX_SERVERS
 from .loading import MAX_PROBLEMS, more_problems
 from .policy import tier_name
-from .scenario import Fallback, Node, Scenario, Workload
+from .scenario import Fallback, Node, Scenario, Stage, Workload
 from .topology import Topology
 from .units import format_quantity, short_repr
-from .workloads import model_size_bytes, stage_classes, stage_input_sizes
+from .workloads import stage_classes, stage_input_sizes
 
 # "Did you mean" costs a comparison with every known name: only the problems that will be
 # printed (the first MAX_PROBLEMS of a validation) get one.
@@ -338,18 +339,7 @@ def _check_workload_routes(
             )
             problems += hop
             route_ok = every_hop or not hop
-        hardware = cat.hardware[node.hardware]
-        size = model_size_bytes(stage, cat)
-        if size > hardware.memory_bytes:
-            precision = stage.precision or cat.models[stage.model].default_precision
-            problems.append(
-                Problem(
-                    f"placement.{workload.id}.{stage.id}",
-                    f"model {stage.model} ({_size(size)} at {precision}) does not fit "
-                    f"{node_id} ({hardware.id}, {_size(hardware.memory_bytes)} memory); "
-                    "place it on a larger node or choose a smaller precision",
-                )
-            )
+        problems += check_model_fit(stage, f"{workload.id}.{stage.id}", node_id, at, scenario, cat)
         if stage.aggregate and node_id == source and node.count > 1:
             problems.append(
                 Problem(
@@ -408,12 +398,13 @@ def _check_fallback(
     model = cat.models[fallback.model]
     size = model.size_bytes(fallback.precision)
     problems = []
-    if size > hardware.memory_bytes:
+    if size > hardware.card_memory_bytes:
         problems.append(
             Problem(
                 f"{where}.model",
                 f"fallback {model.id} ({_size(size)}) does not fit {node_id} "
-                f"({hardware.id}, {_size(hardware.memory_bytes)}); choose a smaller model",
+                f"({hardware.id}, {_size(hardware.card_memory_bytes)} per card); "
+                "choose a smaller model",
             )
         )
     if fallback.node is not None:
@@ -554,3 +545,52 @@ def _duration(seconds: float) -> str:
     if seconds >= 2 * 86400:
         return f"{seconds / 86400:,.0f} days"
     return f"{seconds:,.4g} s"
+
+
+def check_model_fit(
+    stage: Stage, key: str, node_id: str, stage_path: str, scenario: Scenario, cat: Catalogue
+) -> list[Problem]:
+    """A stage's model must fit one card of its node, or ``shards`` cards that hold it together
+    (and the node must have that many cards). ``key`` is 'workload.stage', ``stage_path`` the
+    stage's field path ('workloads[0].stages[1]')."""
+    node = scenario.node(node_id)
+    hardware = cat.hardware[node.hardware]
+    cards = node.servers or hardware.servers
+    model = cat.models[stage.model]
+    precision = stage.precision or model.default_precision
+    size = model.size_bytes(precision)
+    card = hardware.card_memory_bytes
+    what = f"model {stage.model} ({_size(size)} at {precision})"
+    if stage.shards > cards:
+        return [
+            Problem(
+                f"{stage_path}.shards",
+                f"shards: {stage.shards} but {node_id} ({hardware.id}) has {cards} card(s); "
+                f"use at most shards: {cards}, or place the stage on a node with more cards",
+            )
+        ]
+    if size <= card * stage.shards:
+        return []
+    if stage.shards == 1:
+        needed = math.ceil(size / card)
+        fix = (
+            f"shard it across the node's cards with 'shards: {needed}' on the stage"
+            if needed <= cards
+            else "place it on a node with more or larger cards"
+        )
+        return [
+            Problem(
+                f"placement.{key}",
+                f"{what} does not fit {node_id}: one card of {hardware.id} holds {_size(card)}"
+                f" ({cards} card{'s' if cards > 1 else ''} in all); {fix}, or choose a smaller "
+                "precision",
+            )
+        ]
+    return [
+        Problem(
+            f"placement.{key}",
+            f"{what} does not fit {node_id} on {stage.shards} cards ({stage.shards} x "
+            f"{_size(card)}); use more shards (at most {cards}), a larger node or a smaller "
+            "precision",
+        )
+    ]

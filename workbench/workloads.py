@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from .catalogue import Catalogue, Hardware, Model
-from .scenario import Stage, Workload
+from .llm import llm_service_time_s
+from .scenario import Node, Scenario, Stage, Workload
 
 
 def input_size_bytes(workload: Workload, catalogue: Catalogue) -> float:
@@ -45,9 +46,44 @@ def model_size_bytes(stage: Stage, catalogue: Catalogue) -> float:
     return model.size_bytes(stage.precision)
 
 
-def service_time_s(model: Model, hardware: Hardware) -> float:
-    """Deterministic compute time of one inference: work / sustained throughput of one server."""
+def service_time_s(model: Model, hardware: Hardware, stage: Stage | None = None) -> float:
+    """Deterministic compute time of one request on one server.
+
+    A language model (``flops_per_token`` set) follows the roofline of :mod:`workbench.llm`
+    with the stage's precision, token counts and shards; any other model takes its work /
+    the sustained throughput of one server.
+    """
+    if model.is_llm:
+        if stage is None:
+            return llm_service_time_s(model, hardware)
+        return llm_service_time_s(
+            model,
+            hardware,
+            precision=stage.precision,
+            prompt_tokens=stage.prompt_tokens,
+            output_tokens=stage.output_tokens,
+            shards=stage.shards,
+        )
     return model.ops_per_inference / hardware.effective_ops_per_s
+
+
+def node_servers(node: Node, catalogue: Catalogue, shards: dict[str, int]) -> int:
+    """Parallel servers of one instance of ``node``: its cards (the node's ``servers`` or the
+    hardware's), grouped by the largest ``shards`` of the stages placed on it (``shards`` is
+    :func:`shards_by_node` of the scenario)."""
+    cards = node.servers or catalogue.hardware[node.hardware].servers
+    return max(1, cards // shards.get(node.id, 1))
+
+
+def shards_by_node(scenario: Scenario) -> dict[str, int]:
+    """The largest ``shards`` of the stages placed on each node (nodes without any: absent)."""
+    out: dict[str, int] = {}
+    for workload in scenario.workloads:
+        for stage in workload.stages:
+            node_id = scenario.placement.get(f"{workload.id}.{stage.id}")
+            if node_id is not None:
+                out[node_id] = max(out.get(node_id, 1), stage.shards)
+    return out
 
 
 def max_level(class_id: str, catalogue: Catalogue) -> int:

@@ -24,7 +24,7 @@ from ..policy import leg_limits
 from ..scenario import Flow, Scenario, Stage, Workload
 from ..topology import Topology
 from ..validation import validate_scenario
-from ..workloads import input_size_bytes, service_time_s
+from ..workloads import input_size_bytes, node_servers, service_time_s, shards_by_node
 from .stations import Channel, Element, Server, Store, new_bins
 
 CHANNEL, SERVER, SEGMENT, FALLBACK = 0, 1, 2, 3
@@ -151,15 +151,15 @@ class _Builder:
                 )
             )
         nodes = []
+        shards = shards_by_node(scenario)
         for node in scenario.nodes:
-            hardware = catalogue.hardware[node.hardware]
             nodes.append(
                 NodeInfo(
                     id=node.id,
                     tier=node.tier,
                     level=self.topo.level(node.id),
                     instances=node.count,
-                    servers=node.servers or hardware.servers,
+                    servers=node_servers(node, catalogue, shards),
                     bins=new_bins(until_s, bin_s),
                 )
             )
@@ -285,7 +285,7 @@ class _Builder:
             else:
                 hardware = cat.hardware[self.scenario.node(node_id).hardware]
                 service = ServiceSpec(
-                    "deterministic", service_time_s(cat.models[stage.model], hardware)
+                    "deterministic", service_time_s(cat.models[stage.model], hardware, stage)
                 )
             stages.append(StagePlan(stage, node_id, service, stage.forward))
         input_bytes = input_size_bytes(workload, cat)

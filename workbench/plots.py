@@ -705,7 +705,11 @@ _RAW_COLOUR = "#b8bdc6"
 
 
 def _latency_ms(value: float) -> str:
-    """Milliseconds with three significant figures and no exponent (``'2104 ms'``)."""
+    """A latency given in milliseconds, in ms below a second and in s above
+    (``'2.10 ms'``, ``'56.2 ms'``, ``'3.36 s'``), never with an exponent or SI prefix."""
+    if value >= 1e3:
+        seconds = value / 1e3
+        return f"{seconds:.3g} s" if seconds < 1e3 else f"{seconds:,.0f} s"
     if value >= 100:
         return f"{value:.0f} ms"
     if value >= 10:
@@ -722,16 +726,31 @@ def byte_rate_text(bytes_per_s: float) -> str:
 
 
 def _tick_ms(value: float) -> str:
-    return f"{value / 1e3:g} s" if value >= 1e3 else f"{value:g} ms"
+    """A tick of a millisecond axis: ``'20 ms'``, ``'5 s'``, ``'2,000 s'``."""
+    if value >= 1e3:
+        return f"{value / 1e3:,.4g} s" if value < 1e6 else f"{value / 1e3:,.0f} s"
+    return f"{value:g} ms"
+
+
+_MAX_LOG_TICKS = 8
+_LOG_STEPS = ((1, 2, 5), (1, 3), (1,))
 
 
 def _log_ticks(low: float, high: float, label: Callable[[float], str]) -> dict[str, Any]:
-    """Axis settings with ticks at 1, 2 and 5 times powers of ten between ``low`` and ``high``
-    (only the powers of ten when that would be too many), each labelled by ``label``."""
+    """Axis settings with ticks at 1, 2 and 5 times powers of ten between ``low`` and ``high``,
+    thinned (1 and 3, then powers of ten, then every second or third power) until at most
+    eight remain, each labelled by ``label``: no SI prefixes, no clutter."""
     low, high = max(low, 1e-12), max(high, low * 10)
-    decades = range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)
-    steps = (1, 2, 5) if len(decades) <= 5 else (1,)
-    values = [m * 10.0**e for e in decades for m in steps if low <= m * 10.0**e <= high]
+    decades = list(range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1))
+    values: list[float] = []
+    for steps in _LOG_STEPS:
+        values = [m * 10.0**e for e in decades for m in steps if low <= m * 10.0**e <= high]
+        if len(values) <= _MAX_LOG_TICKS:
+            break
+    stride = 1
+    while len(values[::stride]) > _MAX_LOG_TICKS:
+        stride += 1
+    values = values[::stride]
     if len(values) < 2:  # a narrow range: label its ends
         values = [low, high]
     return {
@@ -740,6 +759,23 @@ def _log_ticks(low: float, high: float, label: Callable[[float], str]) -> dict[s
         "tickvals": values,
         "ticktext": [label(v) for v in values],
     }
+
+
+def number_axis(high: float, *, integer: bool = False, suffix: str = "") -> dict[str, Any]:
+    """Settings of a linear axis from 0 that never shows an SI prefix ("100m", "2k"): plain
+    numbers with thousands separators, whole numbers only when ``integer`` (counts), and
+    ``suffix`` (such as ``" %"``) after each tick."""
+    settings: dict[str, Any] = {
+        "rangemode": "tozero",
+        "exponentformat": "none",
+        "separatethousands": True,
+        "tickformat": ",d" if integer else ",.4~r",
+    }
+    if integer and high < 5:  # otherwise ticks at 0.5 would print as a repeated "0"
+        settings["dtick"] = 1
+    if suffix:
+        settings["ticksuffix"] = suffix
+    return settings
 
 
 def _shade(colour: str, amount: float) -> str:
@@ -791,8 +827,9 @@ def latency_figure(results: Results) -> go.Figure:
     -------
     go.Figure
         One box per workload with completed requests (``meta={"kind": "latency",
-        "workload": id}``), one marker trace of their medians (``{"kind": "latency-median"}``)
-        and one of the SLOs (``{"kind": "slo"}``).
+        "workload": id}``), one marker trace of their medians (``{"kind": "latency-median"}``),
+        one of each workload's slowest request (``{"kind": "latency-max"}``; the axis always
+        reaches it) and one of the SLOs (``{"kind": "slo"}``).
     """
     summary = results.workload_summary()
     requests = results.requests
@@ -805,6 +842,9 @@ def latency_figure(results: Results) -> go.Figure:
     median_x: list[float] = []
     median_y: list[str] = []
     median_colour: list[str] = []
+    slowest_x: list[float] = []
+    slowest_y: list[str] = []
+    slowest_text: list[str] = []
     for workload in results.scenario.workloads:
         stats = summary[workload.id]
         latency = window.loc[window["workload"] == workload.id, "latency_s"].to_numpy() * 1e3
@@ -820,7 +860,11 @@ def latency_figure(results: Results) -> go.Figure:
             p1, p25, p50, p75, p95, p99 = (
                 float(v) for v in np.percentile(latency, [1, 25, 50, 75, 95, 99])
             )
-            extremes.extend((p1, p99))
+            slowest = float(latency.max())
+            extremes.extend((p1, p99, slowest))
+            slowest_x.append(slowest)
+            slowest_y.append(label)
+            slowest_text.append(f"<b>{workload.id}</b>: slowest request {_latency_ms(slowest)}")
             colour = TIER_COLOURS.get(tier, _LINK_COLOUR)
             median_x.append(p50)
             median_y.append(label)
@@ -877,6 +921,19 @@ def latency_figure(results: Results) -> go.Figure:
             showlegend=False,
         )
     )
+    fig.add_trace(  # the slowest request, beyond the 99th-percentile whisker: never off-scale
+        go.Scatter(
+            x=slowest_x,
+            y=slowest_y,
+            mode="markers",
+            marker={"symbol": "x-thin", "size": 9, "line": {"color": "#5f6673", "width": 2}},
+            hovertext=slowest_text,
+            hovertemplate="%{hovertext}<extra></extra>",
+            name="slowest",
+            meta={"kind": "latency-max"},
+            showlegend=False,
+        )
+    )
     fig.add_trace(
         go.Scatter(
             x=slo_x,
@@ -899,7 +956,7 @@ def latency_figure(results: Results) -> go.Figure:
         title={
             "text": "End-to-end latency per workload, after the warm-up"
             "<br><span style='font-size:12px'>box: 25th–75th percentile · whiskers: 1st–99th · "
-            "◆ median, ┆ mean · <span style='color:#c0392b'>red bar: SLO</span> · "
+            "◆ median, ┆ mean, × slowest · <span style='color:#c0392b'>red bar: SLO</span> · "
             "colour: tier of the last stage</span>",
             "x": 0.01,
         },
@@ -1223,7 +1280,9 @@ def utilisation_figure(results: Results) -> go.Figure:
         legend={"x": 1.02, "y": 1.0, "yanchor": "top", "title": {"text": "node"}},
         legend2={"x": 1.02, "y": 0.44, "yanchor": "top", "title": {"text": "link direction"}},
     )
-    fig.update_yaxes(title_text="busy (%)", rangemode="tozero", gridcolor="#e5e7eb", row=1, col=1)
+    fig.update_yaxes(
+        title_text="busy (%)", gridcolor="#e5e7eb", row=1, col=1, **number_axis(100.0)
+    )
     y_axis = _log_ticks(min(peaks or [1.0]) / 2, max(peaks or [10.0]) * 2, _rate)
     fig.update_yaxes(
         title_text="throughput (log scale)", gridcolor="#e5e7eb", row=2, col=1, **y_axis

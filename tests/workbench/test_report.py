@@ -338,3 +338,16 @@ def test_a_workload_without_completed_requests_is_named_not_drawn() -> None:
     assert figure.layout.annotations[0].text == "no completed requests after the warm-up"
     text = "\n".join(summary_lines(results.summary()))
     assert re.search(rf"^{WORKLOADS[0]}\s+0\s+–\s+–\s+[\d.,]+\s+–$", text, re.M)
+
+
+def test_latency_axis_reaches_the_slowest_request(results: Results) -> None:
+    """Nothing is clipped: the log axis ends beyond every workload's slowest request, which is
+    marked; the utilisation axis prints plain numbers, never SI prefixes such as '200m'."""
+    figure = latency_figure(results)
+    slowest = next(t for t in figure.data if t.meta["kind"] == "latency-max")
+    requests = results.requests
+    done = requests[(requests["state"] == "done") & (requests["created_s"] >= results.warmup_s)]
+    assert max(slowest.x) == pytest.approx(done["latency_s"].max() * 1e3)
+    assert 10 ** figure.layout.xaxis.range[1] >= max(slowest.x)
+    load = utilisation_figure(results)
+    assert load.layout.yaxis.exponentformat == "none"

@@ -15,6 +15,7 @@ Examples
 from __future__ import annotations
 
 import math
+import re
 import textwrap
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -106,7 +107,9 @@ def _percent(fraction: float) -> str:
     return f"{fraction * 100:.6g} %"
 
 
-def _tier_names(catalogue: Catalogue | None) -> dict[str, str]:
+def _tier_names(catalogue: Catalogue | None = None) -> dict[str, str]:
+    """Tier id -> its one display name, from the catalogue (``"far_edge"`` -> ``"Far edge"``):
+    every figure, table and line of text spells a tier this way."""
     cat = catalogue or load_catalogue()
     return {tier.id: tier.name or tier.id for tier in cat.tiers_in_order()}
 
@@ -146,7 +149,7 @@ def tier_figure(catalogue: Catalogue | None = None) -> go.Figure:
         )
         hover = "<br>".join(
             [
-                f"<b>{tier.name}</b> ({tier.id}, level {tier.level})",
+                f"<b>{tier.name}</b> (tier {tier.level})",
                 *textwrap.wrap(tier.description, 70),
                 f"on premises: {'yes' if tier.on_premises else 'no'}",
                 *textwrap.wrap(f"typical hardware: {hardware or 'n/a'}", 70),
@@ -171,8 +174,9 @@ def tier_figure(catalogue: Catalogue | None = None) -> go.Figure:
         label_x.append(0.5)
         label_y.append(tier.level - 0.5)
         labels.append(
-            f"<b>{tier.level} · {tier.name}</b><br>"
-            f"<span style='font-size:12px'>network analogue: {tier.networking_analogue}<br>"
+            f"<b>{tier.name}</b><br>"
+            f"<span style='font-size:12px'>tier {tier.level} · network analogue: "
+            f"{tier.networking_analogue}<br>"
             f"latency budget ≤ {_duration(tier.latency_budget_s)} · "
             f"availability {_percent(tier.availability_target)}</span>"
         )
@@ -536,7 +540,7 @@ def _cell_text(verdict: Verdict | None, status: int, placed: bool) -> str:
     if verdict is None or status == _NO_NODE:
         text = "no node"
     elif status == _REJECTED:
-        first = textwrap.wrap(verdict.reasons[0] if verdict.reasons else "rejected", 32)
+        first = textwrap.wrap(_spell_tiers(verdict.reasons[0]) if verdict.reasons else "rejected", 32)
         text = "✗ " + "<br>".join(first[:3]) + ("…" if len(first) > 3 else "")
         if len(verdict.reasons) > 1:
             text += f"<br>(+{len(verdict.reasons) - 1} more)"
@@ -547,8 +551,10 @@ def _cell_text(verdict: Verdict | None, status: int, placed: bool) -> str:
     return text + ("<br><b>▣ placed here</b>" if placed else "")
 
 
-def _verdict_hover(advice: StageAdvice, tier: str, verdict: Verdict | None, status: int) -> str:
-    lines = [f"<b>{advice.key}</b> on {tier}: {_STATUS[status]}"]
+def _verdict_hover(
+    advice: StageAdvice, tier: str, verdict: Verdict | None, status: int, tier_name: str
+) -> str:
+    lines = [f"<b>{advice.key}</b> on {tier_name}: {_STATUS[status]}"]
     if verdict is not None and verdict.node is not None:
         lines.append(f"best node of the tier: {verdict.node}")
         if verdict.latency_s is not None:
@@ -561,7 +567,17 @@ def _verdict_hover(advice: StageAdvice, tier: str, verdict: Verdict | None, stat
         status_text = "ok" if advice.placed.feasible else "PROBLEM"
         lines.append(f"<b>placed on {advice.placed_node}</b>: {status_text}")
         lines.extend(f"✗ {reason}" for reason in advice.placed.reasons)
-    return "<br>".join(lines)
+    return _spell_tiers("<br>".join(lines))
+
+
+def _spell_tiers(text: str, names: dict[str, str] | None = None) -> str:
+    """``text`` with every tier id (``on_prem``, ``(cloud)``) replaced by the tier's catalogue
+    name; a one-word id only in brackets, where it cannot be a node's id."""
+    names = names or _tier_names()
+    ids = "|".join(re.escape(i) for i in names if "_" in i)
+    words = "|".join(re.escape(i) for i in names if "_" not in i)
+    text = re.sub(rf"\b({ids})\b", lambda m: names[m[1]], text) if ids else text
+    return re.sub(rf"\(({words})\)", lambda m: f"({names[m[1]]})", text) if words else text
 
 
 def advice_figure(advice: list[StageAdvice], catalogue: Catalogue | None = None) -> go.Figure:
@@ -608,7 +624,7 @@ def advice_figure(advice: list[StageAdvice], catalogue: Catalogue | None = None)
                 status = _PASSES if verdict.feasible else _REJECTED
             z_row.append(status)
             text_row.append(_cell_text(verdict, status, tier == placed_tier))
-            hover_row.append(_verdict_hover(a, tier, verdict, status))
+            hover_row.append(_verdict_hover(a, tier, verdict, status, names.get(tier, tier)))
             if tier == placed_tier and a.placed is not None:
                 fig.add_shape(
                     type="rect",
@@ -1012,7 +1028,8 @@ def boundary_figure(results: Results, catalogue: Catalogue | None = None) -> go.
         actual_text.append(byte_rate_text(up))
         colours.append(TIER_COLOURS.get(high, _LINK_COLOUR))
         hover.append(
-            f"<b>{key.replace('|', ' → ')}</b><br>up: {byte_rate_text(up)}<br>"
+            f"<b>{names.get(low, low)} → {names.get(high, high)}</b><br>"
+            f"up: {byte_rate_text(up)}<br>"
             f"down: {byte_rate_text(row['down_bytes_per_s'])}<br>"
             f"raw to cloud: {byte_rate_text(counterfactual)}<br>"
             f"saving: {saving_text(row['saving_percent'])}"

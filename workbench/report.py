@@ -28,9 +28,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .catalogue import load_catalogue
 from .plots import (
     TIER_COLOURS,
+    _tier_names,
     boundary_figure,
     byte_rate_text,
     latency_figure,
@@ -117,9 +117,13 @@ def _seconds(value: float) -> str:
     return f"{value:g} s"
 
 
-def summary_lines(summary: Mapping[str, Any]) -> list[str]:
+def summary_lines(
+    summary: Mapping[str, Any], *, tier_names: Mapping[str, str] | None = None
+) -> list[str]:
     """A few lines of text: per workload mean and p95 latency and SLO violations, then the
-    bandwidth saving at each tier boundary (what ``workbench run`` prints)."""
+    bandwidth saving at each tier boundary (what ``workbench run`` prints). Tiers are spelled
+    by their catalogue names (``tier_names``, default: the shipped catalogue's)."""
+    names = dict(tier_names) if tier_names is not None else _tier_names()
     lines = [
         f"{summary['scenario']}: {_seconds(summary['simulated_s'])} simulated, seed "
         f"{summary['seed']}, statistics after a {_seconds(summary['warmup_s'])} warm-up",
@@ -139,11 +143,14 @@ def summary_lines(summary: Mapping[str, Any]) -> list[str]:
         )
     lines.append("")
     boundaries = summary["boundaries"]
-    width = max([len("boundary"), *(len(b) + 2 for b in boundaries)])
+    labels = {
+        key: " → ".join(names.get(tier, tier) for tier in key.split("|")) for key in boundaries
+    }
+    width = max([len("boundary"), *map(len, labels.values())])
     lines.append(f"{'boundary':<{width}}  {'up':>10}  {'raw to cloud':>12}  saving")
     for name, row in boundaries.items():
         lines.append(
-            f"{name.replace('|', ' → '):<{width}}  {byte_rate_text(row['up_bytes_per_s']):>10}  "
+            f"{labels[name]:<{width}}  {byte_rate_text(row['up_bytes_per_s']):>10}  "
             f"{byte_rate_text(row['raw_to_cloud_bytes_per_s']):>12}  "
             f"{saving_text(row['saving_percent'])}"
         )
@@ -420,7 +427,7 @@ def write_report(
     """
     summary = jsonable(results.summary() if summary is None else summary)
     scenario = results.scenario
-    names: dict[str, str] = {t.id: t.name or t.id for t in load_catalogue().tiers_in_order()}
+    names = _tier_names()
     heading = title or f"{scenario.name}: simulation report"
     figures = [
         latency_figure(results),

@@ -245,7 +245,7 @@ def test_advice_figure_shows_passing_rejected_and_missing_tiers(
     assert all(row[telco] == 0 for row in grid.z)  # the factory has no MEC node
     detect = [a.key for a in factory_advice].index("bearing-wear.detect")
     assert grid.z[detect][cloud] == 1
-    assert "confidential data may not go above on_prem" in grid.hovertext[detect][cloud]
+    assert "may not go above On-premises datacentre" in grid.hovertext[detect][cloud]
     assert grid.z[detect][TIER_IDS.index("on_prem")] == 2
 
 

@@ -77,7 +77,7 @@ def test_run_prints_a_short_summary_and_no_progress_bar_off_a_terminal(run: dict
         else:  # nothing to take a mean of: dashes, not zeros
             row = rf"^{workload}\s+0\s+–\s+–\s+[\d.,]+\s+–$"
         assert re.search(row, stdout, re.M), workload
-    assert re.search(r"^far_edge → aggregation_edge .* 99\.\d+ %$", stdout, re.M)
+    assert re.search(r"^Far edge → Aggregation edge .* 99\.\d+ %$", stdout, re.M)
     assert "report: " in stdout
     assert run["stderr"] == ""  # stderr is not a terminal here: no bar
 
@@ -351,3 +351,41 @@ def test_latency_axis_reaches_the_slowest_request(results: Results) -> None:
     assert 10 ** figure.layout.xaxis.range[1] >= max(slowest.x)
     load = utilisation_figure(results)
     assert load.layout.yaxis.exponentformat == "none"
+
+
+def _visible_text(node: Any, key: str = "") -> list[str]:
+    """Every string a reader can see in a figure: names, text, tick labels, titles, hovers."""
+    if isinstance(node, str):
+        return [node] if key in {"text", "name", "hovertext", "ticktext", "title"} else []
+    if isinstance(node, dict):
+        return [t for k, v in node.items() if k != "meta" for t in _visible_text(v, k)]
+    if isinstance(node, list | tuple):
+        return [t for v in node for t in _visible_text(v, key)]
+    return []
+
+
+def test_every_tier_has_one_spelling_the_catalogues(results: Results) -> None:
+    """No 'far_edge', no 'far edge', no '1 · Far edge': figures and the run summary print a
+    tier by its catalogue name only."""
+    from workbench.advisor import advise
+    from workbench.catalogue import load_catalogue
+    from workbench.plots import advice_figure, tier_figure, topology_figure
+
+    figures = [
+        tier_figure(),
+        topology_figure(SCENARIO),
+        advice_figure(advise(SCENARIO)),
+        latency_figure(results),
+        boundary_figure(results),
+        utilisation_figure(results),
+    ]
+    seen = [text for fig in figures for text in _visible_text(fig.to_plotly_json())]
+    seen += summary_lines(results.summary())
+    for tier in load_catalogue().tiers_in_order():
+        wrong = [tier.name.lower(), f"{tier.level} · {tier.name}", f"({tier.id})"]
+        wrong += [tier.id] if "_" in tier.id else []  # a node may be called 'cloud'
+
+        for text in seen:
+            for spelling in wrong:
+                assert spelling not in text, f"{spelling!r} in {text!r}"
+    assert any("Far edge → Aggregation edge" in line for line in summary_lines(results.summary()))

@@ -144,7 +144,7 @@ def _run(args: argparse.Namespace) -> int:
         where = exc.filename or out_dir
         print(f"{where}: cannot write: {exc.strerror or exc}")
         return EXIT_INVALID
-    print("\n".join(summary_lines(summary)))
+    print("\n".join(summary_lines(summary, tiers_present={n.tier for n in scenario.nodes})))
     print(f"\nwrote {', '.join(p.name for p in written.values())} to {out_dir}")
     print(f"report: {report}")
     return EXIT_OK

@@ -14,11 +14,13 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import textwrap
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -43,6 +45,7 @@ __all__ = [
     "latency_figure",
     "outage_windows",
     "saving_text",
+    "scenario_boundaries",
     "tier_figure",
     "tier_layout",
     "topology_figure",
@@ -540,7 +543,9 @@ def _cell_text(verdict: Verdict | None, status: int, placed: bool) -> str:
     if verdict is None or status == _NO_NODE:
         text = "no node"
     elif status == _REJECTED:
-        first = textwrap.wrap(_spell_tiers(verdict.reasons[0]) if verdict.reasons else "rejected", 32)
+        first = textwrap.wrap(
+            _spell_tiers(verdict.reasons[0]) if verdict.reasons else "rejected", 32
+        )
         text = "✗ " + "<br>".join(first[:3]) + ("…" if len(first) > 3 else "")
         if len(verdict.reasons) > 1:
             text += f"<br>(+{len(verdict.reasons) - 1} more)"
@@ -991,12 +996,53 @@ def latency_figure(results: Results) -> go.Figure:
     return fig
 
 
+@dataclass(frozen=True)
+class Boundary:
+    """A tier boundary the scenario has: between two tiers with nodes and no tier with nodes
+    in between. ``through`` names the tiers without nodes that its traffic passes through;
+    ``row`` holds the numbers (``up_bytes_per_s``, ...) of the summary's boundary entry."""
+
+    low: str
+    high: str
+    through: tuple[str, ...]
+    row: Mapping[str, Any]
+
+    def label(self, names: Mapping[str, str], sep: str = " → ") -> str:
+        """``'On-premises datacentre → Hyperscale cloud'``."""
+        return f"{names.get(self.low, self.low)}{sep}{names.get(self.high, self.high)}"
+
+    def through_text(self, names: Mapping[str, str]) -> str:
+        """``'passes through Telco edge (MEC)'``, or ``''``."""
+        passed = ", ".join(names.get(t, t) for t in self.through)
+        return f"passes through {passed} (no node there)" if passed else ""
+
+
+def scenario_boundaries(
+    boundaries: Mapping[str, Mapping[str, Any]], tiers_present: Iterable[str] | None = None
+) -> list[Boundary]:
+    """The boundaries of a summary (keyed ``"far_edge|aggregation_edge"``, ...) that a scenario
+    with nodes in ``tiers_present`` has, bottom to top; a tier without nodes merges the two
+    boundaries around it into one that passes through it (both carry the same bytes). Below
+    the lowest and above the highest tier with nodes there is no boundary. ``None``: all."""
+    present = set(TIER_IDS if tiers_present is None else tiers_present)
+    levels = [i for i, tier in enumerate(TIER_IDS) if tier in present]
+    found = []
+    for a, b in itertools.pairwise(levels):
+        key = f"{TIER_IDS[a]}|{TIER_IDS[a + 1]}"
+        if key in boundaries:
+            found.append(
+                Boundary(TIER_IDS[a], TIER_IDS[b], tuple(TIER_IDS[a + 1 : b]), boundaries[key])
+            )
+    return found
+
+
 def boundary_figure(results: Results, catalogue: Catalogue | None = None) -> go.Figure:
     """Bytes per second going up across each tier boundary, next to shipping raw data up.
 
-    For each boundary (far edge | aggregation edge, ...) two bars on a log axis: what the run
-    actually sent upward, and the counterfactual "every raw input byte goes to the cloud"; the
-    saving in percent is written above them. Downward traffic is in the hover text.
+    For each boundary the scenario has (see :func:`scenario_boundaries`: a tier without nodes
+    is passed through, not drawn) two bars on a log axis: what the run actually sent upward,
+    and the counterfactual "every raw input byte goes to the cloud"; the saving in percent is
+    written above them. Downward traffic is in the hover text.
 
     Parameters
     ----------
@@ -1012,24 +1058,29 @@ def boundary_figure(results: Results, catalogue: Catalogue | None = None) -> go.
         one bar per boundary, bottom to top.
     """
     names = _tier_names(catalogue)
-    boundaries = results.boundary_summary()
+    tiers = {node.tier for node in results.scenario.nodes}
+    boundaries = scenario_boundaries(results.boundary_summary(), tiers)
     x: list[str] = []
     actual: list[float | None] = []
     raw: list[float | None] = []
     actual_text: list[str] = []
     hover: list[str] = []
     colours: list[str] = []
-    for key, row in boundaries.items():
-        low, high = key.split("|")
-        x.append(f"{names.get(low, low)} →<br>{names.get(high, high)}")
+    for boundary in boundaries:
+        row, high, through = boundary.row, boundary.high, boundary.through_text(names)
+        x.append(
+            boundary.label(names, " →<br>")
+            + (f"<br><span style='font-size:11px;color:#5f6673'>{through}</span>" * bool(through))
+        )
         up, counterfactual = row["up_bytes_per_s"], row["raw_to_cloud_bytes_per_s"]
         actual.append(up if up > 0 else None)
         raw.append(counterfactual if counterfactual > 0 else None)
         actual_text.append(byte_rate_text(up))
         colours.append(TIER_COLOURS.get(high, _LINK_COLOUR))
         hover.append(
-            f"<b>{names.get(low, low)} → {names.get(high, high)}</b><br>"
-            f"up: {byte_rate_text(up)}<br>"
+            f"<b>{boundary.label(names)}</b><br>"
+            + (f"{through}<br>" if through else "")
+            + f"up: {byte_rate_text(up)}<br>"
             f"down: {byte_rate_text(row['down_bytes_per_s'])}<br>"
             f"raw to cloud: {byte_rate_text(counterfactual)}<br>"
             f"saving: {saving_text(row['saving_percent'])}"
@@ -1062,10 +1113,18 @@ def boundary_figure(results: Results, catalogue: Catalogue | None = None) -> go.
             meta={"kind": "boundary-actual"},
         )
     )
+    if not boundaries:
+        fig.add_annotation(
+            text="The scenario has nodes in one tier only: no tier boundary to cross.",
+            showarrow=False,
+            xref="paper",
+            yref="paper",
+            font={"size": 14, "color": "#5f6673"},
+        )
     positive = [v for v in (*actual, *raw) if v] or [1.0, 10.0]
     y_axis = _log_ticks(min(positive) / 4, max(positive) * 8, byte_rate_text)
     top = math.log10(max(positive))
-    for label, row, sent in zip(x, boundaries.values(), actual, strict=True):
+    for label, row, sent in zip(x, (b.row for b in boundaries), actual, strict=True):
         saving: float | None = row["saving_percent"]
         if saving is None:
             text = "no raw data<br>crosses here"
@@ -1297,9 +1356,7 @@ def utilisation_figure(results: Results) -> go.Figure:
         legend={"x": 1.02, "y": 1.0, "yanchor": "top", "title": {"text": "node"}},
         legend2={"x": 1.02, "y": 0.44, "yanchor": "top", "title": {"text": "link direction"}},
     )
-    fig.update_yaxes(
-        title_text="busy (%)", gridcolor="#e5e7eb", row=1, col=1, **number_axis(100.0)
-    )
+    fig.update_yaxes(title_text="busy (%)", gridcolor="#e5e7eb", row=1, col=1, **number_axis(100.0))
     y_axis = _log_ticks(min(peaks or [1.0]) / 2, max(peaks or [10.0]) * 2, _rate)
     fig.update_yaxes(
         title_text="throughput (log scale)", gridcolor="#e5e7eb", row=2, col=1, **y_axis

@@ -24,7 +24,7 @@ from __future__ import annotations
 import html
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from .plots import (
     byte_rate_text,
     latency_figure,
     saving_text,
+    scenario_boundaries,
     topology_figure,
     utilisation_figure,
 )
@@ -118,11 +119,15 @@ def _seconds(value: float) -> str:
 
 
 def summary_lines(
-    summary: Mapping[str, Any], *, tier_names: Mapping[str, str] | None = None
+    summary: Mapping[str, Any],
+    *,
+    tier_names: Mapping[str, str] | None = None,
+    tiers_present: Iterable[str] | None = None,
 ) -> list[str]:
     """A few lines of text: per workload mean and p95 latency and SLO violations, then the
     bandwidth saving at each tier boundary (what ``workbench run`` prints). Tiers are spelled
-    by their catalogue names (``tier_names``, default: the shipped catalogue's)."""
+    by their catalogue names (``tier_names``, default: the shipped catalogue's); with
+    ``tiers_present`` (the tiers that have nodes) only the scenario's own boundaries show."""
     names = dict(tier_names) if tier_names is not None else _tier_names()
     lines = [
         f"{summary['scenario']}: {_seconds(summary['simulated_s'])} simulated, seed "
@@ -142,18 +147,17 @@ def summary_lines(
             f"{_share(stats['slo_violation_share'])}"
         )
     lines.append("")
-    boundaries = summary["boundaries"]
-    labels = {
-        key: " → ".join(names.get(tier, tier) for tier in key.split("|")) for key in boundaries
-    }
-    width = max([len("boundary"), *map(len, labels.values())])
+    boundaries = scenario_boundaries(summary["boundaries"], tiers_present)
+    width = max([len("boundary"), *(len(b.label(names)) for b in boundaries)])
     lines.append(f"{'boundary':<{width}}  {'up':>10}  {'raw to cloud':>12}  saving")
-    for name, row in boundaries.items():
+    for boundary in boundaries:
+        row = boundary.row
         lines.append(
-            f"{labels[name]:<{width}}  {byte_rate_text(row['up_bytes_per_s']):>10}  "
+            f"{boundary.label(names):<{width}}  {byte_rate_text(row['up_bytes_per_s']):>10}  "
             f"{byte_rate_text(row['raw_to_cloud_bytes_per_s']):>12}  "
             f"{saving_text(row['saving_percent'])}"
         )
+    lines += [f"  ({b.label(names)}: {b.through_text(names)})" for b in boundaries if b.through]
     lines += _degraded_lines(summary)
     return lines
 
@@ -208,6 +212,7 @@ th { background: #f3f5f7; font-weight: 600; }
 th:first-child, td:first-child, th.text, td.text { text-align: left; }
 td.bad { color: #b03a2e; font-weight: 600; }
 td.good { color: #1e7b45; font-weight: 600; }
+span.through { color: #5f6673; font-size: 12px; }
 dl.facts { display: grid; grid-template-columns: max-content auto; gap: 2px 16px; margin: 8px 0;
            font-size: 14px; }
 dl.facts dt { color: #5f6673; }
@@ -338,15 +343,18 @@ Every event is in events.parquet.</p>
 """
 
 
-def _boundary_table(summary: Mapping[str, Any], names: Mapping[str, str]) -> str:
+def _boundary_table(
+    summary: Mapping[str, Any], names: Mapping[str, str], tiers_present: Iterable[str]
+) -> str:
     rows = []
-    for key, b in summary["boundaries"].items():
-        low, high = key.split("|")
+    for boundary in scenario_boundaries(summary["boundaries"], tiers_present):
+        b, through = boundary.row, boundary.through_text(names)
         saving = b["saving_percent"]
         css = "" if saving is None else ("good" if saving >= 1 else "bad" if saving < 0 else "")
+        note = f'<br><span class="through">{html.escape(through)}</span>' if through else ""
         rows.append(
             [
-                _cell(html.escape(f"{names.get(low, low)} → {names.get(high, high)}")),
+                _cell(html.escape(boundary.label(names)) + note),
                 _cell(byte_rate_text(b["up_bytes_per_s"])),
                 _cell(byte_rate_text(b["down_bytes_per_s"])),
                 _cell(byte_rate_text(b["raw_to_cloud_bytes_per_s"])),
@@ -492,7 +500,7 @@ still in flight at the end are counted apart and not in the latency figures.</p>
 <p class="note">Bytes per second that crossed each boundary upward in this run, against the
 counterfactual of shipping every raw input byte to the cloud; the saving is
 1 − up / raw. Downward traffic (results to sinks, model pushes) is shown for completeness.</p>
-{_boundary_table(summary, names)}
+{_boundary_table(summary, names, {node.tier for node in scenario.nodes})}
 </section>
 
 <section id="nodes">

@@ -389,3 +389,44 @@ def test_every_tier_has_one_spelling_the_catalogues(results: Results) -> None:
             for spelling in wrong:
                 assert spelling not in text, f"{spelling!r} in {text!r}"
     assert any("Far edge → Aggregation edge" in line for line in summary_lines(results.summary()))
+
+
+def test_boundaries_the_scenario_does_not_have_are_passed_through(
+    results: Results, tmp_path: Path
+) -> None:
+    """The factory has no MEC node: no 'telco edge' boundary is drawn, tabled or printed; its
+    traffic crosses one 'On-premises datacentre → Hyperscale cloud' boundary, marked as passing
+    through the telco edge."""
+    figure = boundary_figure(results)
+    labels = list(next(t for t in figure.data if t.meta["kind"] == "boundary-actual").x)
+    assert len(labels) == 3
+    assert labels[-1].startswith("On-premises datacentre →<br>Hyperscale cloud")
+    assert "passes through Telco edge (MEC)" in labels[-1]
+    assert not any(label.startswith("Telco") for label in labels)
+    tiers = {node.tier for node in results.scenario.nodes}
+    text = summary_lines(results.summary(), tiers_present=tiers)
+    rows = [line for line in text if " → " in line and "%" in line]
+    assert [r.split("  ")[0].strip() for r in rows] == [
+        "Far edge → Aggregation edge",
+        "Aggregation edge → On-premises datacentre",
+        "On-premises datacentre → Hyperscale cloud",
+    ]
+    assert any("passes through Telco edge (MEC)" in line for line in text)
+    page = write_report(results, tmp_path / "report.html").read_text(encoding="utf-8")
+    table = page[page.index('<section id="boundaries">') : page.index('<section id="nodes">')]
+    assert "Telco edge (MEC) →" not in table and "passes through Telco edge (MEC)" in table
+
+
+def test_scenario_boundaries_merge_tiers_without_nodes() -> None:
+    from workbench.plots import scenario_boundaries
+
+    keys = [f"{a}|{b}" for a, b in zip(TIER_IDS, TIER_IDS[1:], strict=False)]
+    summary = {key: {"up_bytes_per_s": float(i)} for i, key in enumerate(keys)}
+    city = scenario_boundaries(summary, {"far_edge", "telco_edge", "cloud"})
+    assert [(b.low, b.high, b.through) for b in city] == [
+        ("far_edge", "telco_edge", ("aggregation_edge", "on_prem")),
+        ("telco_edge", "cloud", ()),
+    ]
+    assert city[0].row == summary["far_edge|aggregation_edge"]
+    assert len(scenario_boundaries(summary)) == 4
+    assert scenario_boundaries(summary, {"on_prem"}) == []

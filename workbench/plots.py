@@ -14,6 +14,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import re
@@ -24,7 +25,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import plotly.colors
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
@@ -43,9 +43,11 @@ __all__ = [
     "boundary_figure",
     "byte_rate_text",
     "latency_figure",
+    "outage_labels",
     "outage_windows",
     "saving_text",
     "scenario_boundaries",
+    "series_style",
     "tier_figure",
     "tier_layout",
     "topology_figure",
@@ -1176,9 +1178,38 @@ def _coarsen(times: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndar
     return times[starts], sums / counts, k
 
 
-OUTAGE_COLOURS = {"fail": "#e74c3c", "degrade": "#f39c12"}
-"""Colour of an outage window by kind: out of service, or degraded."""
+OUTAGE_COLOURS = {"fail": "#4b5563", "degrade": "#9ca3af"}
+"""Colour of an outage window by kind: out of service (dark grey), or degraded (light grey).
+Neutral on purpose: shading over a red "dropped" or grey "buffered" bar must not change what
+the bar's colour says. Figures draw the band translucent with a border (solid: out of
+service, dotted: degraded)."""
 _OUTAGE_ENDS = {"restore": "fail", "degrade_end": "degrade"}
+_OUTAGE_WORDS = {"fail": "out of service", "degrade": "degraded"}
+_WARMUP_COLOUR = "#e8edf3"
+
+SERIES_COLOURS = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#17becf",
+    "#bcbd22",
+    "#393b79",
+    "#637939",
+    "#8c6d31",
+    "#7b4173",
+)
+"""Distinct colours for the lines of one figure, none red (red means out of service) and
+none grey (grey is for shading); beyond twelve lines a colour comes back with another dash."""
+_DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
+
+
+def series_style(index: int) -> tuple[str, str]:
+    """(colour, dash) of the ``index``-th line of a figure: no two of the first sixty alike."""
+    colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
+    return colour, _DASHES[(index // len(SERIES_COLOURS)) % len(_DASHES)]
 
 
 def outage_windows(events: Any, end_s: float) -> list[tuple[float, float, str, str]]:
@@ -1197,14 +1228,152 @@ def outage_windows(events: Any, end_s: float) -> list[tuple[float, float, str, s
     return sorted(spans)
 
 
+@dataclass(frozen=True)
+class OutageLabel:
+    """One label over outage windows that share a start, end and kind: its text, the full
+    hover text, and the row (0 = top) it sits in, or ``None`` when no row had room."""
+
+    start: float
+    end: float
+    kind: str
+    elements: tuple[str, ...]
+    row: int | None
+
+    @property
+    def text(self) -> str:
+        """``'wan'``, ``'vib-lan, cam-lan'`` or ``'line-gw +3'``."""
+        if len(self.elements) <= 2:
+            return ", ".join(self.elements)
+        return f"{self.elements[0]} +{len(self.elements) - 1}"
+
+    @property
+    def hover(self) -> str:
+        what = _OUTAGE_WORDS[self.kind]
+        return (
+            f"<b>{', '.join(self.elements)}</b> {what}<br>"
+            f"{self.start:.4g} s to {self.end:.4g} s ({_duration(self.end - self.start)})"
+        )
+
+
+def outage_labels(
+    windows: Sequence[tuple[float, float, str, str]],
+    span_s: float,
+    *,
+    rows: int = 4,
+    width_px: float = 800.0,
+    char_px: float = 6.6,
+    lead: Iterable[str] = (),
+) -> list[OutageLabel]:
+    """Labels for outage windows that never overprint: windows with the same start, end and
+    kind share one label; each label takes the first of ``rows`` rows where it clears the one
+    before it, assuming a plot ``width_px`` wide spanning ``span_s`` seconds; a label with no
+    room gets ``row=None`` (its window is still drawn). Elements in ``lead`` (failed nodes,
+    which take their links down with them) come first in a shared label."""
+    first = set(lead)
+    grouped: dict[tuple[float, float, str], list[str]] = defaultdict(list)
+    for start, end, kind, element in windows:
+        grouped[(start, end, kind)].append(element)
+    for elements in grouped.values():
+        elements.sort(key=lambda e: (e not in first, e))
+    per_px = max(span_s, 1e-9) / width_px
+    ends = [-math.inf] * rows
+    labels = []
+    for (start, end, kind), elements in sorted(grouped.items()):
+        label = OutageLabel(start, end, kind, tuple(elements), None)
+        extent = (len(label.text) * char_px + 10) * per_px
+        row = next((r for r in range(rows) if ends[r] <= start), None)
+        if row is not None:
+            ends[row] = start + extent
+        labels.append(dataclasses.replace(label, row=row))
+    return labels
+
+
+def _same_traffic(a: np.ndarray, b: np.ndarray) -> bool:
+    """Two throughput series that would draw as one line on a log axis (within ~12 %)."""
+    both = ~np.isnan(a) & ~np.isnan(b)
+    if both.sum() < max(3, 0.5 * min((~np.isnan(a)).sum(), (~np.isnan(b)).sum())):
+        return False
+    return bool(np.median(np.abs(np.log10(a[both] / b[both]))) < 0.05)
+
+
+def _outage_bands(fig: go.Figure, results: Results, rows: Sequence[int]) -> list[str]:
+    """Shade the warm-up and every outage window on the subplots ``rows``; label outages over
+    the first without overprinting; return notes for the subtitle."""
+    notes = []
+    if results.warmup_s > 0:
+        for row in rows:
+            fig.add_vrect(
+                x0=0,
+                x1=results.warmup_s,
+                fillcolor=_WARMUP_COLOUR,
+                opacity=1,
+                layer="below",
+                line_width=0,
+                row=row,
+                col=1,
+            )
+        notes.append(f"light band: warm-up ({_duration(results.warmup_s)})")
+    windows = outage_windows(results.events, results.now_s)
+    nodes = [node.id for node in results.scenario.nodes]
+    labels = outage_labels(windows, max(results.now_s, 1e-9), lead=nodes)
+    for label in labels:  # one band per window, however many elements share it
+        start, end, kind = label.start, label.end, label.kind
+        for row in rows:
+            fig.add_vrect(
+                x0=start,
+                x1=max(end, start + 1e-9),
+                fillcolor=OUTAGE_COLOURS[kind],
+                opacity=0.10,
+                line={
+                    "color": OUTAGE_COLOURS[kind],
+                    "width": 1,
+                    "dash": "solid" if kind == "fail" else "dot",
+                },
+                row=row,
+                col=1,
+            )
+    hidden = [label for label in labels if label.row is None]
+    for label in labels:
+        if label.row is None:
+            continue
+        fig.add_annotation(
+            x=label.start,
+            xref="x",
+            xanchor="left",
+            y=1.0 - 0.075 * label.row,
+            yref="y domain",
+            yanchor="top",
+            text=label.text,
+            hovertext=label.hover,
+            showarrow=False,
+            font={"size": 11, "color": "#1d2330"},
+            bgcolor="rgba(255,255,255,0.8)",
+            bordercolor=OUTAGE_COLOURS[label.kind],
+            borderwidth=1,
+            borderpad=1,
+        )
+    kinds = {kind for _, _, kind, _ in windows}
+    if "fail" in kinds:
+        notes.append("grey band, solid edge: out of service")
+    if "degrade" in kinds:
+        notes.append("dotted edge: degraded")
+    if hidden:
+        notes.append(f"{len(hidden)} close outages unlabelled (see the events table)")
+    return notes
+
+
 def utilisation_figure(results: Results) -> go.Figure:
     """Compute utilisation per node and throughput per link direction over simulated time.
 
-    Top: one line per node that did any work, in its tier's colour (busy server-seconds over
-    available server-seconds, all instances of a group together). Bottom: one line per link
-    direction that carried traffic, in bit/s on a log axis, named by the direction of travel.
-    Runs longer than 300 time bins are averaged over wider bins. The warm-up is shaded grey,
-    links or nodes out of service red and degraded ones amber, labelled with their ids.
+    Top: one line per node that did any work (busy server-seconds over available
+    server-seconds, all instances of a group together), grouped by tier in the legend. Bottom:
+    one line per link direction that carried traffic, in bit/s on a log axis, named by the
+    direction of travel. Every line has its own colour (never red); a link direction that
+    carries the same traffic as one drawn before it is dashed on top of it and named in the
+    subtitle. Runs longer than 300 time bins are averaged over wider bins. The warm-up is a
+    light band; outages are grey bands with a border (solid: out of service, dotted:
+    degraded), labelled with their elements in rows that never overprint (hover a label for
+    the window).
 
     Parameters
     ----------
@@ -1218,6 +1387,7 @@ def utilisation_figure(results: Results) -> go.Figure:
         ``meta={"kind": "link-throughput", "link": id, "from": node, "to": node}``.
     """
     scenario = results.scenario
+    names = _tier_names()
     fig = make_subplots(
         rows=2,
         cols=1,
@@ -1227,10 +1397,9 @@ def utilisation_figure(results: Results) -> go.Figure:
     )
     nodes = results.nodes
     idle: list[str] = []
-    dashes = ("solid", "dot", "dash", "dashdot", "longdash")
-    seen_in_tier: dict[str, int] = defaultdict(int)
     bin_widths = {1}
-    for node in scenario.nodes:
+    index = 0
+    for node in sorted(scenario.nodes, key=lambda n: TIER_IDS.index(n.tier)):
         rows = nodes[nodes["node"] == node.id]
         busy = rows["utilisation"].to_numpy(dtype=float)
         if not len(busy) or not busy.any():
@@ -1238,9 +1407,8 @@ def utilisation_figure(results: Results) -> go.Figure:
             continue
         times, values, k = _coarsen(rows["t_s"].to_numpy(dtype=float), busy)
         bin_widths.add(k)
-        colour = TIER_COLOURS.get(node.tier, _LINK_COLOUR)
-        dash = dashes[seen_in_tier[node.tier] % len(dashes)]
-        seen_in_tier[node.tier] += 1
+        colour, dash = series_style(index)
+        index += 1
         fig.add_trace(
             go.Scatter(
                 x=times,
@@ -1249,6 +1417,8 @@ def utilisation_figure(results: Results) -> go.Figure:
                 line={"color": colour, "width": 2, "dash": dash},
                 name=_node_label(node.id, node.count),
                 legend="legend",
+                legendgroup=node.tier,
+                legendgrouptitle={"text": names.get(node.tier, node.tier)},
                 hovertemplate=f"{node.id}: %{{y:.3g}} % at %{{x:.4g}} s<extra></extra>",
                 meta={"kind": "utilisation", "node": node.id, "tier": node.tier},
             ),
@@ -1257,11 +1427,11 @@ def utilisation_figure(results: Results) -> go.Figure:
         )
     links = results.links
     ends = {link.key: link.ends for link in scenario.links}
-    palette = plotly.colors.qualitative.D3
     quiet: list[str] = []
     bin_s = float(results.sim.plan.bin_s)
-    index = 0
     peaks: list[float] = []
+    drawn: list[tuple[str, np.ndarray]] = []
+    overlaps: dict[str, list[str]] = defaultdict(list)
     for link_id, (a, b) in ends.items():
         for direction, (src, dst) in (("up", (a, b)), ("down", (b, a))):
             rows = links[(links["link"] == link_id) & (links["direction"] == direction)]
@@ -1273,83 +1443,52 @@ def utilisation_figure(results: Results) -> go.Figure:
             bits = np.where(values > 0, values * 8 / bin_s, np.nan)
             peaks.extend((float(np.nanmin(bits)), float(np.nanmax(bits))))
             sparse = np.isnan(bits).mean() > 0.5  # isolated points: a line would not show them
-            colour = palette[index % len(palette)]
+            name = f"{src} → {dst}"
+            colour, dash = series_style(index)
+            index += 1
+            under = [other for other, series in drawn if _same_traffic(series, bits)]
+            width = 1.8
+            if under:  # dashed over the line it hides, in the order drawn
+                dash = _DASHES[1 + (len(under) - 1) % (len(_DASHES) - 1)]
+                width = 2.4
+                overlaps[under[0]].append(name)
+            drawn.append((name, bits))
             fig.add_trace(
                 go.Scatter(
                     x=times,
                     y=bits,
                     mode="markers" if sparse else "lines",
-                    line={"color": colour, "width": 1.8},
+                    line={"color": colour, "width": width, "dash": dash},
                     marker={"color": colour, "size": 6},
-                    name=f"{src} → {dst}",
+                    name=name,
                     legend="legend2",
-                    hovertemplate=f"{link_id}, {src} → {dst}: %{{y:.3s}}bit/s at %{{x:.4g}} s"
+                    hovertemplate=f"{link_id}, {name}: %{{y:.3s}}bit/s at %{{x:.4g}} s"
                     "<extra></extra>",
                     meta={"kind": "link-throughput", "link": link_id, "from": src, "to": dst},
                 ),
                 row=2,
                 col=1,
             )
-            index += 1
-    if results.warmup_s > 0:
-        for row in (1, 2):
-            fig.add_vrect(
-                x0=0,
-                x1=results.warmup_s,
-                fillcolor="#9aa0a6",
-                opacity=0.15,
-                line_width=0,
-                row=row,
-                col=1,
-            )
-    outages = outage_windows(results.events, results.now_s)
-    for index, (start, end, kind, element) in enumerate(outages):
-        colour = OUTAGE_COLOURS[kind]
-        for row in (1, 2):
-            fig.add_vrect(
-                x0=start,
-                x1=max(end, start + 1e-9),
-                fillcolor=colour,
-                opacity=0.12,
-                line_width=0,
-                row=row,
-                col=1,
-            )
-        fig.add_annotation(  # staggered over three heights, so that close outages stay legible
-            x=start,
-            xref="x",
-            xanchor="left",
-            y=1.0 - 0.07 * (index % 3),
-            yref="y domain",
-            yanchor="top",
-            text=element,
-            showarrow=False,
-            font={"size": 11, "color": _shade(colour, 0.3)},
-            bgcolor="rgba(255,255,255,0.7)",
-        )
-    notes = []
-    if any(kind == "fail" for _, _, kind, _ in outages):
-        notes.append("red: out of service")
-    if any(kind == "degrade" for _, _, kind, _ in outages):
-        notes.append("amber: degraded")
+    notes = _outage_bands(fig, results, (1, 2))
     if idle:
         notes.append("no compute work: " + ", ".join(idle))
     if quiet:
         notes.append(f"{len(quiet)} link directions carried nothing")
-    if results.warmup_s > 0:
-        notes.append(f"shaded: warm-up ({_duration(results.warmup_s)})")
-    width = max(bin_widths) * bin_s
-    if width > bin_s:
-        notes.append(f"averaged over {_duration(width)} bins")
+    width_s = max(bin_widths) * bin_s
+    if width_s > bin_s:
+        notes.append(f"averaged over {_duration(width_s)} bins")
+    for base, over in overlaps.items():
+        notes.append(f"{' and '.join(over)} carry the same traffic as {base} (dashed on top)")
+    notes = textwrap.wrap(" · ".join(notes), 160, break_on_hyphens=False)
     fig.update_layout(
         title={
-            "text": "Compute and network load over time"
-            + (f"<br><span style='font-size:12px'>{' · '.join(notes)}</span>" if notes else ""),
+            "text": "Compute and network load over time",
+            "subtitle": {"text": "<br>".join(notes), "font": {"size": 12}},
             "x": 0.01,
         },
         font={"family": _FONT},
-        height=780,
-        margin={"l": 80, "r": 260, "t": 90, "b": 50},
+        height=780 + 16 * len(notes),
+        margin={"l": 80, "r": 260, "t": 100 + 16 * len(notes), "b": 50},
         plot_bgcolor="white",
         paper_bgcolor="white",
         hovermode="closest",

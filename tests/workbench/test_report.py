@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import json
 import math
 import re
@@ -19,7 +20,14 @@ import pytest
 from tests.conftest import BROKEN, SCENARIOS
 from workbench.catalogue import TIER_IDS
 from workbench.cli import build_parser, main
-from workbench.plots import boundary_figure, latency_figure, saving_text, utilisation_figure
+from workbench.plots import (
+    OUTAGE_COLOURS,
+    boundary_figure,
+    latency_figure,
+    outage_labels,
+    saving_text,
+    utilisation_figure,
+)
 from workbench.report import FIGURE_IDS, TABLES, jsonable, summary_lines, write_report
 from workbench.scenario import load_scenario
 from workbench.sim import Results, Simulation, simulate
@@ -313,7 +321,8 @@ def test_result_figures_tag_their_traces(results: Results) -> None:
 
 
 def test_outages_are_shaded_and_listed(tmp_path: Path) -> None:
-    """A link failed by hand shows as a red band over the load figure and in the events."""
+    """A link failed by hand shows as a grey band with a border over the load figure, labelled,
+    and in the events."""
     sim = Simulation(load_scenario(FACTORY), until=30, seed=7)
     sim.advance(to=15)
     sim.fail("plant-lan")
@@ -321,7 +330,7 @@ def test_outages_are_shaded_and_listed(tmp_path: Path) -> None:
     sim.restore("plant-lan")
     results = sim.run()
     figure = utilisation_figure(results)
-    bands = [s for s in figure.layout.shapes if s.fillcolor == "#e74c3c"]
+    bands = [s for s in figure.layout.shapes if s.fillcolor == OUTAGE_COLOURS["fail"]]
     assert {(s.x0, s.x1) for s in bands} == {(15.0, 22.0)}
     assert [a.text for a in figure.layout.annotations if a.text == "plant-lan"]
     text = write_report(results, tmp_path / "report.html").read_text(encoding="utf-8")
@@ -420,7 +429,7 @@ def test_boundaries_the_scenario_does_not_have_are_passed_through(
 def test_scenario_boundaries_merge_tiers_without_nodes() -> None:
     from workbench.plots import scenario_boundaries
 
-    keys = [f"{a}|{b}" for a, b in zip(TIER_IDS, TIER_IDS[1:], strict=False)]
+    keys = [f"{a}|{b}" for a, b in itertools.pairwise(TIER_IDS)]
     summary = {key: {"up_bytes_per_s": float(i)} for i, key in enumerate(keys)}
     city = scenario_boundaries(summary, {"far_edge", "telco_edge", "cloud"})
     assert [(b.low, b.high, b.through) for b in city] == [
@@ -430,3 +439,67 @@ def test_scenario_boundaries_merge_tiers_without_nodes() -> None:
     assert city[0].row == summary["far_edge|aggregation_edge"]
     assert len(scenario_boundaries(summary)) == 4
     assert scenario_boundaries(summary, {"on_prem"}) == []
+
+
+RED = ("#d62728", "#c0392b", "#e74c3c", "#e63946", "red")
+
+
+def test_every_line_of_the_load_figure_has_its_own_colour_and_none_is_red(
+    results: Results,
+) -> None:
+    """vib-sensors and cameras (both far edge) no longer share a colour; no link is red, since
+    red means out of service; every legend entry differs in colour."""
+    figure = utilisation_figure(results)
+    lines = [t for t in figure.data if t.meta["kind"] in ("utilisation", "link-throughput")]
+    assert len(lines) >= 8
+    colours = [t.line.color for t in lines]
+    assert len(set(colours)) == len(colours), colours
+    assert not set(colours) & set(RED)
+    tiers = {t.legendgrouptitle.text for t in lines if t.meta["kind"] == "utilisation"}
+    assert {"Far edge", "Aggregation edge"} <= tiers
+
+
+def test_link_directions_with_the_same_traffic_are_told_apart(results: Results) -> None:
+    """line-gw → plant-dc and plant-dc → cloud carry the camera traffic: drawn dashed over the
+    line they would hide, and said so in the subtitle."""
+    figure = utilisation_figure(results)
+    links = {t.name: t for t in figure.data if t.meta["kind"] == "link-throughput"}
+    assert links["cameras → line-gw"].line.dash == "solid"
+    assert links["line-gw → plant-dc"].line.dash != "solid"
+    assert links["plant-dc → cloud"].line.dash not in (
+        "solid",
+        links["line-gw → plant-dc"].line.dash,
+    )
+    assert "carry the same traffic as cameras → line-gw" in figure.layout.title.subtitle.text
+
+
+def test_outage_labels_never_overprint() -> None:
+    """Four elements cut together share one label ('line-gw +3', the node first); labels close
+    in time go to other rows; no two labels in a row overlap; no row: no label."""
+    windows = [
+        (100.0, 150.0, "fail", "wan"),
+        (104.0, 110.0, "degrade", "plant-lan"),
+        (106.0, 120.0, "fail", "vib-lan"),
+        *[(2921.0, 3071.0, "fail", e) for e in ("cam-lan", "line-gw", "plant-lan", "vib-lan")],
+    ]
+    labels = outage_labels(windows, 3600.0, rows=2, lead=["line-gw"])
+    texts = [(label.text, label.row) for label in labels]
+    assert texts == [("wan", 0), ("plant-lan", 1), ("vib-lan", None), ("line-gw +3", 0)]
+    assert "cam-lan, line-gw, plant-lan, vib-lan" not in labels[-1].hover  # node first
+    assert labels[-1].hover.startswith("<b>line-gw, cam-lan, plant-lan, vib-lan</b> out of service")
+    many = [(t, t + 5.0, "fail", f"link-{i}") for i, t in enumerate(range(0, 3600, 37))]
+    placed = [label for label in outage_labels(many, 3600.0) if label.row is not None]
+    for row in range(4):
+        starts = sorted(label.start for label in placed if label.row == row)
+        gaps = [b - a for a, b in itertools.pairwise(starts)]
+        assert all(gap >= len("link-00") * 6.6 * 3600 / 800 for gap in gaps)
+
+
+def test_outage_shading_is_neutral(tmp_path: Path) -> None:
+    """No outage band is red or amber: shading must not change what a bar's colour means."""
+    scenario = load_scenario(SCENARIOS / "factory_random_failures.yaml")
+    results = simulate(scenario, until=400, seed=1)
+    figure = utilisation_figure(results)
+    fills = {s.fillcolor for s in figure.layout.shapes}
+    assert fills and not fills & {"#e74c3c", "#f39c12", *RED}
+    assert set(OUTAGE_COLOURS.values()) <= {"#4b5563", "#9ca3af"}

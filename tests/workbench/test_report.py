@@ -28,7 +28,14 @@ from workbench.plots import (
     saving_text,
     utilisation_figure,
 )
-from workbench.report import FIGURE_IDS, TABLES, jsonable, summary_lines, write_report
+from workbench.report import (
+    FIGURE_IDS,
+    TABLES,
+    drain_summary,
+    jsonable,
+    summary_lines,
+    write_report,
+)
 from workbench.scenario import load_scenario
 from workbench.sim import Results, Simulation, simulate
 
@@ -503,3 +510,98 @@ def test_outage_shading_is_neutral(tmp_path: Path) -> None:
     fills = {s.fillcolor for s in figure.layout.shapes}
     assert fills and not fills & {"#e74c3c", "#f39c12", *RED}
     assert set(OUTAGE_COLOURS.values()) <= {"#4b5563", "#9ca3af"}
+
+
+def _many_drains() -> dict[str, Any]:
+    """A summary of a run with 6 WAN drains and 40 short LAN drains, as in random failures."""
+    drains = [
+        {
+            "link": "wan",
+            "direction": "up",
+            "start_s": 70.0 + i,
+            "drain_s": 5.0 + i,
+            "items": 100,
+            "bytes": 2e7,
+            "finished": True,
+        }
+        for i in range(6)
+    ]
+    drains += [
+        {
+            "link": "vib-lan",
+            "direction": "up",
+            "start_s": 3000.0,
+            "drain_s": 0.00156672 + i * 1e-4,
+            "items": 150,
+            "bytes": 1e4,
+            "finished": True,
+        }
+        for i in range(40)
+    ]
+    drains.append(
+        {
+            "link": "wan",
+            "direction": "up",
+            "start_s": 3500.0,
+            "drain_s": 1.0,
+            "items": 7,
+            "bytes": 1e6,
+            "finished": False,
+        }
+    )
+    return {"drains": drains}
+
+
+def test_drains_are_summarised_per_link_direction() -> None:
+    rows = drain_summary(_many_drains()["drains"])
+    assert [(r["link"], r["count"], r["unfinished"]) for r in rows] == [
+        ("wan", 7, 1),
+        ("vib-lan", 40, 0),
+    ]
+    wan = rows[0]
+    assert wan["items"] == 607 and wan["bytes"] == pytest.approx(1.21e8)
+    assert wan["total_s"] == pytest.approx(sum(5.0 + i for i in range(6)))
+    assert wan["longest_s"] == pytest.approx(10.0)
+
+
+def test_run_summary_prints_one_drain_line_per_link(results: Results) -> None:
+    """Not ~55 lines of 'drained in 0.00156672 s': one line per link, readable durations."""
+    summary = {**results.summary(), **_many_drains()}
+    summary["failures"] = [{"t_s": 1.0, "kind": "fail", "element": "wan", "detail": ""}]
+    lines = summary_lines(summary)
+    drains = [line for line in lines if "backlog" in line]
+    assert len(drains) == 3  # a heading and two links
+    assert "wan (up): 7 backlogs, 607 requests, 121 MB, 45 s in all, longest 10 s" in drains[1]
+    assert "1 still draining at the end" in drains[1]
+    assert "longest 5.47 ms" in drains[2] and "0.00156672" not in "\n".join(lines)
+
+
+def test_report_drain_table_has_one_row_per_link(results: Results, tmp_path: Path) -> None:
+    page = write_report(
+        results, tmp_path / "r.html", summary={**results.summary(), **_many_drains()}
+    )
+    degraded = page.read_text(encoding="utf-8").split('<section id="degraded">')[1]
+    table = degraded.split("</table>")[0]
+    assert table.count("<tr>") == 3  # header and two links
+    assert "47 backlogs drained after repairs" in degraded
+
+
+def test_many_failures_are_counted_per_element() -> None:
+    failures = [
+        {"t_s": float(t), "kind": kind, "element": "wan", "detail": ""}
+        for start in range(0, 600, 100)
+        for t, kind in ((start, "fail"), (start + 10, "restore"))
+    ]
+    lines = summary_lines(
+        {
+            "scenario": "x",
+            "simulated_s": 600.0,
+            "seed": 1,
+            "warmup_s": 0.0,
+            "workloads": {},
+            "boundaries": {},
+            "failures": failures,
+        }
+    )
+    assert "failures (12 events, each in events.parquet):" in lines
+    assert "  wan: out of service 6 times, 60 s in all" in lines

@@ -253,7 +253,8 @@ def drain_summary(drains: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
 def _drain_text(row: Mapping[str, Any]) -> str:
     """'5 backlogs, 2,038 requests, 408 MB, 65.4 s in all, longest 21.8 s'."""
     text = (
-        f"{row['count']} backlog{'s' * (row['count'] != 1)}, {row['items']:,} requests, {_size(row['bytes'])}, "
+        f"{row['count']} backlog{'s' * (row['count'] != 1)}, {row['items']:,} requests, "
+        f"{_size(row['bytes'])}, "
         f"{_duration(row['total_s'])} in all, longest {_duration(row['longest_s'])}"
     )
     if row["unfinished"]:

@@ -605,3 +605,25 @@ def test_many_failures_are_counted_per_element() -> None:
     )
     assert "failures (12 events, each in events.parquet):" in lines
     assert "  wan: out of service 6 times, 60 s in all" in lines
+
+
+def test_an_empty_store_plot_is_a_sentence(results: Results, tmp_path: Path) -> None:
+    """No store held anything in 30 s without failures: the report says so in words instead
+    of drawing an empty plot with an x-axis of -1..6 s; with an outage the plot is back."""
+    text = write_report(results, tmp_path / "calm.html").read_text(encoding="utf-8")
+    assert '<p class="note" id="buffer-figure">No local store held anything' in text
+    assert '<div id="buffer-figure"' not in text
+    sim = Simulation(load_scenario(FACTORY), until=40, seed=7)
+    sim.advance(to=12)
+    sim.fail("wan")
+    sim.advance(to=25)
+    sim.restore("wan")
+    stormy = write_report(sim.run(), tmp_path / "stormy.html").read_text(encoding="utf-8")
+    assert '<div id="buffer-figure"' in stormy
+
+
+def test_report_toolbar_is_small(results: Results, tmp_path: Path) -> None:
+    """Two toolbar buttons, not twelve: the Plotly toolbar no longer covers titles."""
+    text = write_report(results, tmp_path / "r.html").read_text(encoding="utf-8")
+    assert '"modeBarButtons": [["toImage", "resetScale2d"]]' in text
+    assert '"displaylogo": false' in text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -125,3 +126,20 @@ def test_version_prints_the_package_version_and_exits_0() -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"workbench {package_version()}"
     assert re.fullmatch(r"\d+\.\d+\.\d+.*|unknown", package_version())
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+@pytest.mark.parametrize(("target", "command"), [("lab", "jupyter lab"), ("app", "voila")])
+def test_make_lab_and_app_pass_args(target: str, command: str) -> None:
+    """`make lab ARGS="--port 8891 --no-browser"` (and `make app`) hand the options on."""
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        ["make", "-n", "-o", ".venv/.installed-stamp", target, "ARGS=--port 8891 --no-browser"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    line = next(x for x in result.stdout.splitlines() if command in x)
+    assert "--port 8891 --no-browser" in line

@@ -422,6 +422,7 @@ def topology_figure(scenario: Scenario, catalogue: Catalogue | None = None) -> g
 
     # Nodes: one trace per tier, so each tier has its colour and its own label density.
     tick_text = []
+    used = {positions[n.id][1] for n in scenario.nodes if n.id in positions}
     stage_x: list[float] = []
     stage_y: list[float] = []
     stage_size: list[float] = []
@@ -430,6 +431,9 @@ def topology_figure(scenario: Scenario, catalogue: Catalogue | None = None) -> g
         nodes = [n for n in scenario.nodes if n.tier == tier.id and n.id in positions]
         devices = sum(n.count for n in nodes)
         summary = f"{len(nodes)} node{'s' * (len(nodes) != 1)}"
+        if not nodes:
+            between = min(used, default=0) < tier.level < max(used, default=0)
+            summary = "no node: passed through" if between else "no node"
         if devices != len(nodes):
             summary += f" · {devices} devices"
         tick_text.append(f"<b>{tier.name}</b><br><span style='font-size:11px'>{summary}</span>")

@@ -339,3 +339,12 @@ def test_number_axis_never_uses_si_prefixes() -> None:
     assert counts["dtick"] == 1  # 0..0.8 requests: ticks at whole requests, not "200m"
     assert "dtick" not in plots.number_axis(5_000, integer=True)
     assert plots.number_axis(3.0, suffix=" %")["ticksuffix"] == " %"
+
+
+def test_a_tier_without_nodes_is_marked_passed_through(factory: Scenario) -> None:
+    """The factory has no MEC node: its lane says the links pass through, not '0 nodes'."""
+    fig = topology_figure(factory)
+    lanes = dict(zip(fig.layout.yaxis.tickvals, fig.layout.yaxis.ticktext, strict=True))
+    assert "no node: passed through" in lanes[4]
+    assert "0 nodes" not in " ".join(lanes.values())
+    assert "1 node" in lanes[3]

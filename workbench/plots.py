@@ -48,6 +48,7 @@ __all__ = [
     "saving_text",
     "scenario_boundaries",
     "series_style",
+    "shade_outages",
     "tier_figure",
     "tier_layout",
     "topology_figure",
@@ -1300,12 +1301,18 @@ def _same_traffic(a: np.ndarray, b: np.ndarray) -> bool:
     return bool(np.median(np.abs(np.log10(a[both] / b[both]))) < 0.05)
 
 
-def _outage_bands(fig: go.Figure, results: Results, rows: Sequence[int]) -> list[str]:
-    """Shade the warm-up and every outage window on the subplots ``rows``; label outages over
-    the first without overprinting; return notes for the subtitle."""
+def shade_outages(
+    fig: go.Figure, results: Results, rows: Sequence[int] = (), *, warmup: bool = True
+) -> list[str]:
+    """Shade the warm-up (with ``warmup``) and every outage window of a run on ``fig`` (on the
+    subplots ``rows`` of a one-column grid, or on its only plot): neutral grey bands with a
+    border, solid for out of service and dotted for degraded, one per window; label the
+    outages over the first plot in rows that never overprint (:func:`outage_labels`), with
+    the window in each label's hover. Return notes for the figure's subtitle."""
     notes = []
-    if results.warmup_s > 0:
-        for row in rows:
+    targets: list[dict[str, int]] = [{"row": row, "col": 1} for row in rows] or [{}]
+    if warmup and results.warmup_s > 0:
+        for target in targets:
             fig.add_vrect(
                 x0=0,
                 x1=results.warmup_s,
@@ -1313,8 +1320,7 @@ def _outage_bands(fig: go.Figure, results: Results, rows: Sequence[int]) -> list
                 opacity=1,
                 layer="below",
                 line_width=0,
-                row=row,
-                col=1,
+                **target,
             )
         notes.append(f"light band: warm-up ({_duration(results.warmup_s)})")
     windows = outage_windows(results.events, results.now_s)
@@ -1322,7 +1328,7 @@ def _outage_bands(fig: go.Figure, results: Results, rows: Sequence[int]) -> list
     labels = outage_labels(windows, max(results.now_s, 1e-9), lead=nodes)
     for label in labels:  # one band per window, however many elements share it
         start, end, kind = label.start, label.end, label.kind
-        for row in rows:
+        for target in targets:
             fig.add_vrect(
                 x0=start,
                 x1=max(end, start + 1e-9),
@@ -1333,8 +1339,7 @@ def _outage_bands(fig: go.Figure, results: Results, rows: Sequence[int]) -> list
                     "width": 1,
                     "dash": "solid" if kind == "fail" else "dot",
                 },
-                row=row,
-                col=1,
+                **target,
             )
     hidden = [label for label in labels if label.row is None]
     for label in labels:
@@ -1473,7 +1478,7 @@ def utilisation_figure(results: Results) -> go.Figure:
                 row=2,
                 col=1,
             )
-    notes = _outage_bands(fig, results, (1, 2))
+    notes = shade_outages(fig, results, (1, 2))
     if idle:
         notes.append("no compute work: " + ", ".join(idle))
     if quiet:

@@ -28,7 +28,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .plots import (
+    OUTAGE_COLOURS,
     TIER_COLOURS,
     _duration,
     _size,
@@ -36,9 +39,11 @@ from .plots import (
     boundary_figure,
     byte_rate_text,
     latency_figure,
+    number_axis,
     outage_windows,
     saving_text,
     scenario_boundaries,
+    shade_outages,
     topology_figure,
     utilisation_figure,
 )
@@ -512,6 +517,26 @@ def _figure_html(figure: Any, div_id: str, *, with_plotlyjs: bool) -> str:
     )
 
 
+def _tidy_degraded(figure: Any, results: Results, *, counts: bool) -> Any:
+    """The degraded-mode figures as the report shows them: outage labels that never overprint
+    (where a figure still labels every window at one height, the labels and bands are redrawn
+    by :func:`~workbench.plots.shade_outages`), and a y-axis of plain numbers, whole ones for
+    ``counts``, never SI prefixes."""
+    windows = outage_windows(results.events, results.now_s)
+    stacked = {f"{e} {'down' if kind == 'fail' else 'degraded'}" for _, _, kind, e in windows}
+    kept = [a for a in figure.layout.annotations if a.text not in stacked]
+    if len(kept) < len(figure.layout.annotations):
+        bands = set(OUTAGE_COLOURS.values())
+        figure.layout.annotations = kept
+        figure.layout.shapes = [s for s in figure.layout.shapes if s.fillcolor not in bands]
+        shade_outages(figure, results, warmup=False)
+    heights = [np.asarray(t.y, dtype=float) for t in figure.data if t.y is not None and len(t.y)]
+    same = heights and len({len(h) for h in heights}) == 1
+    tallest = np.nansum(np.vstack(heights), axis=0) if same else [np.nanmax(h) for h in heights]
+    figure.update_yaxes(**number_axis(float(np.nanmax(tallest, initial=0.0)), integer=counts))
+    return figure
+
+
 def _stores_used(results: Results) -> bool:
     """Whether any local store held bytes during the run."""
     buffers = results.buffers
@@ -541,8 +566,8 @@ def write_report(
         latency_figure(results),
         boundary_figure(results),
         utilisation_figure(results),
-        timeline_figure(results),
-        buffer_figure(results),
+        _tidy_degraded(timeline_figure(results), results, counts=True),
+        _tidy_degraded(buffer_figure(results), results, counts=False),
         topology_figure(scenario),
     ]
     divs = [
@@ -557,7 +582,9 @@ def write_report(
     per_workload = "\n".join(
         '<div class="figure">'
         + _figure_html(
-            timeline_figure(results, workload=name), f"timeline-{name}", with_plotlyjs=False
+            _tidy_degraded(timeline_figure(results, workload=name), results, counts=True),
+            f"timeline-{name}",
+            with_plotlyjs=False,
         )
         + "</div>"
         for name in affected_workloads(results)

@@ -502,10 +502,15 @@ def test_outage_labels_never_overprint() -> None:
         assert all(gap >= len("link-00") * 6.6 * 3600 / 800 for gap in gaps)
 
 
-def test_outage_shading_is_neutral(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def stormy() -> Results:
+    """400 s of the factory with random WAN flaps and LAN congestion: outages close together."""
+    return simulate(load_scenario(SCENARIOS / "factory_random_failures.yaml"), until=400, seed=1)
+
+
+def test_outage_shading_is_neutral(stormy: Results) -> None:
     """No outage band is red or amber: shading must not change what a bar's colour means."""
-    scenario = load_scenario(SCENARIOS / "factory_random_failures.yaml")
-    results = simulate(scenario, until=400, seed=1)
+    results = stormy
     figure = utilisation_figure(results)
     fills = {s.fillcolor for s in figure.layout.shapes}
     assert fills and not fills & {"#e74c3c", "#f39c12", *RED}
@@ -627,3 +632,19 @@ def test_report_toolbar_is_small(results: Results, tmp_path: Path) -> None:
     text = write_report(results, tmp_path / "r.html").read_text(encoding="utf-8")
     assert '"modeBarButtons": [["toImage", "resetScale2d"]]' in text
     assert '"displaylogo": false' in text
+
+
+def test_report_degraded_figures_label_outages_without_overprinting(stormy: Results) -> None:
+    """In the report the timeline's outage labels ('wan', 'plant-lan' at 224 s and 254 s) sit
+    in different rows, and its request axis prints whole numbers, never '25k' or '200m'."""
+    from workbench.plots_degraded import timeline_figure
+    from workbench.report import _tidy_degraded
+
+    figure = _tidy_degraded(timeline_figure(stormy), stormy, counts=True)
+    labels = [a for a in figure.layout.annotations if a.bordercolor in OUTAGE_COLOURS.values()]
+    assert len(labels) >= 3 and not [a for a in labels if a.text.endswith((" down", " degraded"))]
+    for a, b in itertools.combinations(labels, 2):
+        if a.y == b.y:  # same row: the later one starts after the earlier one's text ends
+            first, second = sorted((a, b), key=lambda label: label.x)
+            assert second.x - first.x >= len(first.text) * 6.6 * stormy.now_s / 800
+    assert figure.layout.yaxis.tickformat == ",d" and figure.layout.yaxis.exponentformat == "none"

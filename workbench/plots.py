@@ -1202,17 +1202,15 @@ SERIES_COLOURS = (
     "#17becf",
     "#bcbd22",
     "#393b79",
-    "#637939",
-    "#8c6d31",
-    "#7b4173",
+    "#111111",
 )
-"""Distinct colours for the lines of one figure, none red (red means out of service) and
-none grey (grey is for shading); beyond twelve lines a colour comes back with another dash."""
+"""Ten distinct colours for the lines of one figure, none red (red means out of service) and
+none grey (grey is for shading); beyond ten lines a colour comes back with another dash."""
 _DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
 
 
 def series_style(index: int) -> tuple[str, str]:
-    """(colour, dash) of the ``index``-th line of a figure: no two of the first sixty alike."""
+    """(colour, dash) of the ``index``-th line of a figure: no two of the first fifty alike."""
     colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
     return colour, _DASHES[(index // len(SERIES_COLOURS)) % len(_DASHES)]
 

@@ -26,6 +26,7 @@ from workbench.plots import (
     latency_figure,
     outage_labels,
     saving_text,
+    series_style,
     utilisation_figure,
 )
 from workbench.report import (
@@ -461,6 +462,8 @@ def test_every_line_of_the_load_figure_has_its_own_colour_and_none_is_red(
     assert len(lines) >= 8
     colours = [t.line.color for t in lines]
     assert len(set(colours)) == len(colours), colours
+    styles = [series_style(i) for i in range(50)]
+    assert len(set(styles)) == 50 and not {c for c, _ in styles} & set(RED)
     assert not set(colours) & set(RED)
     tiers = {t.legendgrouptitle.text for t in lines if t.meta["kind"] == "utilisation"}
     assert {"Far edge", "Aggregation edge"} <= tiers

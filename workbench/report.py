@@ -43,6 +43,7 @@ from .plots import (
     outage_windows,
     saving_text,
     scenario_boundaries,
+    series_style,
     shade_outages,
     topology_figure,
     utilisation_figure,
@@ -521,7 +522,7 @@ def _tidy_degraded(figure: Any, results: Results, *, counts: bool) -> Any:
     """The degraded-mode figures as the report shows them: outage labels that never overprint
     (where a figure still labels every window at one height, the labels and bands are redrawn
     by :func:`~workbench.plots.shade_outages`), and a y-axis of plain numbers, whole ones for
-    ``counts``, never SI prefixes."""
+    ``counts``, never SI prefixes; lines without a colour get distinct ones, never red."""
     windows = outage_windows(results.events, results.now_s)
     stacked = {f"{e} {'down' if kind == 'fail' else 'degraded'}" for _, _, kind, e in windows}
     kept = [a for a in figure.layout.annotations if a.text not in stacked]
@@ -530,6 +531,9 @@ def _tidy_degraded(figure: Any, results: Results, *, counts: bool) -> Any:
         figure.layout.annotations = kept
         figure.layout.shapes = [s for s in figure.layout.shapes if s.fillcolor not in bands]
         shade_outages(figure, results, warmup=False)
+    lines = [t for t in figure.data if t.type == "scatter" and t.line.color is None]
+    for index, trace in enumerate(lines):  # plotly's default palette starts red
+        trace.line.color = series_style(index)[0]
     heights = [np.asarray(t.y, dtype=float) for t in figure.data if t.y is not None and len(t.y)]
     same = heights and len({len(h) for h in heights}) == 1
     tallest = np.nansum(np.vstack(heights), axis=0) if same else [np.nanmax(h) for h in heights]

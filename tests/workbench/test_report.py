@@ -651,3 +651,14 @@ def test_report_degraded_figures_label_outages_without_overprinting(stormy: Resu
             first, second = sorted((a, b), key=lambda label: label.x)
             assert second.x - first.x >= len(first.text) * 6.6 * stormy.now_s / 800
     assert figure.layout.yaxis.tickformat == ",d" and figure.layout.yaxis.exponentformat == "none"
+
+
+def test_report_store_lines_are_never_red(stormy: Results) -> None:
+    """Plotly's default first colour is red, which here means out of service."""
+    from workbench.plots_degraded import buffer_figure
+    from workbench.report import _tidy_degraded
+
+    figure = _tidy_degraded(buffer_figure(stormy), stormy, counts=False)
+    colours = [t.line.color for t in figure.data]
+    assert colours and None not in colours and not set(colours) & set(RED)
+    assert len(set(colours)) == len(colours)

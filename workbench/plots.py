@@ -1019,9 +1019,9 @@ class Boundary:
         return f"{names.get(self.low, self.low)}{sep}{names.get(self.high, self.high)}"
 
     def through_text(self, names: Mapping[str, str]) -> str:
-        """``'passes through Telco edge (MEC)'``, or ``''``."""
+        """``'passes through Telco edge (MEC), which has no node'``, or ``''``."""
         passed = ", ".join(names.get(t, t) for t in self.through)
-        return f"passes through {passed} (no node there)" if passed else ""
+        return f"passes through {passed}, which has no node" if passed else ""
 
 
 def scenario_boundaries(

@@ -159,7 +159,7 @@ def summary_lines(
     )
     for name, stats in workloads.items():
         lines.append(
-            f"{name:<{width}}  {stats['completed']:>8}  {_ms(stats['latency_mean_s']):>9}  "
+            f"{name:<{width}}  {stats['completed']:>8,}  {_ms(stats['latency_mean_s']):>9}  "
             f"{_ms(stats['latency_p95_s']):>9}  {_ms(stats['slo_s']):>8}  "
             f"{_share(stats['slo_violation_share'])}"
         )
@@ -174,7 +174,7 @@ def summary_lines(
             f"{byte_rate_text(row['raw_to_cloud_bytes_per_s']):>12}  "
             f"{saving_text(row['saving_percent'])}"
         )
-    lines += [f"  ({b.label(names)}: {b.through_text(names)})" for b in boundaries if b.through]
+    lines += [f"  {b.label(names)} {b.through_text(names)}" for b in boundaries if b.through]
     lines += _degraded_lines(summary)
     return lines
 
@@ -185,6 +185,7 @@ def _degraded_lines(summary: Mapping[str, Any]) -> list[str]:
     if not failures:
         return []
     lines = ["", *_failure_lines(failures, float(summary["simulated_s"]))]
+    effects = []
     for name, stats in summary["workloads"].items():
         dropped = sum((stats.get("dropped") or {}).values())
         parts = []
@@ -195,7 +196,9 @@ def _degraded_lines(summary: Mapping[str, Any]) -> list[str]:
         if stats.get("buffered"):
             parts.append(f"{stats['buffered']:,} still waiting")
         if parts:
-            lines.append(f"  {name}: {', '.join(parts)}")
+            effects.append(f"  {name}: {', '.join(parts)}")
+    if effects:
+        lines += ["what the failures did to requests:", *effects]
     drains = drain_summary(summary.get("drains") or [])
     if drains:
         lines.append("backlogs drained after repairs, per link (each in summary.json):")
@@ -536,8 +539,9 @@ def _tidy_degraded(figure: Any, results: Results, *, counts: bool) -> Any:
         trace.line.color = series_style(index)[0]
     heights = [np.asarray(t.y, dtype=float) for t in figure.data if t.y is not None and len(t.y)]
     same = heights and len({len(h) for h in heights}) == 1
-    tallest = np.nansum(np.vstack(heights), axis=0) if same else [np.nanmax(h) for h in heights]
-    figure.update_yaxes(**number_axis(float(np.nanmax(tallest, initial=0.0)), integer=counts))
+    heights = [np.nan_to_num(h) for h in heights]
+    tallest = np.sum(np.vstack(heights), axis=0) if same else [np.max(h) for h in heights]
+    figure.update_yaxes(**number_axis(float(np.max(tallest, initial=0.0)), integer=counts))
     return figure
 
 

@@ -89,7 +89,7 @@ def test_run_prints_a_short_summary_and_no_progress_bar_off_a_terminal(run: dict
     assert stdout.startswith("factory-floor: 30 s simulated, seed 7")
     for workload, stats in run["summary"]["workloads"].items():
         if stats["completed"]:
-            row = rf"^{workload}\s+{stats['completed']}\s+[\d.,]+\s+[\d.,]+\s+[\d.,]+\s+[\d.]+ %$"
+            row = rf"^{workload}\s+{stats['completed']:,}\s+[\d.,]+\s+[\d.,]+\s+[\d.,]+\s+[\d.]+ %$"
         else:  # nothing to take a mean of: dashes, not zeros
             row = rf"^{workload}\s+0\s+–\s+–\s+[\d.,]+\s+–$"
         assert re.search(row, stdout, re.M), workload

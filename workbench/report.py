@@ -378,21 +378,23 @@ def _events_section(results: Results) -> str:
     if events.empty:
         return ""
     parts = []
-    outages = events[events["kind"].isin(_ELEMENT_EVENTS)]
-    if len(outages):
+    windows = _outage_rows(results)
+    if windows:
         rows = [
             [
-                _cell(f"{row.t_s:.6g}"),
-                _cell(html.escape(str(row.kind)), "text"),
-                _cell(html.escape(str(row.element)), "text"),
-                _cell(html.escape(str(row.detail)), "text"),
+                _cell(f"{start:.6g}"),
+                _cell(f"{end:.6g}" if end < results.now_s else "still out at the end"),
+                _cell(_duration(end - start)),
+                _cell(html.escape(what), "text"),
+                _cell(html.escape(", ".join(elements)), "text"),
+                _cell(html.escape(cause), "text"),
             ]
-            for row in outages.head(MAX_EVENTS).itertuples(index=False)
+            for start, end, what, elements, cause in windows[:MAX_EVENTS]
         ]
-        more = len(outages) - len(rows)
-        if more > 0:
-            parts.append(f'<p class="note">The first {MAX_EVENTS} of {len(outages)}.</p>')
-        parts.append(_table(["t (s)", "event", "element", "detail"], rows, left=(1, 2, 3)))
+        if len(windows) > MAX_EVENTS:
+            parts.append(f'<p class="note">The first {MAX_EVENTS} of {len(windows)}.</p>')
+        headers = ["from (s)", "to (s)", "lasted", "what", "elements", "cause"]
+        parts.append(_table(headers, rows, left=(3, 4, 5)))
     others = events[~events["kind"].isin(_ELEMENT_EVENTS)]
     if len(others):
         grouped = others.groupby(["kind", "element"], sort=False)["t_s"].agg(
@@ -414,11 +416,34 @@ def _events_section(results: Results) -> str:
     body = "\n".join(parts)
     return f"""<section id="events">
 <h2>Events</h2>
-<p class="note">What happened to links and nodes during the run, and to requests because of it.
-Every event is in events.parquet.</p>
+<p class="note">When links and nodes were out of service or degraded (elements cut together
+share a row), and what happened to requests because of it. Every event is in events.parquet.</p>
 {body}
 </section>
 """
+
+
+def _outage_rows(results: Results) -> list[tuple[float, float, str, list[str], str]]:
+    """One row per outage window: (start, end, what, elements, cause); elements cut together
+    (a node and its links) share a row, the node first."""
+    events = results.events
+    causes = {
+        (float(t), str(e)): str(d)
+        for t, k, e, d in zip(
+            events["t_s"], events["kind"], events["element"], events["detail"], strict=True
+        )
+        if k in ("fail", "degrade")
+    }
+    nodes = {node.id for node in results.scenario.nodes}
+    grouped: dict[tuple[float, float, str], list[str]] = {}
+    for start, end, kind, element in outage_windows(events, results.now_s):
+        grouped.setdefault((start, end, kind), []).append(element)
+    rows = []
+    for (start, end, kind), elements in grouped.items():
+        elements.sort(key=lambda e: (e not in nodes, e))
+        what = "out of service" if kind == "fail" else "degraded"
+        rows.append((start, end, what, elements, causes.get((start, elements[0]), "")))
+    return rows
 
 
 def _boundary_table(

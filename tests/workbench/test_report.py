@@ -662,3 +662,22 @@ def test_report_store_lines_are_never_red(stormy: Results) -> None:
     colours = [t.line.color for t in figure.data]
     assert colours and None not in colours and not set(colours) & set(RED)
     assert len(set(colours)) == len(colours)
+
+
+def test_report_lists_outage_windows_not_single_events(stormy: Results, tmp_path: Path) -> None:
+    """One row per outage window (from, to, how long, elements, cause) instead of one per fail
+    and restore event; a window still open at the end says so."""
+    from workbench.plots import outage_windows
+
+    page = write_report(stormy, tmp_path / "r.html").read_text(encoding="utf-8")
+    events = page.split('<section id="events">')[1].split("</table>")[0]
+    windows = {(s, e, k) for s, e, k, _ in outage_windows(stormy.events, stormy.now_s)}
+    assert events.count("<tr>") == 1 + len(windows)
+    assert "from (s)" in events and "wan-flaps" in events
+    sim = Simulation(load_scenario(FACTORY), until=30, seed=7)
+    sim.advance(to=15)
+    sim.fail("line-gw")
+    page = write_report(sim.run(), tmp_path / "gw.html").read_text(encoding="utf-8")
+    events = page.split('<section id="events">')[1].split("</table>")[0]
+    assert events.count("<tr>") == 2  # header and one row
+    assert "line-gw" in events and "still out at the end" in events

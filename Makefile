@@ -1,5 +1,6 @@
 # Two commands do all the set-up (see README):
 #   make lab    create .venv, install, open JupyterLab on the start-here notebook
+#               (ARGS="--port 8891 --no-browser" passes options to jupyter lab; likewise make app)
 #   make test   create .venv, install, run lint, type checks and the whole test suite
 
 PYTHON ?= python3
@@ -24,10 +25,10 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/00_start_here.ipynb
+	$(BIN)/jupyter lab $(ROOT_FLAG) $(ARGS) notebooks/00_start_here.ipynb
 
 app: $(STAMP)
-	$(BIN)/voila notebooks/app.ipynb
+	$(BIN)/voila $(ARGS) notebooks/app.ipynb
 
 lint: $(STAMP)
 	$(BIN)/ruff check workbench widgets tests

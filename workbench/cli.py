@@ -148,7 +148,7 @@ def _run(args: argparse.Namespace) -> int:
         where = exc.filename or out_dir
         print(f"{where}: cannot write: {exc.strerror or exc}")
         return EXIT_INVALID
-    print("\n".join(summary_lines(summary)))
+    print("\n".join(summary_lines(summary, tiers_present={n.tier for n in scenario.nodes})))
     print(f"\nwrote {', '.join(p.name for p in written.values())} to {out_dir}")
     print(f"report: {report}")
     return EXIT_OK
@@ -172,17 +172,20 @@ def _print_tokens() -> int:
 def _catalogue(args: argparse.Namespace) -> int:
     if args.table == "tokens":
         return _print_tokens()
-    cat = load_catalogue()
-    table = getattr(cat, args.table)
-    rows = [
-        entry.model_dump(mode="json", by_alias=True, exclude={"sources", "notes"})
-        for entry in table.values()
-    ]
-    with pd.option_context(
-        "display.max_colwidth", 40, "display.width", 250, "display.max_columns", 20
-    ):
-        print(pd.DataFrame(rows).to_string(index=False))
+    from .catalogue_tables import catalogue_table
+
+    print(catalogue_table(args.table, load_catalogue()))
     return EXIT_OK
+
+
+def package_version() -> str:
+    """The installed version of the workbench package (``0.1.0``), or ``unknown``."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("edge-tier-workbench")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -190,6 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="workbench",
         description="Edge AI Tier Workbench: which tier should serve this workload?",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("validate", help="check scenario files; exit 2 listing every problem")
     p.add_argument("files", nargs="+", metavar="FILE")
@@ -224,7 +228,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_run)
     p = sub.add_parser("schema", help="print the JSON Schema of scenario files")
     p.set_defaults(func=_schema)
-    p = sub.add_parser("catalogue", help="print a catalogue table")
+    p = sub.add_parser(
+        "catalogue",
+        help="print a catalogue table (units in the headers; full entries in data/catalogue)",
+    )
     p.add_argument(
         "table",
         nargs="?",

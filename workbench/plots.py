@@ -14,14 +14,17 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import math
+import re
 import textwrap
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import plotly.colors
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
@@ -40,8 +43,12 @@ __all__ = [
     "boundary_figure",
     "byte_rate_text",
     "latency_figure",
+    "outage_labels",
     "outage_windows",
     "saving_text",
+    "scenario_boundaries",
+    "series_style",
+    "shade_outages",
     "tier_figure",
     "tier_layout",
     "topology_figure",
@@ -106,7 +113,9 @@ def _percent(fraction: float) -> str:
     return f"{fraction * 100:.6g} %"
 
 
-def _tier_names(catalogue: Catalogue | None) -> dict[str, str]:
+def _tier_names(catalogue: Catalogue | None = None) -> dict[str, str]:
+    """Tier id -> its one display name, from the catalogue (``"far_edge"`` -> ``"Far edge"``):
+    every figure, table and line of text spells a tier this way."""
     cat = catalogue or load_catalogue()
     return {tier.id: tier.name or tier.id for tier in cat.tiers_in_order()}
 
@@ -146,7 +155,7 @@ def tier_figure(catalogue: Catalogue | None = None) -> go.Figure:
         )
         hover = "<br>".join(
             [
-                f"<b>{tier.name}</b> ({tier.id}, level {tier.level})",
+                f"<b>{tier.name}</b> (tier {tier.level})",
                 *textwrap.wrap(tier.description, 70),
                 f"on premises: {'yes' if tier.on_premises else 'no'}",
                 *textwrap.wrap(f"typical hardware: {hardware or 'n/a'}", 70),
@@ -171,8 +180,9 @@ def tier_figure(catalogue: Catalogue | None = None) -> go.Figure:
         label_x.append(0.5)
         label_y.append(tier.level - 0.5)
         labels.append(
-            f"<b>{tier.level} · {tier.name}</b><br>"
-            f"<span style='font-size:12px'>network analogue: {tier.networking_analogue}<br>"
+            f"<b>{tier.name}</b><br>"
+            f"<span style='font-size:12px'>tier {tier.level} · network analogue: "
+            f"{tier.networking_analogue}<br>"
             f"latency budget ≤ {_duration(tier.latency_budget_s)} · "
             f"availability {_percent(tier.availability_target)}</span>"
         )
@@ -413,6 +423,7 @@ def topology_figure(scenario: Scenario, catalogue: Catalogue | None = None) -> g
 
     # Nodes: one trace per tier, so each tier has its colour and its own label density.
     tick_text = []
+    used = {positions[n.id][1] for n in scenario.nodes if n.id in positions}
     stage_x: list[float] = []
     stage_y: list[float] = []
     stage_size: list[float] = []
@@ -421,6 +432,9 @@ def topology_figure(scenario: Scenario, catalogue: Catalogue | None = None) -> g
         nodes = [n for n in scenario.nodes if n.tier == tier.id and n.id in positions]
         devices = sum(n.count for n in nodes)
         summary = f"{len(nodes)} node{'s' * (len(nodes) != 1)}"
+        if not nodes:
+            between = min(used, default=0) < tier.level < max(used, default=0)
+            summary = "no node: passed through" if between else "no node"
         if devices != len(nodes):
             summary += f" · {devices} devices"
         tick_text.append(f"<b>{tier.name}</b><br><span style='font-size:11px'>{summary}</span>")
@@ -536,7 +550,9 @@ def _cell_text(verdict: Verdict | None, status: int, placed: bool) -> str:
     if verdict is None or status == _NO_NODE:
         text = "no node"
     elif status == _REJECTED:
-        first = textwrap.wrap(verdict.reasons[0] if verdict.reasons else "rejected", 32)
+        first = textwrap.wrap(
+            _spell_tiers(verdict.reasons[0]) if verdict.reasons else "rejected", 32
+        )
         text = "✗ " + "<br>".join(first[:3]) + ("…" if len(first) > 3 else "")
         if len(verdict.reasons) > 1:
             text += f"<br>(+{len(verdict.reasons) - 1} more)"
@@ -547,8 +563,10 @@ def _cell_text(verdict: Verdict | None, status: int, placed: bool) -> str:
     return text + ("<br><b>▣ placed here</b>" if placed else "")
 
 
-def _verdict_hover(advice: StageAdvice, tier: str, verdict: Verdict | None, status: int) -> str:
-    lines = [f"<b>{advice.key}</b> on {tier}: {_STATUS[status]}"]
+def _verdict_hover(
+    advice: StageAdvice, tier: str, verdict: Verdict | None, status: int, tier_name: str
+) -> str:
+    lines = [f"<b>{advice.key}</b> on {tier_name}: {_STATUS[status]}"]
     if verdict is not None and verdict.node is not None:
         lines.append(f"best node of the tier: {verdict.node}")
         if verdict.latency_s is not None:
@@ -561,7 +579,17 @@ def _verdict_hover(advice: StageAdvice, tier: str, verdict: Verdict | None, stat
         status_text = "ok" if advice.placed.feasible else "PROBLEM"
         lines.append(f"<b>placed on {advice.placed_node}</b>: {status_text}")
         lines.extend(f"✗ {reason}" for reason in advice.placed.reasons)
-    return "<br>".join(lines)
+    return _spell_tiers("<br>".join(lines))
+
+
+def _spell_tiers(text: str, names: dict[str, str] | None = None) -> str:
+    """``text`` with every tier id (``on_prem``, ``(cloud)``) replaced by the tier's catalogue
+    name; a one-word id only in brackets, where it cannot be a node's id."""
+    names = names or _tier_names()
+    ids = "|".join(re.escape(i) for i in names if "_" in i)
+    words = "|".join(re.escape(i) for i in names if "_" not in i)
+    text = re.sub(rf"\b({ids})\b", lambda m: names[m[1]], text) if ids else text
+    return re.sub(rf"\(({words})\)", lambda m: f"({names[m[1]]})", text) if words else text
 
 
 def advice_figure(advice: list[StageAdvice], catalogue: Catalogue | None = None) -> go.Figure:
@@ -608,7 +636,7 @@ def advice_figure(advice: list[StageAdvice], catalogue: Catalogue | None = None)
                 status = _PASSES if verdict.feasible else _REJECTED
             z_row.append(status)
             text_row.append(_cell_text(verdict, status, tier == placed_tier))
-            hover_row.append(_verdict_hover(a, tier, verdict, status))
+            hover_row.append(_verdict_hover(a, tier, verdict, status, names.get(tier, tier)))
             if tier == placed_tier and a.placed is not None:
                 fig.add_shape(
                     type="rect",
@@ -705,7 +733,11 @@ _RAW_COLOUR = "#b8bdc6"
 
 
 def _latency_ms(value: float) -> str:
-    """Milliseconds with three significant figures and no exponent (``'2104 ms'``)."""
+    """A latency given in milliseconds, in ms below a second and in s above
+    (``'2.10 ms'``, ``'56.2 ms'``, ``'3.36 s'``), never with an exponent or SI prefix."""
+    if value >= 1e3:
+        seconds = value / 1e3
+        return f"{seconds:.3g} s" if seconds < 1e3 else f"{seconds:,.0f} s"
     if value >= 100:
         return f"{value:.0f} ms"
     if value >= 10:
@@ -722,16 +754,31 @@ def byte_rate_text(bytes_per_s: float) -> str:
 
 
 def _tick_ms(value: float) -> str:
-    return f"{value / 1e3:g} s" if value >= 1e3 else f"{value:g} ms"
+    """A tick of a millisecond axis: ``'20 ms'``, ``'5 s'``, ``'2,000 s'``."""
+    if value >= 1e3:
+        return f"{value / 1e3:,.4g} s" if value < 1e6 else f"{value / 1e3:,.0f} s"
+    return f"{value:g} ms"
+
+
+_MAX_LOG_TICKS = 8
+_LOG_STEPS = ((1, 2, 5), (1, 3), (1,))
 
 
 def _log_ticks(low: float, high: float, label: Callable[[float], str]) -> dict[str, Any]:
-    """Axis settings with ticks at 1, 2 and 5 times powers of ten between ``low`` and ``high``
-    (only the powers of ten when that would be too many), each labelled by ``label``."""
+    """Axis settings with ticks at 1, 2 and 5 times powers of ten between ``low`` and ``high``,
+    thinned (1 and 3, then powers of ten, then every second or third power) until at most
+    eight remain, each labelled by ``label``: no SI prefixes, no clutter."""
     low, high = max(low, 1e-12), max(high, low * 10)
-    decades = range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)
-    steps = (1, 2, 5) if len(decades) <= 5 else (1,)
-    values = [m * 10.0**e for e in decades for m in steps if low <= m * 10.0**e <= high]
+    decades = list(range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1))
+    values: list[float] = []
+    for steps in _LOG_STEPS:
+        values = [m * 10.0**e for e in decades for m in steps if low <= m * 10.0**e <= high]
+        if len(values) <= _MAX_LOG_TICKS:
+            break
+    stride = 1
+    while len(values[::stride]) > _MAX_LOG_TICKS:
+        stride += 1
+    values = values[::stride]
     if len(values) < 2:  # a narrow range: label its ends
         values = [low, high]
     return {
@@ -740,6 +787,23 @@ def _log_ticks(low: float, high: float, label: Callable[[float], str]) -> dict[s
         "tickvals": values,
         "ticktext": [label(v) for v in values],
     }
+
+
+def number_axis(high: float, *, integer: bool = False, suffix: str = "") -> dict[str, Any]:
+    """Settings of a linear axis from 0 that never shows an SI prefix ("100m", "2k"): plain
+    numbers with thousands separators, whole numbers only when ``integer`` (counts), and
+    ``suffix`` (such as ``" %"``) after each tick."""
+    settings: dict[str, Any] = {
+        "rangemode": "tozero",
+        "exponentformat": "none",
+        "separatethousands": True,
+        "tickformat": ",d" if integer else ",.4~r",
+    }
+    if integer and high < 5:  # otherwise ticks at 0.5 would print as a repeated "0"
+        settings["dtick"] = 1
+    if suffix:
+        settings["ticksuffix"] = suffix
+    return settings
 
 
 def _shade(colour: str, amount: float) -> str:
@@ -791,8 +855,9 @@ def latency_figure(results: Results) -> go.Figure:
     -------
     go.Figure
         One box per workload with completed requests (``meta={"kind": "latency",
-        "workload": id}``), one marker trace of their medians (``{"kind": "latency-median"}``)
-        and one of the SLOs (``{"kind": "slo"}``).
+        "workload": id}``), one marker trace of their medians (``{"kind": "latency-median"}``),
+        one of each workload's slowest request (``{"kind": "latency-max"}``; the axis always
+        reaches it) and one of the SLOs (``{"kind": "slo"}``).
     """
     summary = results.workload_summary()
     requests = results.requests
@@ -805,6 +870,9 @@ def latency_figure(results: Results) -> go.Figure:
     median_x: list[float] = []
     median_y: list[str] = []
     median_colour: list[str] = []
+    slowest_x: list[float] = []
+    slowest_y: list[str] = []
+    slowest_text: list[str] = []
     for workload in results.scenario.workloads:
         stats = summary[workload.id]
         latency = window.loc[window["workload"] == workload.id, "latency_s"].to_numpy() * 1e3
@@ -820,7 +888,11 @@ def latency_figure(results: Results) -> go.Figure:
             p1, p25, p50, p75, p95, p99 = (
                 float(v) for v in np.percentile(latency, [1, 25, 50, 75, 95, 99])
             )
-            extremes.extend((p1, p99))
+            slowest = float(latency.max())
+            extremes.extend((p1, p99, slowest))
+            slowest_x.append(slowest)
+            slowest_y.append(label)
+            slowest_text.append(f"<b>{workload.id}</b>: slowest request {_latency_ms(slowest)}")
             colour = TIER_COLOURS.get(tier, _LINK_COLOUR)
             median_x.append(p50)
             median_y.append(label)
@@ -877,6 +949,19 @@ def latency_figure(results: Results) -> go.Figure:
             showlegend=False,
         )
     )
+    fig.add_trace(  # the slowest request, beyond the 99th-percentile whisker: never off-scale
+        go.Scatter(
+            x=slowest_x,
+            y=slowest_y,
+            mode="markers",
+            marker={"symbol": "x-thin", "size": 9, "line": {"color": "#5f6673", "width": 2}},
+            hovertext=slowest_text,
+            hovertemplate="%{hovertext}<extra></extra>",
+            name="slowest",
+            meta={"kind": "latency-max"},
+            showlegend=False,
+        )
+    )
     fig.add_trace(
         go.Scatter(
             x=slo_x,
@@ -902,7 +987,7 @@ def latency_figure(results: Results) -> go.Figure:
         title={
             "text": "End-to-end latency per workload, after the warm-up"
             "<br><span style='font-size:12px'>box: 25th–75th percentile · whiskers: 1st–99th · "
-            "◆ median, ┆ mean · <span style='color:#c0392b'>red bar: SLO</span> · "
+            "◆ median, ┆ mean, × slowest · <span style='color:#c0392b'>red bar: SLO</span> · "
             "colour: tier of the last stage</span>",
             "x": 0.01,
         },
@@ -921,12 +1006,53 @@ def latency_figure(results: Results) -> go.Figure:
     return fig
 
 
+@dataclass(frozen=True)
+class Boundary:
+    """A tier boundary the scenario has: between two tiers with nodes and no tier with nodes
+    in between. ``through`` names the tiers without nodes that its traffic passes through;
+    ``row`` holds the numbers (``up_bytes_per_s``, ...) of the summary's boundary entry."""
+
+    low: str
+    high: str
+    through: tuple[str, ...]
+    row: Mapping[str, Any]
+
+    def label(self, names: Mapping[str, str], sep: str = " → ") -> str:
+        """``'On-premises datacentre → Hyperscale cloud'``."""
+        return f"{names.get(self.low, self.low)}{sep}{names.get(self.high, self.high)}"
+
+    def through_text(self, names: Mapping[str, str]) -> str:
+        """``'passes through Telco edge (MEC), which has no node'``, or ``''``."""
+        passed = ", ".join(names.get(t, t) for t in self.through)
+        return f"passes through {passed}, which has no node" if passed else ""
+
+
+def scenario_boundaries(
+    boundaries: Mapping[str, Mapping[str, Any]], tiers_present: Iterable[str] | None = None
+) -> list[Boundary]:
+    """The boundaries of a summary (keyed ``"far_edge|aggregation_edge"``, ...) that a scenario
+    with nodes in ``tiers_present`` has, bottom to top; a tier without nodes merges the two
+    boundaries around it into one that passes through it (both carry the same bytes). Below
+    the lowest and above the highest tier with nodes there is no boundary. ``None``: all."""
+    present = set(TIER_IDS if tiers_present is None else tiers_present)
+    levels = [i for i, tier in enumerate(TIER_IDS) if tier in present]
+    found = []
+    for a, b in itertools.pairwise(levels):
+        key = f"{TIER_IDS[a]}|{TIER_IDS[a + 1]}"
+        if key in boundaries:
+            found.append(
+                Boundary(TIER_IDS[a], TIER_IDS[b], tuple(TIER_IDS[a + 1 : b]), boundaries[key])
+            )
+    return found
+
+
 def boundary_figure(results: Results, catalogue: Catalogue | None = None) -> go.Figure:
     """Bytes per second going up across each tier boundary, next to shipping raw data up.
 
-    For each boundary (far edge | aggregation edge, ...) two bars on a log axis: what the run
-    actually sent upward, and the counterfactual "every raw input byte goes to the cloud"; the
-    saving in percent is written above them. Downward traffic is in the hover text.
+    For each boundary the scenario has (see :func:`scenario_boundaries`: a tier without nodes
+    is passed through, not drawn) two bars on a log axis: what the run actually sent upward,
+    and the counterfactual "every raw input byte goes to the cloud"; the saving in percent is
+    written above them. Downward traffic is in the hover text.
 
     Parameters
     ----------
@@ -942,23 +1068,29 @@ def boundary_figure(results: Results, catalogue: Catalogue | None = None) -> go.
         one bar per boundary, bottom to top.
     """
     names = _tier_names(catalogue)
-    boundaries = results.boundary_summary()
+    tiers = {node.tier for node in results.scenario.nodes}
+    boundaries = scenario_boundaries(results.boundary_summary(), tiers)
     x: list[str] = []
     actual: list[float | None] = []
     raw: list[float | None] = []
     actual_text: list[str] = []
     hover: list[str] = []
     colours: list[str] = []
-    for key, row in boundaries.items():
-        low, high = key.split("|")
-        x.append(f"{names.get(low, low)} →<br>{names.get(high, high)}")
+    for boundary in boundaries:
+        row, high, through = boundary.row, boundary.high, boundary.through_text(names)
+        x.append(
+            boundary.label(names, " →<br>")
+            + (f"<br><span style='font-size:11px;color:#5f6673'>{through}</span>" * bool(through))
+        )
         up, counterfactual = row["up_bytes_per_s"], row["raw_to_cloud_bytes_per_s"]
         actual.append(up if up > 0 else None)
         raw.append(counterfactual if counterfactual > 0 else None)
         actual_text.append(byte_rate_text(up))
         colours.append(TIER_COLOURS.get(high, _LINK_COLOUR))
         hover.append(
-            f"<b>{key.replace('|', ' → ')}</b><br>up: {byte_rate_text(up)}<br>"
+            f"<b>{boundary.label(names)}</b><br>"
+            + (f"{through}<br>" if through else "")
+            + f"up: {byte_rate_text(up)}<br>"
             f"down: {byte_rate_text(row['down_bytes_per_s'])}<br>"
             f"raw to cloud: {byte_rate_text(counterfactual)}<br>"
             f"saving: {saving_text(row['saving_percent'])}"
@@ -991,10 +1123,18 @@ def boundary_figure(results: Results, catalogue: Catalogue | None = None) -> go.
             meta={"kind": "boundary-actual"},
         )
     )
+    if not boundaries:
+        fig.add_annotation(
+            text="The scenario has nodes in one tier only: no tier boundary to cross.",
+            showarrow=False,
+            xref="paper",
+            yref="paper",
+            font={"size": 14, "color": "#5f6673"},
+        )
     positive = [v for v in (*actual, *raw) if v] or [1.0, 10.0]
     y_axis = _log_ticks(min(positive) / 4, max(positive) * 8, byte_rate_text)
     top = math.log10(max(positive))
-    for label, row, sent in zip(x, boundaries.values(), actual, strict=True):
+    for label, row, sent in zip(x, (b.row for b in boundaries), actual, strict=True):
         saving: float | None = row["saving_percent"]
         if saving is None:
             text = "no raw data<br>crosses here"
@@ -1046,9 +1186,36 @@ def _coarsen(times: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndar
     return times[starts], sums / counts, k
 
 
-OUTAGE_COLOURS = {"fail": "#e74c3c", "degrade": "#f39c12"}
-"""Colour of an outage window by kind: out of service, or degraded."""
+OUTAGE_COLOURS = {"fail": "#4b5563", "degrade": "#9ca3af"}
+"""Colour of an outage window by kind: out of service (dark grey), or degraded (light grey).
+Neutral on purpose: shading over a red "dropped" or grey "buffered" bar must not change what
+the bar's colour says. Figures draw the band translucent with a border (solid: out of
+service, dotted: degraded)."""
 _OUTAGE_ENDS = {"restore": "fail", "degrade_end": "degrade"}
+_OUTAGE_WORDS = {"fail": "out of service", "degrade": "degraded"}
+_WARMUP_COLOUR = "#e8edf3"
+
+SERIES_COLOURS = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#17becf",
+    "#bcbd22",
+    "#393b79",
+    "#111111",
+)
+"""Ten distinct colours for the lines of one figure, none red (red means out of service) and
+none grey (grey is for shading); beyond ten lines a colour comes back with another dash."""
+_DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
+
+
+def series_style(index: int) -> tuple[str, str]:
+    """(colour, dash) of the ``index``-th line of a figure: no two of the first fifty alike."""
+    colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
+    return colour, _DASHES[(index // len(SERIES_COLOURS)) % len(_DASHES)]
 
 
 def outage_windows(events: Any, end_s: float) -> list[tuple[float, float, str, str]]:
@@ -1067,14 +1234,156 @@ def outage_windows(events: Any, end_s: float) -> list[tuple[float, float, str, s
     return sorted(spans)
 
 
+@dataclass(frozen=True)
+class OutageLabel:
+    """One label over outage windows that share a start, end and kind: its text, the full
+    hover text, and the row (0 = top) it sits in, or ``None`` when no row had room."""
+
+    start: float
+    end: float
+    kind: str
+    elements: tuple[str, ...]
+    row: int | None
+
+    @property
+    def text(self) -> str:
+        """``'wan'``, ``'vib-lan, cam-lan'`` or ``'line-gw +3'``."""
+        if len(self.elements) <= 2:
+            return ", ".join(self.elements)
+        return f"{self.elements[0]} +{len(self.elements) - 1}"
+
+    @property
+    def hover(self) -> str:
+        what = _OUTAGE_WORDS[self.kind]
+        return (
+            f"<b>{', '.join(self.elements)}</b> {what}<br>"
+            f"{self.start:.4g} s to {self.end:.4g} s ({_duration(self.end - self.start)})"
+        )
+
+
+def outage_labels(
+    windows: Sequence[tuple[float, float, str, str]],
+    span_s: float,
+    *,
+    rows: int = 4,
+    width_px: float = 800.0,
+    char_px: float = 6.6,
+    lead: Iterable[str] = (),
+) -> list[OutageLabel]:
+    """Labels for outage windows that never overprint: windows with the same start, end and
+    kind share one label; each label takes the first of ``rows`` rows where it clears the one
+    before it, assuming a plot ``width_px`` wide spanning ``span_s`` seconds; a label with no
+    room gets ``row=None`` (its window is still drawn). Elements in ``lead`` (failed nodes,
+    which take their links down with them) come first in a shared label."""
+    first = set(lead)
+    grouped: dict[tuple[float, float, str], list[str]] = defaultdict(list)
+    for start, end, kind, element in windows:
+        grouped[(start, end, kind)].append(element)
+    for elements in grouped.values():
+        elements.sort(key=lambda e: (e not in first, e))
+    per_px = max(span_s, 1e-9) / width_px
+    ends = [-math.inf] * rows
+    labels = []
+    for (start, end, kind), elements in sorted(grouped.items()):
+        label = OutageLabel(start, end, kind, tuple(elements), None)
+        extent = (len(label.text) * char_px + 10) * per_px
+        row = next((r for r in range(rows) if ends[r] <= start), None)
+        if row is not None:
+            ends[row] = start + extent
+        labels.append(dataclasses.replace(label, row=row))
+    return labels
+
+
+def _same_traffic(a: np.ndarray, b: np.ndarray) -> bool:
+    """Two throughput series that would draw as one line on a log axis (within ~12 %)."""
+    both = ~np.isnan(a) & ~np.isnan(b)
+    if both.sum() < max(3, 0.5 * min((~np.isnan(a)).sum(), (~np.isnan(b)).sum())):
+        return False
+    return bool(np.median(np.abs(np.log10(a[both] / b[both]))) < 0.05)
+
+
+def shade_outages(
+    fig: go.Figure, results: Results, rows: Sequence[int] = (), *, warmup: bool = True
+) -> list[str]:
+    """Shade the warm-up (with ``warmup``) and every outage window of a run on ``fig`` (on the
+    subplots ``rows`` of a one-column grid, or on its only plot): neutral grey bands with a
+    border, solid for out of service and dotted for degraded, one per window; label the
+    outages over the first plot in rows that never overprint (:func:`outage_labels`), with
+    the window in each label's hover. Return notes for the figure's subtitle."""
+    notes = []
+    targets: list[dict[str, int]] = [{"row": row, "col": 1} for row in rows] or [{}]
+    if warmup and results.warmup_s > 0:
+        for target in targets:
+            fig.add_vrect(
+                x0=0,
+                x1=results.warmup_s,
+                fillcolor=_WARMUP_COLOUR,
+                opacity=1,
+                layer="below",
+                line_width=0,
+                **target,
+            )
+        notes.append(f"light band: warm-up ({_duration(results.warmup_s)})")
+    windows = outage_windows(results.events, results.now_s)
+    nodes = [node.id for node in results.scenario.nodes]
+    labels = outage_labels(windows, max(results.now_s, 1e-9), lead=nodes)
+    for label in labels:  # one band per window, however many elements share it
+        start, end, kind = label.start, label.end, label.kind
+        for target in targets:
+            fig.add_vrect(
+                x0=start,
+                x1=max(end, start + 1e-9),
+                fillcolor=OUTAGE_COLOURS[kind],
+                opacity=0.10,
+                line={
+                    "color": OUTAGE_COLOURS[kind],
+                    "width": 1,
+                    "dash": "solid" if kind == "fail" else "dot",
+                },
+                **target,
+            )
+    hidden = [label for label in labels if label.row is None]
+    for label in labels:
+        if label.row is None:
+            continue
+        fig.add_annotation(
+            x=label.start,
+            xref="x",
+            xanchor="left",
+            y=1.0 - 0.075 * label.row,
+            yref="y domain",
+            yanchor="top",
+            text=label.text,
+            hovertext=label.hover,
+            showarrow=False,
+            font={"size": 11, "color": "#1d2330"},
+            bgcolor="rgba(255,255,255,0.8)",
+            bordercolor=OUTAGE_COLOURS[label.kind],
+            borderwidth=1,
+            borderpad=1,
+        )
+    kinds = {kind for _, _, kind, _ in windows}
+    if "fail" in kinds:
+        notes.append("grey band, solid edge: out of service")
+    if "degrade" in kinds:
+        notes.append("dotted edge: degraded")
+    if hidden:
+        notes.append(f"{len(hidden)} close outages unlabelled (see the events table)")
+    return notes
+
+
 def utilisation_figure(results: Results) -> go.Figure:
     """Compute utilisation per node and throughput per link direction over simulated time.
 
-    Top: one line per node that did any work, in its tier's colour (busy server-seconds over
-    available server-seconds, all instances of a group together). Bottom: one line per link
-    direction that carried traffic, in bit/s on a log axis, named by the direction of travel.
-    Runs longer than 300 time bins are averaged over wider bins. The warm-up is shaded grey,
-    links or nodes out of service red and degraded ones amber, labelled with their ids.
+    Top: one line per node that did any work (busy server-seconds over available
+    server-seconds, all instances of a group together), grouped by tier in the legend. Bottom:
+    one line per link direction that carried traffic, in bit/s on a log axis, named by the
+    direction of travel. Every line has its own colour (never red); a link direction that
+    carries the same traffic as one drawn before it is dashed on top of it and named in the
+    subtitle. Runs longer than 300 time bins are averaged over wider bins. The warm-up is a
+    light band; outages are grey bands with a border (solid: out of service, dotted:
+    degraded), labelled with their elements in rows that never overprint (hover a label for
+    the window).
 
     Parameters
     ----------
@@ -1088,6 +1397,7 @@ def utilisation_figure(results: Results) -> go.Figure:
         ``meta={"kind": "link-throughput", "link": id, "from": node, "to": node}``.
     """
     scenario = results.scenario
+    names = _tier_names()
     fig = make_subplots(
         rows=2,
         cols=1,
@@ -1097,10 +1407,9 @@ def utilisation_figure(results: Results) -> go.Figure:
     )
     nodes = results.nodes
     idle: list[str] = []
-    dashes = ("solid", "dot", "dash", "dashdot", "longdash")
-    seen_in_tier: dict[str, int] = defaultdict(int)
     bin_widths = {1}
-    for node in scenario.nodes:
+    index = 0
+    for node in sorted(scenario.nodes, key=lambda n: TIER_IDS.index(n.tier)):
         rows = nodes[nodes["node"] == node.id]
         busy = rows["utilisation"].to_numpy(dtype=float)
         if not len(busy) or not busy.any():
@@ -1108,9 +1417,8 @@ def utilisation_figure(results: Results) -> go.Figure:
             continue
         times, values, k = _coarsen(rows["t_s"].to_numpy(dtype=float), busy)
         bin_widths.add(k)
-        colour = TIER_COLOURS.get(node.tier, _LINK_COLOUR)
-        dash = dashes[seen_in_tier[node.tier] % len(dashes)]
-        seen_in_tier[node.tier] += 1
+        colour, dash = series_style(index)
+        index += 1
         fig.add_trace(
             go.Scatter(
                 x=times,
@@ -1119,6 +1427,8 @@ def utilisation_figure(results: Results) -> go.Figure:
                 line={"color": colour, "width": 2, "dash": dash},
                 name=_node_label(node.id, node.count),
                 legend="legend",
+                legendgroup=node.tier,
+                legendgrouptitle={"text": names.get(node.tier, node.tier)},
                 hovertemplate=f"{node.id}: %{{y:.3g}} % at %{{x:.4g}} s<extra></extra>",
                 meta={"kind": "utilisation", "node": node.id, "tier": node.tier},
             ),
@@ -1127,11 +1437,11 @@ def utilisation_figure(results: Results) -> go.Figure:
         )
     links = results.links
     ends = {link.key: link.ends for link in scenario.links}
-    palette = plotly.colors.qualitative.D3
     quiet: list[str] = []
     bin_s = float(results.sim.plan.bin_s)
-    index = 0
     peaks: list[float] = []
+    drawn: list[tuple[str, np.ndarray]] = []
+    overlaps: dict[str, list[str]] = defaultdict(list)
     for link_id, (a, b) in ends.items():
         for direction, (src, dst) in (("up", (a, b)), ("down", (b, a))):
             rows = links[(links["link"] == link_id) & (links["direction"] == direction)]
@@ -1143,90 +1453,59 @@ def utilisation_figure(results: Results) -> go.Figure:
             bits = np.where(values > 0, values * 8 / bin_s, np.nan)
             peaks.extend((float(np.nanmin(bits)), float(np.nanmax(bits))))
             sparse = np.isnan(bits).mean() > 0.5  # isolated points: a line would not show them
-            colour = palette[index % len(palette)]
+            name = f"{src} → {dst}"
+            colour, dash = series_style(index)
+            index += 1
+            under = [other for other, series in drawn if _same_traffic(series, bits)]
+            width = 1.8
+            if under:  # dashed over the line it hides, in the order drawn
+                dash = _DASHES[1 + (len(under) - 1) % (len(_DASHES) - 1)]
+                width = 2.4
+                overlaps[under[0]].append(name)
+            drawn.append((name, bits))
             fig.add_trace(
                 go.Scatter(
                     x=times,
                     y=bits,
                     mode="markers" if sparse else "lines",
-                    line={"color": colour, "width": 1.8},
+                    line={"color": colour, "width": width, "dash": dash},
                     marker={"color": colour, "size": 6},
-                    name=f"{src} → {dst}",
+                    name=name,
                     legend="legend2",
-                    hovertemplate=f"{link_id}, {src} → {dst}: %{{y:.3s}}bit/s at %{{x:.4g}} s"
+                    hovertemplate=f"{link_id}, {name}: %{{y:.3s}}bit/s at %{{x:.4g}} s"
                     "<extra></extra>",
                     meta={"kind": "link-throughput", "link": link_id, "from": src, "to": dst},
                 ),
                 row=2,
                 col=1,
             )
-            index += 1
-    if results.warmup_s > 0:
-        for row in (1, 2):
-            fig.add_vrect(
-                x0=0,
-                x1=results.warmup_s,
-                fillcolor="#9aa0a6",
-                opacity=0.15,
-                line_width=0,
-                row=row,
-                col=1,
-            )
-    outages = outage_windows(results.events, results.now_s)
-    for index, (start, end, kind, element) in enumerate(outages):
-        colour = OUTAGE_COLOURS[kind]
-        for row in (1, 2):
-            fig.add_vrect(
-                x0=start,
-                x1=max(end, start + 1e-9),
-                fillcolor=colour,
-                opacity=0.12,
-                line_width=0,
-                row=row,
-                col=1,
-            )
-        fig.add_annotation(  # staggered over three heights, so that close outages stay legible
-            x=start,
-            xref="x",
-            xanchor="left",
-            y=1.0 - 0.07 * (index % 3),
-            yref="y domain",
-            yanchor="top",
-            text=element,
-            showarrow=False,
-            font={"size": 11, "color": _shade(colour, 0.3)},
-            bgcolor="rgba(255,255,255,0.7)",
-        )
-    notes = []
-    if any(kind == "fail" for _, _, kind, _ in outages):
-        notes.append("red: out of service")
-    if any(kind == "degrade" for _, _, kind, _ in outages):
-        notes.append("amber: degraded")
+    notes = shade_outages(fig, results, (1, 2))
     if idle:
         notes.append("no compute work: " + ", ".join(idle))
     if quiet:
         notes.append(f"{len(quiet)} link directions carried nothing")
-    if results.warmup_s > 0:
-        notes.append(f"shaded: warm-up ({_duration(results.warmup_s)})")
-    width = max(bin_widths) * bin_s
-    if width > bin_s:
-        notes.append(f"averaged over {_duration(width)} bins")
+    width_s = max(bin_widths) * bin_s
+    if width_s > bin_s:
+        notes.append(f"averaged over {_duration(width_s)} bins")
+    for base, over in overlaps.items():
+        notes.append(f"{' and '.join(over)} carry the same traffic as {base} (dashed on top)")
+    notes = textwrap.wrap(" · ".join(notes), 160, break_on_hyphens=False)
     fig.update_layout(
         title={
-            "text": "Compute and network load over time"
-            + (f"<br><span style='font-size:12px'>{' · '.join(notes)}</span>" if notes else ""),
+            "text": "Compute and network load over time",
+            "subtitle": {"text": "<br>".join(notes), "font": {"size": 12}},
             "x": 0.01,
         },
         font={"family": _FONT},
-        height=780,
-        margin={"l": 80, "r": 260, "t": 90, "b": 50},
+        height=780 + 16 * len(notes),
+        margin={"l": 80, "r": 260, "t": 100 + 16 * len(notes), "b": 50},
         plot_bgcolor="white",
         paper_bgcolor="white",
         hovermode="closest",
         legend={"x": 1.02, "y": 1.0, "yanchor": "top", "title": {"text": "node"}},
         legend2={"x": 1.02, "y": 0.44, "yanchor": "top", "title": {"text": "link direction"}},
     )
-    fig.update_yaxes(title_text="busy (%)", rangemode="tozero", gridcolor="#e5e7eb", row=1, col=1)
+    fig.update_yaxes(title_text="busy (%)", gridcolor="#e5e7eb", row=1, col=1, **number_axis(100.0))
     y_axis = _log_ticks(min(peaks or [1.0]) / 2, max(peaks or [10.0]) * 2, _rate)
     fig.update_yaxes(
         title_text="throughput (log scale)", gridcolor="#e5e7eb", row=2, col=1, **y_axis

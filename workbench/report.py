@@ -24,24 +24,42 @@ from __future__ import annotations
 import html
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .catalogue import load_catalogue
+import numpy as np
+
 from .plots import (
+    OUTAGE_COLOURS,
     TIER_COLOURS,
+    _duration,
+    _size,
+    _tier_names,
     boundary_figure,
     byte_rate_text,
     latency_figure,
+    number_axis,
+    outage_windows,
     saving_text,
+    scenario_boundaries,
+    series_style,
+    shade_outages,
     topology_figure,
     utilisation_figure,
 )
 from .plots_degraded import affected_workloads, buffer_figure, timeline_figure
 from .sim import Results
 
-__all__ = ["FIGURE_IDS", "TABLES", "jsonable", "summary_lines", "write_outputs", "write_report"]
+__all__ = [
+    "FIGURE_IDS",
+    "TABLES",
+    "drain_summary",
+    "jsonable",
+    "summary_lines",
+    "write_outputs",
+    "write_report",
+]
 
 TABLES = ("requests", "links", "nodes", "events", "flows")
 """The result tables written as ``<name>.parquet``."""
@@ -117,9 +135,17 @@ def _seconds(value: float) -> str:
     return f"{value:g} s"
 
 
-def summary_lines(summary: Mapping[str, Any]) -> list[str]:
+def summary_lines(
+    summary: Mapping[str, Any],
+    *,
+    tier_names: Mapping[str, str] | None = None,
+    tiers_present: Iterable[str] | None = None,
+) -> list[str]:
     """A few lines of text: per workload mean and p95 latency and SLO violations, then the
-    bandwidth saving at each tier boundary (what ``workbench run`` prints)."""
+    bandwidth saving at each tier boundary (what ``workbench run`` prints). Tiers are spelled
+    by their catalogue names (``tier_names``, default: the shipped catalogue's); with
+    ``tiers_present`` (the tiers that have nodes) only the scenario's own boundaries show."""
+    names = dict(tier_names) if tier_names is not None else _tier_names()
     lines = [
         f"{summary['scenario']}: {_seconds(summary['simulated_s'])} simulated, seed "
         f"{summary['seed']}, statistics after a {_seconds(summary['warmup_s'])} warm-up",
@@ -133,20 +159,22 @@ def summary_lines(summary: Mapping[str, Any]) -> list[str]:
     )
     for name, stats in workloads.items():
         lines.append(
-            f"{name:<{width}}  {stats['completed']:>8}  {_ms(stats['latency_mean_s']):>9}  "
+            f"{name:<{width}}  {stats['completed']:>8,}  {_ms(stats['latency_mean_s']):>9}  "
             f"{_ms(stats['latency_p95_s']):>9}  {_ms(stats['slo_s']):>8}  "
             f"{_share(stats['slo_violation_share'])}"
         )
     lines.append("")
-    boundaries = summary["boundaries"]
-    width = max([len("boundary"), *(len(b) + 2 for b in boundaries)])
+    boundaries = scenario_boundaries(summary["boundaries"], tiers_present)
+    width = max([len("boundary"), *(len(b.label(names)) for b in boundaries)])
     lines.append(f"{'boundary':<{width}}  {'up':>10}  {'raw to cloud':>12}  saving")
-    for name, row in boundaries.items():
+    for boundary in boundaries:
+        row = boundary.row
         lines.append(
-            f"{name.replace('|', ' → '):<{width}}  {byte_rate_text(row['up_bytes_per_s']):>10}  "
+            f"{boundary.label(names):<{width}}  {byte_rate_text(row['up_bytes_per_s']):>10}  "
             f"{byte_rate_text(row['raw_to_cloud_bytes_per_s']):>12}  "
             f"{saving_text(row['saving_percent'])}"
         )
+    lines += [f"  {b.label(names)} {b.through_text(names)}" for b in boundaries if b.through]
     lines += _degraded_lines(summary)
     lines += _note_lines(summary)
     return lines
@@ -163,30 +191,91 @@ def _degraded_lines(summary: Mapping[str, Any]) -> list[str]:
     failures = summary.get("failures") or []
     if not failures:
         return []
-    lines = [
-        "",
-        "failures: "
-        + "; ".join(f"{f['element']} {f['kind']} at {_seconds(f['t_s'])}" for f in failures[:8])
-        + (f" (and {len(failures) - 8} more)" if len(failures) > 8 else ""),
-    ]
+    lines = ["", *_failure_lines(failures, float(summary["simulated_s"]))]
+    effects = []
     for name, stats in summary["workloads"].items():
         dropped = sum((stats.get("dropped") or {}).values())
         parts = []
         if stats.get("served_fallback"):
-            parts.append(f"{stats['served_fallback']} served by the fallback")
+            parts.append(f"{stats['served_fallback']:,} served by the fallback")
         if dropped:
-            parts.append(f"{dropped} dropped")
+            parts.append(f"{dropped:,} dropped")
         if stats.get("buffered"):
-            parts.append(f"{stats['buffered']} still waiting")
+            parts.append(f"{stats['buffered']:,} still waiting")
         if parts:
-            lines.append(f"  {name}: {', '.join(parts)}")
-    for drain in summary.get("drains") or []:
-        took = _seconds(drain["drain_s"]) if drain.get("finished") else "not finished"
-        lines.append(
-            f"  {drain['link']} backlog: {drain['items']} requests, "
-            f"{drain['bytes'] / 1e6:.3g} MB, drained in {took}"
-        )
+            effects.append(f"  {name}: {', '.join(parts)}")
+    if effects:
+        lines += ["what the failures did to requests:", *effects]
+    drains = drain_summary(summary.get("drains") or [])
+    if drains:
+        lines.append("backlogs drained after repairs, per link (each in summary.json):")
+    for row in drains:
+        lines.append(f"  {row['link']} ({row['direction']}): {_drain_text(row)}")
     return lines
+
+
+def _failure_lines(failures: list[Mapping[str, Any]], end_s: float) -> list[str]:
+    """A few failure events one by one; more, counted per element and kind of outage."""
+    if len(failures) <= 4:
+        return [
+            "failures: "
+            + "; ".join(f"{f['element']} {f['kind']} at {_seconds(f['t_s'])}" for f in failures)
+        ]
+    columns = {key: [f[key] for f in failures] for key in ("t_s", "kind", "element")}
+    per: dict[tuple[str, str], list[float]] = {}
+    for start, end, kind, element in sorted(
+        outage_windows(columns, end_s), key=lambda w: (w[3], w[0])
+    ):
+        per.setdefault((element, kind), []).append(end - start)
+    lines = [f"failures ({len(failures)} events, each in events.parquet):"]
+    for (element, kind), spans in sorted(per.items(), key=lambda item: -sum(item[1])):
+        times = "once" if len(spans) == 1 else f"{len(spans)} times"
+        words = "out of service" if kind == "fail" else "degraded"
+        lines.append(f"  {element}: {words} {times}, {_duration(sum(spans))} in all")
+    return lines
+
+
+def drain_summary(drains: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The backlogs drained after repairs (``summary["drains"]``), one row per link direction
+    in order of first drain: ``count``, ``items`` and ``bytes`` in total, ``total_s`` and
+    ``longest_s`` of the finished drains, and ``unfinished`` (still draining at the end)."""
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for drain in drains:
+        key = (str(drain["link"]), str(drain.get("direction", "up")))
+        row = rows.setdefault(
+            key,
+            {
+                "link": key[0],
+                "direction": key[1],
+                "count": 0,
+                "items": 0,
+                "bytes": 0.0,
+                "total_s": 0.0,
+                "longest_s": 0.0,
+                "unfinished": 0,
+            },
+        )
+        row["count"] += 1
+        row["items"] += int(drain["items"])
+        row["bytes"] += float(drain["bytes"])
+        if drain.get("finished"):
+            row["total_s"] += float(drain["drain_s"])
+            row["longest_s"] = max(row["longest_s"], float(drain["drain_s"]))
+        else:
+            row["unfinished"] += 1
+    return list(rows.values())
+
+
+def _drain_text(row: Mapping[str, Any]) -> str:
+    """'5 backlogs, 2,038 requests, 408 MB, 65.4 s in all, longest 21.8 s'."""
+    text = (
+        f"{row['count']} backlog{'s' * (row['count'] != 1)}, {row['items']:,} requests, "
+        f"{_size(row['bytes'])}, "
+        f"{_duration(row['total_s'])} in all, longest {_duration(row['longest_s'])}"
+    )
+    if row["unfinished"]:
+        text += f", {row['unfinished']} still draining at the end"
+    return text
 
 
 # ---------------------------------------------------------------------------------------------
@@ -208,6 +297,7 @@ th { background: #f3f5f7; font-weight: 600; }
 th:first-child, td:first-child, th.text, td.text { text-align: left; }
 td.bad { color: #b03a2e; font-weight: 600; }
 td.good { color: #1e7b45; font-weight: 600; }
+span.through { color: #5f6673; font-size: 12px; }
 dl.facts { display: grid; grid-template-columns: max-content auto; gap: 2px 16px; margin: 8px 0;
            font-size: 14px; }
 dl.facts dt { color: #5f6673; }
@@ -295,21 +385,23 @@ def _events_section(results: Results) -> str:
     if events.empty:
         return ""
     parts = []
-    outages = events[events["kind"].isin(_ELEMENT_EVENTS)]
-    if len(outages):
+    windows = _outage_rows(results)
+    if windows:
         rows = [
             [
-                _cell(f"{row.t_s:.6g}"),
-                _cell(html.escape(str(row.kind)), "text"),
-                _cell(html.escape(str(row.element)), "text"),
-                _cell(html.escape(str(row.detail)), "text"),
+                _cell(f"{start:.6g}"),
+                _cell(f"{end:.6g}" if end < results.now_s else "still out at the end"),
+                _cell(_duration(end - start)),
+                _cell(html.escape(what), "text"),
+                _cell(html.escape(", ".join(elements)), "text"),
+                _cell(html.escape(cause), "text"),
             ]
-            for row in outages.head(MAX_EVENTS).itertuples(index=False)
+            for start, end, what, elements, cause in windows[:MAX_EVENTS]
         ]
-        more = len(outages) - len(rows)
-        if more > 0:
-            parts.append(f'<p class="note">The first {MAX_EVENTS} of {len(outages)}.</p>')
-        parts.append(_table(["t (s)", "event", "element", "detail"], rows, left=(1, 2, 3)))
+        if len(windows) > MAX_EVENTS:
+            parts.append(f'<p class="note">The first {MAX_EVENTS} of {len(windows)}.</p>')
+        headers = ["from (s)", "to (s)", "lasted", "what", "elements", "cause"]
+        parts.append(_table(headers, rows, left=(3, 4, 5)))
     others = events[~events["kind"].isin(_ELEMENT_EVENTS)]
     if len(others):
         grouped = others.groupby(["kind", "element"], sort=False)["t_s"].agg(
@@ -331,22 +423,48 @@ def _events_section(results: Results) -> str:
     body = "\n".join(parts)
     return f"""<section id="events">
 <h2>Events</h2>
-<p class="note">What happened to links and nodes during the run, and to requests because of it.
-Every event is in events.parquet.</p>
+<p class="note">When links and nodes were out of service or degraded (elements cut together
+share a row), and what happened to requests because of it. Every event is in events.parquet.</p>
 {body}
 </section>
 """
 
 
-def _boundary_table(summary: Mapping[str, Any], names: Mapping[str, str]) -> str:
+def _outage_rows(results: Results) -> list[tuple[float, float, str, list[str], str]]:
+    """One row per outage window: (start, end, what, elements, cause); elements cut together
+    (a node and its links) share a row, the node first."""
+    events = results.events
+    causes = {
+        (float(t), str(e)): str(d)
+        for t, k, e, d in zip(
+            events["t_s"], events["kind"], events["element"], events["detail"], strict=True
+        )
+        if k in ("fail", "degrade")
+    }
+    nodes = {node.id for node in results.scenario.nodes}
+    grouped: dict[tuple[float, float, str], list[str]] = {}
+    for start, end, kind, element in outage_windows(events, results.now_s):
+        grouped.setdefault((start, end, kind), []).append(element)
     rows = []
-    for key, b in summary["boundaries"].items():
-        low, high = key.split("|")
+    for (start, end, kind), elements in grouped.items():
+        elements.sort(key=lambda e: (e not in nodes, e))
+        what = "out of service" if kind == "fail" else "degraded"
+        rows.append((start, end, what, elements, causes.get((start, elements[0]), "")))
+    return rows
+
+
+def _boundary_table(
+    summary: Mapping[str, Any], names: Mapping[str, str], tiers_present: Iterable[str]
+) -> str:
+    rows = []
+    for boundary in scenario_boundaries(summary["boundaries"], tiers_present):
+        b, through = boundary.row, boundary.through_text(names)
         saving = b["saving_percent"]
         css = "" if saving is None else ("good" if saving >= 1 else "bad" if saving < 0 else "")
+        note = f'<br><span class="through">{html.escape(through)}</span>' if through else ""
         rows.append(
             [
-                _cell(html.escape(f"{names.get(low, low)} → {names.get(high, high)}")),
+                _cell(html.escape(boundary.label(names)) + note),
                 _cell(byte_rate_text(b["up_bytes_per_s"])),
                 _cell(byte_rate_text(b["down_bytes_per_s"])),
                 _cell(byte_rate_text(b["raw_to_cloud_bytes_per_s"])),
@@ -382,21 +500,46 @@ def _node_table(results: Results, summary: Mapping[str, Any], names: Mapping[str
 
 
 def _drain_table(summary: Mapping[str, Any]) -> str:
-    """One row per backlog drained after a repair: how much and how long."""
+    """One row per link direction: how many backlogs drained after repairs, how much, how
+    long in all and at most (each drain is in summary.json)."""
     drains = summary.get("drains") or []
     if not drains:
         return '<p class="note">No backlog had to drain.</p>'
     rows = [
         [
             _cell(html.escape(f"{d['link']} ({d['direction']})")),
-            _cell(_seconds(d["start_s"])),
-            _cell(str(d["items"])),
-            _cell(f"{d['bytes'] / 1e6:.3g} MB"),
-            _cell(_seconds(d["drain_s"]) if d.get("finished") else "not finished"),
+            _cell(f"{d['count']:,}"),
+            _cell(f"{d['items']:,}"),
+            _cell(_size(d["bytes"])),
+            _cell(_duration(d["total_s"])),
+            _cell(_duration(d["longest_s"])),
+            _cell(f"{d['unfinished']:,}", "bad" if d["unfinished"] else ""),
         ]
-        for d in drains
+        for d in drain_summary(drains)
     ]
-    return _table(["link", "restored at", "requests waiting", "bytes", "time to drain"], rows)
+    headers = [
+        "link",
+        "backlogs drained",
+        "requests",
+        "bytes",
+        "drain time, all",
+        "longest drain",
+        "still draining",
+    ]
+    note = (
+        f'<p class="note">{len(drains)} backlogs drained after repairs, summed per link '
+        "direction; each one is listed under <code>drains</code> in summary.json.</p>"
+    )
+    return note + _table(headers, rows)
+
+
+FIGURE_CONFIG: dict[str, Any] = {
+    "displaylogo": False,
+    "responsive": True,
+    "modeBarButtons": [["toImage", "resetScale2d"]],
+}
+"""Plotly settings of the report's figures: a toolbar of two buttons (save as PNG, reset the
+axes), small enough to stay clear of the left-aligned titles; zoom by dragging."""
 
 
 def _figure_html(figure: Any, div_id: str, *, with_plotlyjs: bool) -> str:
@@ -405,9 +548,39 @@ def _figure_html(figure: Any, div_id: str, *, with_plotlyjs: bool) -> str:
             full_html=False,
             include_plotlyjs=with_plotlyjs,
             div_id=div_id,
-            config={"displaylogo": False, "responsive": True},
+            config=FIGURE_CONFIG,
         )
     )
+
+
+def _tidy_degraded(figure: Any, results: Results, *, counts: bool) -> Any:
+    """The degraded-mode figures as the report shows them: outage labels that never overprint
+    (where a figure still labels every window at one height, the labels and bands are redrawn
+    by :func:`~workbench.plots.shade_outages`), and a y-axis of plain numbers, whole ones for
+    ``counts``, never SI prefixes; lines without a colour get distinct ones, never red."""
+    windows = outage_windows(results.events, results.now_s)
+    stacked = {f"{e} {'down' if kind == 'fail' else 'degraded'}" for _, _, kind, e in windows}
+    kept = [a for a in figure.layout.annotations if a.text not in stacked]
+    if len(kept) < len(figure.layout.annotations):
+        bands = set(OUTAGE_COLOURS.values())
+        figure.layout.annotations = kept
+        figure.layout.shapes = [s for s in figure.layout.shapes if s.fillcolor not in bands]
+        shade_outages(figure, results, warmup=False)
+    lines = [t for t in figure.data if t.type == "scatter" and t.line.color is None]
+    for index, trace in enumerate(lines):  # plotly's default palette starts red
+        trace.line.color = series_style(index)[0]
+    heights = [np.asarray(t.y, dtype=float) for t in figure.data if t.y is not None and len(t.y)]
+    same = heights and len({len(h) for h in heights}) == 1
+    heights = [np.nan_to_num(h) for h in heights]
+    tallest = np.sum(np.vstack(heights), axis=0) if same else [np.max(h) for h in heights]
+    figure.update_yaxes(**number_axis(float(np.max(tallest, initial=0.0)), integer=counts))
+    return figure
+
+
+def _stores_used(results: Results) -> bool:
+    """Whether any local store held bytes during the run."""
+    buffers = results.buffers
+    return not buffers.empty and bool((buffers["bytes"] > 0).any())
 
 
 def write_report(
@@ -427,24 +600,31 @@ def write_report(
     """
     summary = jsonable(results.summary() if summary is None else summary)
     scenario = results.scenario
-    names: dict[str, str] = {t.id: t.name or t.id for t in load_catalogue().tiers_in_order()}
+    names = _tier_names()
     heading = title or f"{scenario.name}: simulation report"
     figures = [
         latency_figure(results),
         boundary_figure(results),
         utilisation_figure(results),
-        timeline_figure(results),
-        buffer_figure(results),
+        _tidy_degraded(timeline_figure(results), results, counts=True),
+        _tidy_degraded(buffer_figure(results), results, counts=False),
         topology_figure(scenario),
     ]
     divs = [
         _figure_html(fig, div_id, with_plotlyjs=index == 0)
         for index, (fig, div_id) in enumerate(zip(figures, FIGURE_IDS, strict=True))
     ]
+    if not _stores_used(results):  # an empty plot says less than a sentence
+        divs[FIGURE_IDS.index("buffer-figure")] = (
+            '<p class="note" id="buffer-figure">No local store held anything during the run: '
+            "no request had to wait for a link to return.</p>"
+        )
     per_workload = "\n".join(
         '<div class="figure">'
         + _figure_html(
-            timeline_figure(results, workload=name), f"timeline-{name}", with_plotlyjs=False
+            _tidy_degraded(timeline_figure(results, workload=name), results, counts=True),
+            f"timeline-{name}",
+            with_plotlyjs=False,
         )
         + "</div>"
         for name in affected_workloads(results)
@@ -496,7 +676,7 @@ still in flight at the end are counted apart and not in the latency figures.</p>
 <p class="note">Bytes per second that crossed each boundary upward in this run, against the
 counterfactual of shipping every raw input byte to the cloud; the saving is
 1 − up / raw. Downward traffic (results to sinks, model pushes) is shown for completeness.</p>
-{_boundary_table(summary, names)}
+{_boundary_table(summary, names, {node.tier for node in scenario.nodes})}
 </section>
 
 <section id="nodes">

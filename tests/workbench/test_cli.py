@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -80,7 +82,7 @@ def test_schema_prints_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
 def test_catalogue_lists_a_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["catalogue", "models"]) == 0
     out = capsys.readouterr().out
-    assert "llama3_70b" in out and "8.7 GOP" in out
+    assert "llama3_70b" in out and re.search(r"^yolov8n .* 8\.7 ", out, re.M)
 
 
 def test_console_script_is_installed() -> None:
@@ -136,3 +138,58 @@ def test_a_file_until_of_a_century_is_refused_like_the_option() -> None:
     result = run("run", str(path), "-q")
     assert result.returncode == 2
     assert "simulation.until: '36500 d' is more than the limit of 7 d" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "table", ["tiers", "hardware", "models", "links", "data_sources", "data_classes"]
+)
+def test_catalogue_tables_fit_100_columns_with_units(
+    table: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No line over 100 characters, no dict reprs, no exponents, no NaN: '-' for a gap."""
+    assert main(["catalogue", table]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert max(map(len, lines)) <= 100, max(lines, key=len)
+    assert not re.search(r"\{'|NaN|nan\b|None|\de[+-]\d", out), out
+    units = {
+        "tiers": "(ms)",
+        "hardware": "(GB)",
+        "models": "(MB)",
+        "links": "(Mbit/s)",
+        "data_sources": "(kbit/s)",
+        "data_classes": "max tier",
+    }
+    assert units[table] in "\n".join(lines[:2])
+
+
+def test_catalogue_marks_a_missing_figure_with_a_dash(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["catalogue", "hardware"]) == 0
+    stm32 = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("stm32"))
+    assert stm32.split()[-1] == "-"  # no hourly price for a microcontroller
+
+
+def test_version_prints_the_package_version_and_exits_0() -> None:
+    from workbench.cli import package_version
+
+    result = run("--version")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"workbench {package_version()}"
+    assert re.fullmatch(r"\d+\.\d+\.\d+.*|unknown", package_version())
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+@pytest.mark.parametrize(("target", "command"), [("lab", "jupyter lab"), ("app", "voila")])
+def test_make_lab_and_app_pass_args(target: str, command: str) -> None:
+    """`make lab ARGS="--port 8891 --no-browser"` (and `make app`) hand the options on."""
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        ["make", "-n", "-o", ".venv/.installed-stamp", target, "ARGS=--port 8891 --no-browser"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    line = next(x for x in result.stdout.splitlines() if command in x)
+    assert "--port 8891 --no-browser" in line

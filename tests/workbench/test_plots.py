@@ -245,7 +245,7 @@ def test_advice_figure_shows_passing_rejected_and_missing_tiers(
     assert all(row[telco] == 0 for row in grid.z)  # the factory has no MEC node
     detect = [a.key for a in factory_advice].index("bearing-wear.detect")
     assert grid.z[detect][cloud] == 1
-    assert "confidential data may not go above on_prem" in grid.hovertext[detect][cloud]
+    assert "may not go above On-premises datacentre" in grid.hovertext[detect][cloud]
     assert grid.z[detect][TIER_IDS.index("on_prem")] == 2
 
 
@@ -306,3 +306,45 @@ def test_plots_never_import_jupyter() -> None:
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Axes that read right: units, no SI prefixes, no clutter, nothing off-scale
+
+
+@pytest.mark.parametrize(
+    ("low", "high"), [(7.0, 30_000.0), (0.5, 2.0), (1e-3, 1e9), (12.0, 140.0), (1.0, 1e5)]
+)
+def test_log_ticks_are_few_and_labelled_in_units(low: float, high: float) -> None:
+    """At most eight ticks on any log axis; millisecond ticks switch to seconds, never 'k ms'."""
+    axis = plots._log_ticks(low, high, plots._tick_ms)
+    assert 2 <= len(axis["tickvals"]) <= 8
+    start, end = (10**r for r in axis["range"])
+    assert all(start * 0.999 <= v <= end * 1.001 for v in axis["tickvals"])
+    for text in axis["ticktext"]:
+        assert "k" not in text and "e" not in text.replace("s", ""), text
+
+
+@pytest.mark.parametrize(
+    ("ms", "text"),
+    [(0.42, "0.42 ms"), (56.2, "56.2 ms"), (3360.0, "3.36 s"), (64_147.0, "64.1 s")],
+)
+def test_latency_labels_switch_to_seconds(ms: float, text: str) -> None:
+    assert plots._latency_ms(ms) == text
+
+
+def test_number_axis_never_uses_si_prefixes() -> None:
+    counts = plots.number_axis(0.8, integer=True)
+    assert counts["exponentformat"] == "none" and counts["tickformat"] == ",d"
+    assert counts["dtick"] == 1  # 0..0.8 requests: ticks at whole requests, not "200m"
+    assert "dtick" not in plots.number_axis(5_000, integer=True)
+    assert plots.number_axis(3.0, suffix=" %")["ticksuffix"] == " %"
+
+
+def test_a_tier_without_nodes_is_marked_passed_through(factory: Scenario) -> None:
+    """The factory has no MEC node: its lane says the links pass through, not '0 nodes'."""
+    fig = topology_figure(factory)
+    lanes = dict(zip(fig.layout.yaxis.tickvals, fig.layout.yaxis.ticktext, strict=True))
+    assert "no node: passed through" in lanes[4]
+    assert "0 nodes" not in " ".join(lanes.values())
+    assert "1 node" in lanes[3]

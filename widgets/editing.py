@@ -194,9 +194,7 @@ class ScenarioEditor:
         for callback in list(self._listeners):
             callback(edit)
 
-    def _commit(
-        self, candidate: Scenario, problems: list[Problem], edit: Edit, what: str
-    ) -> None:
+    def _commit(self, candidate: Scenario, problems: list[Problem], edit: Edit, what: str) -> None:
         """Make ``candidate``'s content the scenario's (same object), refresh, notify."""
         fields = type(self.scenario).model_fields
         old = {name: getattr(self.scenario, name) for name in fields}
@@ -295,9 +293,7 @@ class ScenarioEditor:
         return check
 
     # ---------------------------------------------------------------- topology
-    def _apply(
-        self, mutate: Callable[[dict[str, Any]], None], edit: Edit, what: str = ""
-    ) -> None:
+    def _apply(self, mutate: Callable[[dict[str, Any]], None], edit: Edit, what: str = "") -> None:
         """Apply ``mutate`` to the scenario's file data; commit if the result is valid."""
         self._check_unlocked()
         data = scenario_to_dict(self.scenario)

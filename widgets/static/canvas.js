@@ -128,6 +128,21 @@ function render({ model, el }) {
     if (id) svg.querySelector(`g.etw-node[data-node="${CSS.escape(id)}"]`)?.classList.add("etw-target");
   }
 
+  const widths = new Map();
+  function textWidth(text, cls, perChar) {
+    // the rendered width where the page can measure it (fonts differ), else an estimate
+    const key = `${cls}|${text}`;
+    if (!widths.has(key)) {
+      const probe = svgEl("text", { x: 0, y: -50, class: cls }, svg);
+      probe.textContent = text;
+      const measured = probe.getComputedTextLength ? probe.getComputedTextLength() : 0;
+      probe.remove();
+      if (measured > 0) widths.set(key, measured + 2);
+      else return text.length * perChar;
+    }
+    return widths.get(key);
+  }
+
   function slotOf(px) {
     return Math.round((px / geo.slotW - 0.5 + geo.minX) * 100) / 100;
   }
@@ -223,7 +238,8 @@ function render({ model, el }) {
     return { ...candidates[1], w, h, free: false };
   }
 
-  function placeLinkLabel(a, b, textW, boxes, width) {
+  function placeLinkLabel(a, b, textW, segments, boxes, width) {
+    // beside the line near its middle, clear of every line (its own too), node, chip, label
     const dx = b.x - a.x;
     const dy = b.y - a.y;
     const length = Math.hypot(dx, dy);
@@ -232,13 +248,19 @@ function render({ model, el }) {
     for (const t of [0.5, 0.4, 0.6, 0.3, 0.7]) {
       const mx = a.x + dx * t;
       const my = a.y + dy * t;
-      const steep = Math.abs(dy) > Math.abs(dx);
-      const spots = steep
-        ? [{ x: mx + 6, y: my - h / 2 }, { x: mx - 6 - textW, y: my - h / 2 }]
-        : [{ x: mx - textW / 2, y: my - h - 3 }, { x: mx - textW / 2, y: my + 3 }];
+      const spots = [
+        { x: mx + 6, y: my - h / 2 }, // right of it
+        { x: mx - 6 - textW, y: my - h / 2 }, // left of it
+        { x: mx - textW / 2, y: my - h - 4 }, // above it
+        { x: mx - textW / 2, y: my + 4 }, // below it
+        { x: mx + 6, y: my - h - 4 }, // above right
+        { x: mx - 6 - textW, y: my + 4 }, // below left
+        { x: mx - 6 - textW, y: my - h - 4 }, // above left
+        { x: mx + 6, y: my + 4 }, // below right
+      ];
       for (const s of spots) {
         const rect = { x: s.x, y: s.y, w: textW, h };
-        if (isFree(rect, [], boxes, width)) return rect;
+        if (isFree(rect, segments, boxes, width)) return rect;
       }
     }
     return null;
@@ -341,7 +363,8 @@ function render({ model, el }) {
       const tag = svgEl("g", {
         class: "etw-node-tag", "data-tag": n.id, transform: `translate(${p.x},${p.y})`,
       }, tagLayer);
-      const spot = placeNodeLabel(n, p, text ? text.length * LABEL_CHAR : 0, hasBar, segments, boxes, width);
+      const textW = text ? textWidth(text, "etw-node-label", LABEL_CHAR) : 0;
+      const spot = placeNodeLabel(n, p, textW, hasBar, segments, boxes, width);
       boxes.push({ x: spot.x, y: spot.y, w: spot.w, h: spot.h });
       const lx = spot.x - p.x;
       const ly = spot.y - p.y;
@@ -374,8 +397,8 @@ function render({ model, el }) {
       const a = geo.pos.get(l.a);
       const b = geo.pos.get(l.b);
       if (!a || !b || !l.label) continue;
-      const textW = l.label.length * LINK_CHAR;
-      const spot = placeLinkLabel(a, b, textW, boxes, width);
+      const textW = textWidth(l.label, "etw-link-label", LINK_CHAR);
+      const spot = placeLinkLabel(a, b, textW, segments, boxes, width);
       if (!spot) continue;
       boxes.push(spot);
       const cls = failed.has(l.id) ? "etw-link-label etw-failed" : "etw-link-label";

@@ -455,6 +455,7 @@ function render({ model, el }) {
 
   // ------------------------------------------------------------------ pointer handling
   svg.addEventListener("pointerdown", (e) => {
+    closeMenu();
     if (e.button !== 0) return;
     const target = e.target;
     const chip = target.closest("g.etw-chip");
@@ -599,6 +600,9 @@ function render({ model, el }) {
     window.addEventListener("pointerup", up);
   });
 
+  palette.addEventListener("click", (e) => {
+    if (e.detail === 0 && model.get("mode") === "edit") openMenu(); // Enter or Space
+  });
   undo.addEventListener("click", () => send("undo_request", {}));
 
   root.addEventListener("keydown", (e) => {

@@ -74,15 +74,23 @@ def open_canvas(page: Page, url: str, errors: list[str]) -> None:
 
 
 def dismiss_dialogs(page: Page) -> None:
-    """Accept a dialog Lab shows while it starts (e.g. "Select Kernel" when it has no
-    preference stored, whenever it comes): it would take every click meant for the page."""
+    """Accept a dialog Lab shows while it starts ("Select Kernel" when it has no preference
+    stored, whenever it comes): it would take every click meant for the page. Under load a
+    click on its button can be lost, so try again, then with Enter."""
     dialog = page.locator(".jp-Dialog")
-    for _ in range(3):
+    for attempt in range(6):
         if not dialog.count():
             return
-        print("dialog:", dialog.first.inner_text()[:200].replace("\n", " | "))
-        dialog.locator(".jp-mod-accept").first.click()
-        expect(dialog).to_have_count(0, timeout=10_000)
+        print("dialog:", dialog.first.inner_text()[:120].replace("\n", " | "))
+        try:
+            if attempt % 2 == 0:
+                dialog.locator(".jp-mod-accept").first.click(timeout=5_000)
+            else:
+                page.keyboard.press("Enter")
+            expect(dialog).to_have_count(0, timeout=5_000)
+            return
+        except (AssertionError, sync_api.TimeoutError):
+            continue
 
 
 def run_cell(page: Page, marker: str, printed: str) -> str:

@@ -1,16 +1,18 @@
 """The topology canvas: tiers as lanes, nodes, links and workload-stage chips, editable.
 
 :class:`TopologyCanvas` is an anywidget (``static/canvas.js``, ``static/canvas.css``). Its
-traits are thin JSON: what to draw (``lanes``, ``nodes``, ``links``, ``chips``, ``loads``,
-``failed``, ``selected``, ``mode``, ``message``) and the requests the browser makes
-(``drop_request``, ``click``, ``add_request``, ``connect_request``, ``move``,
-``delete_request``). Every trait is checked by a ``@traitlets.validate`` that raises on bad
-input. Requests go to a :class:`~widgets.editing.ScenarioEditor` (the scenario is the single
-source of truth) or, in run mode, to a :class:`~workbench.sim.Simulation` (click to fail or
-restore); the outcome is shown on the canvas and in the status area.
+traits are thin JSON: what to draw (``lanes``, ``nodes``, ``links``, ``chips``, ``legend``,
+``loads``, ``failed``, ``selected``, ``mode``, ``message``, ``log``, ``can_undo``) and the
+requests the browser makes (``drop_request``, ``click``, ``add_request``, ``connect_request``,
+``move``, ``delete_request``, ``undo_request``). Every trait is checked by a
+``@traitlets.validate`` that raises on bad input. Requests go to a
+:class:`~widgets.editing.ScenarioEditor` (the scenario is the single source of truth) or, in
+run mode, to a :class:`~workbench.sim.Simulation` (click to fail or restore); the outcome is
+shown on the canvas, in its message log and in the status area.
 
 Each request has a Python method that tests call without a browser: :meth:`drop`,
-:meth:`click_element`, :meth:`add`, :meth:`connect`, :meth:`move_node`, :meth:`delete`.
+:meth:`click_element`, :meth:`add`, :meth:`connect`, :meth:`move_node`, :meth:`delete`,
+:meth:`undo`.
 
 Examples
 --------
@@ -49,8 +51,14 @@ from .status import EditRejected, Level, StatusArea, describe
 __all__ = ["WORKLOAD_COLOURS", "TopologyCanvas"]
 
 STATIC = Path(__file__).parent / "static"
-WORKLOAD_COLOURS: list[str] = list(plotly.colors.qualitative.D3)
-"""Colour of the i-th workload (cycled), shared by the chips and the dashboard."""
+_RED = "#D62728"
+WORKLOAD_COLOURS: list[str] = [
+    colour for colour in plotly.colors.qualitative.D3 if colour not in (_RED, "#7F7F7F")
+]
+"""Colour of the i-th workload (cycled), shared by the chips and the dashboard. Neither red
+(red means failed or dropping on the canvas) nor grey (a link's colour)."""
+LOG_CAP = 50
+"""Messages kept in the canvas's log (the newest; older ones are dropped)."""
 
 _ELEMENT_KINDS = ("node", "link")
 
@@ -75,14 +83,19 @@ def _check_text(trait: str, payload: dict[str, Any], key: str) -> None:
 
 
 def _check_event(
-    trait: str, payload: Any, texts: tuple[str, ...] = (), numbers: tuple[str, ...] = ()
+    trait: str,
+    payload: Any,
+    texts: tuple[str, ...] = (),
+    numbers: tuple[str, ...] = (),
+    optional: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """An event payload: {} (no event) or a dict with the given keys (and an optional seq)."""
+    """An event payload: {} (no event) or a dict with the given keys (and an optional seq);
+    ``optional`` numbers may be left out."""
     if not isinstance(payload, dict):
         _fail(trait, f"expected a dict, got {type(payload).__name__}")
     if not payload:
         return cast(dict[str, Any], payload)
-    allowed = {*texts, *numbers, "seq"}
+    allowed = {*texts, *numbers, *optional, "seq"}
     extra = sorted(set(payload) - allowed)
     if extra:
         _fail(trait, f"unexpected keys {extra}; expected {sorted(allowed)}")
@@ -91,6 +104,9 @@ def _check_event(
     for key in numbers:
         if not _finite(payload.get(key)):
             _fail(trait, f"{key!r} must be a finite number, got {payload.get(key)!r}")
+    for key in optional:
+        if key in payload and not _finite(payload[key]):
+            _fail(trait, f"{key!r} must be a finite number, got {payload[key]!r}")
     if "seq" in payload and not _finite(payload["seq"]):
         _fail(trait, f"'seq' must be a number, got {payload['seq']!r}")
     return cast(dict[str, Any], payload)
@@ -120,6 +136,11 @@ def _rate(bps: float) -> str:
 
 def _time(seconds: float) -> str:
     return str(format_quantity(float(f"{seconds:.3g}"), "time"))
+
+
+def link_label(bandwidth_bps: float, latency_s: float) -> str:
+    """What a link's line says: its bandwidth and one-way latency ("100 Mbit/s · 15 ms")."""
+    return f"{_rate(bandwidth_bps)} · {_ms(latency_s)}"
 
 
 def lanes_payload(editor: ScenarioEditor) -> list[dict[str, Any]]:
@@ -171,12 +192,33 @@ def links_payload(editor: ScenarioEditor) -> list[dict[str, Any]]:
     for link in editor.scenario.links:
         spec = topology.links.get(link.key)
         title = f"{link.key}: {link.ends[0]} ↔ {link.ends[1]}"
+        label = ""
         if spec is not None:
             title += f" · {_rate(spec.bandwidth_bps)} · {_time(spec.latency_s)} one-way"
+            label = link_label(spec.bandwidth_bps, spec.latency_s)
         if link.profile:
             title += f" · {link.profile}"
-        out.append({"id": link.key, "a": link.ends[0], "b": link.ends[1], "title": title})
+        out.append(
+            {"id": link.key, "a": link.ends[0], "b": link.ends[1], "title": title, "label": label}
+        )
     return out
+
+
+def chip_labels(keys: list[str]) -> dict[str, str]:
+    """Short, unique chip labels: the stage id, prefixed with the workload's first letters
+    where two workloads have a stage of that name ("vis·detect", "bea·detect")."""
+    stages = [key.partition(".")[2] for key in keys]
+    labels = {}
+    for key, stage in zip(keys, stages, strict=True):
+        workload = key.partition(".")[0]
+        labels[key] = stage if stages.count(stage) == 1 else f"{workload[:3]}·{stage}"
+    alike = list(labels.values())
+    seen: dict[str, int] = {}
+    for key, label in labels.items():  # still alike ("vis-a.x", "vis-b.x"): number them
+        if alike.count(label) > 1:
+            seen[label] = seen.get(label, 0) + 1
+            labels[key] = f"{label}{seen[label]}"
+    return labels
 
 
 def chips_payload(editor: ScenarioEditor) -> list[dict[str, Any]]:
@@ -205,7 +247,18 @@ def chips_payload(editor: ScenarioEditor) -> list[dict[str, Any]]:
                     f" · {workload.id}: est. mean {_ms(figure.latency_s)}, SLO {_ms(figure.slo_s)}"
                 )
             out.append(chip)
+    labels = chip_labels([c["key"] for c in out])
+    for chip in out:
+        chip["label"] = labels[chip["key"]]
     return out
+
+
+def legend_payload(editor: ScenarioEditor) -> list[dict[str, Any]]:
+    """The colour key: one entry per workload, in the chips' colours."""
+    return [
+        {"workload": workload.id, "colour": workload_colour(index), "title": workload.description}
+        for index, workload in enumerate(editor.scenario.workloads)
+    ]
 
 
 def _ms(seconds: float) -> str:
@@ -242,11 +295,14 @@ class TopologyCanvas(anywidget.AnyWidget):
     nodes = traitlets.List(traitlets.Dict()).tag(sync=True)
     links = traitlets.List(traitlets.Dict()).tag(sync=True)
     chips = traitlets.List(traitlets.Dict()).tag(sync=True)
+    legend = traitlets.List(traitlets.Dict()).tag(sync=True)
     loads = traitlets.Dict().tag(sync=True)
     failed = traitlets.List(traitlets.Unicode()).tag(sync=True)
     selected = traitlets.Dict().tag(sync=True)
     mode = traitlets.Enum(["edit", "run"], default_value="edit").tag(sync=True)
     message = traitlets.Dict().tag(sync=True)
+    log = traitlets.List(traitlets.Dict()).tag(sync=True)  # the newest LOG_CAP messages
+    can_undo = traitlets.Unicode("").tag(sync=True)  # what undo would take back, or ""
     # Requests from the browser ({} = none); each carries a 'seq' so that a repeat is a change.
     drop_request = traitlets.Dict().tag(sync=True)
     click = traitlets.Dict().tag(sync=True)
@@ -254,6 +310,7 @@ class TopologyCanvas(anywidget.AnyWidget):
     connect_request = traitlets.Dict().tag(sync=True)
     move = traitlets.Dict().tag(sync=True)
     delete_request = traitlets.Dict().tag(sync=True)
+    undo_request = traitlets.Dict().tag(sync=True)
 
     def __init__(
         self,
@@ -286,8 +343,11 @@ class TopologyCanvas(anywidget.AnyWidget):
             self.nodes = nodes_payload(self.editor)
         if kind not in ("place", "move"):
             self.links = links_payload(self.editor)
+        if kind in ("all", "load", "undo", "update", "add", "delete"):
+            self.legend = legend_payload(self.editor)
         self.chips = chips_payload(self.editor)
         self.loads = loads_payload(self.editor)
+        self.can_undo = self.editor.can_undo
         if self.selected and self.selected.get("id") not in self._ids(self.selected["kind"]):
             self.selected = {}
 
@@ -308,6 +368,7 @@ class TopologyCanvas(anywidget.AnyWidget):
         """Show ``text`` on the canvas and in the status area."""
         self._message_seq += 1
         self.message = {"text": text, "level": level, "seq": self._message_seq}
+        self.log = [*self.log[-(LOG_CAP - 1) :], dict(self.message)]
         if self.status is not None:
             self.status.report(level, text)
         for callback in self._listeners:
@@ -344,6 +405,14 @@ class TopologyCanvas(anywidget.AnyWidget):
         def action() -> str:
             if kind not in _ELEMENT_KINDS:
                 raise EditRejected([f"cannot click a {kind!r}"])
+            if element_id not in self._ids(kind):
+                self.refresh()  # the browser drew something that is gone: draw it again
+                raise EditRejected(
+                    [
+                        f"The {kind} {element_id!r} is no longer in the scenario (it was "
+                        "deleted or undone); the canvas has been redrawn."
+                    ]
+                )
             if self.mode == "run" and self.simulation is not None:
                 return self.toggle_failure(element_id)
             self.selected = {"kind": kind, "id": element_id}
@@ -366,16 +435,24 @@ class TopologyCanvas(anywidget.AnyWidget):
         return f"{element_id} {verb} at t = {sim.now:.1f} s"
 
     def add(self, tier: str, x: float | None = None) -> str | None:
-        """Add a node to ``tier``'s lane at slot ``x`` and select it; its id, or None."""
+        """Add a node to ``tier``'s lane at slot ``x`` (default: a free slot at the lane's
+        right end) and select it; its id, or None."""
         added: list[str] = []
 
         def action() -> str:
-            added.append(self.editor.add_node(tier, x))
+            if tier not in TIER_IDS:
+                tiers = ", ".join(TIER_IDS)
+                raise EditRejected([f"There is no tier {tier!r}; choose one of {tiers}."])
+            slot = x if x is not None else self.editor.free_slot(tier, self._drawn_x())
+            added.append(self.editor.add_node(tier, slot))
             self.selected = {"kind": "node", "id": added[0]}
             return f"added {added[0]} ({self.scenario.node(added[0]).hardware}) to {tier}"
 
         self._attempt("add", action)
         return added[0] if added else None
+
+    def _drawn_x(self) -> dict[str, float]:
+        return {n["id"]: float(n["x"]) for n in self.nodes}
 
     def connect(self, a: str, b: str) -> str | None:
         """Link ``a`` and ``b`` with the default profile for their tiers; its id, or None."""
@@ -384,7 +461,9 @@ class TopologyCanvas(anywidget.AnyWidget):
         def action() -> str:
             made.append(self.editor.connect(a, b))
             link = self.scenario.link(made[0])
-            return f"linked {made[0]} ({link.profile})"
+            label = next((k["label"] for k in self.links if k["id"] == made[0]), "")
+            figures = f", {label}" if label else ""
+            return f"Linked {link.ends[0]} and {link.ends[1]} ({link.profile}{figures})."
 
         self._attempt("connect", action)
         return made[0] if made else None
@@ -405,6 +484,10 @@ class TopologyCanvas(anywidget.AnyWidget):
             return f"deleted {kind} {element_id}"
 
         return self._attempt("delete", action)
+
+    def undo(self) -> bool:
+        """Take back the last edit (placement, add, move, connect, delete, property change)."""
+        return self._attempt("undo", lambda: f"Undid {self.editor.undo()}.")
 
     # ------------------------------------------------------ validation of traits
     @traitlets.validate("lanes")
@@ -468,7 +551,7 @@ class TopologyCanvas(anywidget.AnyWidget):
 
     @traitlets.validate("add_request")
     def _valid_add(self, proposal: Any) -> Any:
-        value = _check_event("add_request", proposal["value"], ("tier",), ("x",))
+        value = _check_event("add_request", proposal["value"], ("tier",), optional=("x",))
         if value and value["tier"] not in TIER_IDS:
             _fail("add_request", f"unknown tier {value['tier']!r}; one of {', '.join(TIER_IDS)}")
         return value
@@ -479,6 +562,21 @@ class TopologyCanvas(anywidget.AnyWidget):
         if value and value["a"] == value["b"]:
             _fail("connect_request", "a link must join two different nodes")
         return value
+
+    @traitlets.validate("undo_request")
+    def _valid_undo(self, proposal: Any) -> Any:
+        return _check_event("undo_request", proposal["value"])
+
+    @traitlets.validate("legend")
+    def _valid_legend(self, proposal: Any) -> Any:
+        return _check_items("legend", proposal["value"], ("workload", "colour"))
+
+    @traitlets.validate("log")
+    def _valid_log(self, proposal: Any) -> Any:
+        entries = _check_items("log", proposal["value"], ("text", "level"))
+        if len(entries) > LOG_CAP:
+            _fail("log", f"at most {LOG_CAP} entries, got {len(entries)}")
+        return entries
 
     @traitlets.validate("move")
     def _valid_move(self, proposal: Any) -> Any:
@@ -512,7 +610,7 @@ class TopologyCanvas(anywidget.AnyWidget):
     @traitlets.observe("add_request")
     def _on_add_request(self, change: dict[str, Any]) -> None:
         if change["new"]:
-            self.add(change["new"]["tier"], change["new"]["x"])
+            self.add(change["new"]["tier"], change["new"].get("x"))
 
     @traitlets.observe("connect_request")
     def _on_connect_request(self, change: dict[str, Any]) -> None:
@@ -528,6 +626,11 @@ class TopologyCanvas(anywidget.AnyWidget):
     def _on_delete_request(self, change: dict[str, Any]) -> None:
         if change["new"]:
             self.delete(change["new"]["kind"], change["new"]["id"])
+
+    @traitlets.observe("undo_request")
+    def _on_undo_request(self, change: dict[str, Any]) -> None:
+        if change["new"]:
+            self.undo()
 
     def set_state(self, sync_data: dict[str, Any]) -> None:
         """Apply state from the browser; bad data is reported, not just logged."""

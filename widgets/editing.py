@@ -6,7 +6,8 @@ must pass :func:`~workbench.validation.validate_scenario` (the model fits, its d
 go there, a path exists), and so must every topology edit. A refused edit raises
 :class:`~widgets.status.EditRejected` with the reasons and leaves the scenario unchanged. After
 each accepted edit the fast closed-form estimate (:func:`~workbench.analytic.estimate`) is
-refreshed and every listener is told.
+refreshed and every listener is told. :meth:`ScenarioEditor.undo` takes back the last accepted
+edit (a placement, an added, moved, connected, deleted or updated element), one at a time.
 
 No Jupyter here: tests and scripts drive the editor directly.
 
@@ -79,6 +80,8 @@ _PROFILES = {
     (4, 5): "transcontinental",
     (5, 5): "transcontinental",
 }
+UNDO_DEPTH = 50
+"""How many edits :meth:`ScenarioEditor.undo` can take back."""
 # Fields of nodes and links the property panel may change, with their file names.
 NODE_FIELDS = ("hardware", "count", "storage", "servers", "label", "site")
 LINK_FIELDS = ("profile", "bandwidth", "downlink_bandwidth", "latency", "availability")
@@ -86,11 +89,20 @@ LINK_FIELDS = ("profile", "bandwidth", "downlink_bandwidth", "latency", "availab
 
 @dataclass(frozen=True)
 class Edit:
-    """What changed: ``kind`` is place, add, connect, move, delete, update or load."""
+    """What changed: ``kind`` is place, add, connect, move, delete, update, undo or load."""
 
     kind: str
     ids: tuple[str, ...] = ()
     text: str = ""
+
+
+@dataclass(frozen=True)
+class _Undo:
+    """How to take one accepted edit back: ``what`` names it ("adding mec1")."""
+
+    what: str
+    ids: tuple[str, ...]
+    restore: Callable[[], None]
 
 
 @dataclass
@@ -147,6 +159,7 @@ class ScenarioEditor:
         self._base = catalogue
         self._listeners: list[Callable[[Edit], None]] = []
         self.locked: str | None = None
+        self._undo: list[_Undo] = []
         self._set(scenario)
 
     def lock(self, reason: str) -> None:
@@ -162,6 +175,7 @@ class ScenarioEditor:
 
     # ------------------------------------------------------------------ state
     def _set(self, scenario: Scenario) -> None:
+        self._undo.clear()  # another scenario: the old edits do not apply to it
         self.scenario = scenario
         self.catalogue = scenario.catalogue(self._base)
         self.problems: list[Problem] = validate_scenario(scenario, self._base, every_hop=True)
@@ -180,9 +194,17 @@ class ScenarioEditor:
         for callback in list(self._listeners):
             callback(edit)
 
-    def _commit(self, candidate: Scenario, problems: list[Problem], edit: Edit) -> None:
+    def _commit(self, candidate: Scenario, problems: list[Problem], edit: Edit, what: str) -> None:
         """Make ``candidate``'s content the scenario's (same object), refresh, notify."""
-        for name in type(self.scenario).model_fields:
+        fields = type(self.scenario).model_fields
+        old = {name: getattr(self.scenario, name) for name in fields}
+
+        def restore() -> None:
+            for name, value in old.items():
+                setattr(self.scenario, name, value)
+
+        self._remember(what, edit.ids, restore)
+        for name in fields:
             value = getattr(candidate, name)
             if getattr(self.scenario, name) is not value:
                 setattr(self.scenario, name, value)
@@ -254,14 +276,24 @@ class ScenarioEditor:
         check, _, after, est_after = self._judge(key, node_id)
         if not check.accepted:
             raise EditRejected([f"{key} cannot go on {node_id}: {r}" for r in check.reasons])
-        self.scenario.placement[key] = node_id  # in place: same scenario, same dict
+        placement = self.scenario.placement
+        previous = placement.get(key)
+
+        def restore() -> None:
+            if previous is None:
+                self.scenario.placement.pop(key, None)
+            else:
+                self.scenario.placement[key] = previous
+
+        self._remember(f"placing {key} on {node_id}", (key, node_id), restore)
+        placement[key] = node_id  # in place: same scenario, same dict
         self.problems = after
         self.estimate = est_after
         self._notify(Edit("place", (key, node_id), check.summary()))
         return check
 
     # ---------------------------------------------------------------- topology
-    def _apply(self, mutate: Callable[[dict[str, Any]], None], edit: Edit) -> None:
+    def _apply(self, mutate: Callable[[dict[str, Any]], None], edit: Edit, what: str = "") -> None:
         """Apply ``mutate`` to the scenario's file data; commit if the result is valid."""
         self._check_unlocked()
         data = scenario_to_dict(self.scenario)
@@ -273,7 +305,7 @@ class ScenarioEditor:
         after, new = self._new_problems(candidate)
         if new:
             raise EditRejected(_rendered(new))
-        self._commit(candidate, after, edit)
+        self._commit(candidate, after, edit, what or edit.text)
 
     def _index(self, kind: str, item_id: str) -> int:
         ids = (
@@ -321,7 +353,11 @@ class ScenarioEditor:
             if not math.isfinite(x):
                 raise EditRejected([f"position x must be a finite number, got {x!r}"])
             node["position"] = {"x": float(x), "y": float(self.catalogue.tier_level(tier))}
-        self._apply(lambda d: d["nodes"].append(node), Edit("add", (node_id,), f"added {node_id}"))
+        self._apply(
+            lambda d: d["nodes"].append(node),
+            Edit("add", (node_id,), f"added {node_id}"),
+            f"adding {node_id}",
+        )
         return node_id
 
     def connect(self, a: str, b: str, *, profile: str | None = None) -> str:
@@ -336,12 +372,21 @@ class ScenarioEditor:
         level = self.catalogue.tier_level
         if level(nodes[a].tier) > level(nodes[b].tier):
             a, b = b, a
+        for existing in self.scenario.links:
+            if set(existing.ends) == {a, b}:
+                raise EditRejected([f"{a} and {b} are linked already (by {existing.key})"])
         link_id = f"{a}--{b}"
-        if link_id in {link.key for link in self.scenario.links}:
-            raise EditRejected([f"{a} and {b} are linked already ({link_id})"])
+        taken = {link.key for link in self.scenario.links}
+        number = 2
+        while link_id in taken:
+            link_id, number = f"{a}--{b}-{number}", number + 1
         levels = (level(nodes[a].tier), level(nodes[b].tier))
         link = {"id": link_id, "ends": [a, b], "profile": profile or _PROFILES[levels]}
-        self._apply(lambda d: d["links"].append(link), Edit("connect", (link_id,), link_id))
+        self._apply(
+            lambda d: d["links"].append(link),
+            Edit("connect", (link_id,), link_id),
+            f"linking {a} and {b}",
+        )
         return link_id
 
     def move(self, node_id: str, x: float) -> None:
@@ -349,6 +394,14 @@ class ScenarioEditor:
         if not isinstance(x, int | float) or not math.isfinite(x):
             raise EditRejected([f"position x must be a finite number, got {x!r}"])
         node = self.scenario.nodes[self._index("node", node_id)]
+        previous = node.position
+
+        def restore() -> None:
+            for each in self.scenario.nodes:
+                if each.id == node_id:
+                    each.position = previous
+
+        self._remember(f"moving {node_id}", (node_id,), restore)
         node.position = Position(x=float(x), y=float(self.catalogue.tier_level(node.tier)))
         self._notify(Edit("move", (node_id,), f"moved {node_id}"))
 
@@ -358,7 +411,9 @@ class ScenarioEditor:
         if kind == "link":
             index = self._index("link", item_id)
             self._apply(
-                lambda d: d["links"].pop(index), Edit("delete", (item_id,), f"deleted {item_id}")
+                lambda d: d["links"].pop(index),
+                Edit("delete", (item_id,), f"deleted {item_id}"),
+                f"deleting link {item_id}",
             )
             return
         if kind != "node":
@@ -375,7 +430,9 @@ class ScenarioEditor:
             data["nodes"] = [n for n in data["nodes"] if n["id"] != item_id]
             data["links"] = [link for link in data.get("links", []) if item_id not in link["ends"]]
 
-        self._apply(remove, Edit("delete", (item_id, *links), f"deleted {item_id}"))
+        self._apply(
+            remove, Edit("delete", (item_id, *links), f"deleted {item_id}"), f"deleting {item_id}"
+        )
 
     def _users(self, node_id: str) -> list[str]:
         s = self.scenario
@@ -422,12 +479,50 @@ class ScenarioEditor:
                     item[name] = value.strip() if isinstance(value, str) else value
 
         try:
-            self._apply(change, Edit("update", (item_id,), f"updated {item_id}"))
+            self._apply(
+                change,
+                Edit("update", (item_id,), f"updated {item_id}"),
+                f"changing {kind} {item_id} ({', '.join(fields)})",
+            )
         except EditRejected as exc:  # name the element rather than its index
             prefix = f"{where}[{index}]."
             raise EditRejected(
                 [f"{kind} {item_id}: {r.removeprefix(prefix)}" for r in exc.reasons]
             ) from None
+
+    # ------------------------------------------------------------------ undo
+    def _remember(self, what: str, ids: tuple[str, ...], restore: Callable[[], None]) -> None:
+        self._undo.append(_Undo(what, ids, restore))
+        del self._undo[:-UNDO_DEPTH]
+
+    @property
+    def can_undo(self) -> str:
+        """What :meth:`undo` would take back ("adding mec1"), or "" if nothing."""
+        return self._undo[-1].what if self._undo else ""
+
+    def undo(self) -> str:
+        """Take back the last accepted edit; returns what was undone ("adding mec1").
+
+        Raises :class:`EditRejected` when there is nothing to undo or the editor is locked.
+        """
+        self._check_unlocked()
+        if not self._undo:
+            raise EditRejected(["There is nothing to undo."])
+        last = self._undo.pop()
+        last.restore()
+        self.catalogue = self.scenario.catalogue(self._base)
+        self.problems = validate_scenario(self.scenario, self._base, every_hop=True)
+        self._refresh_estimate()
+        self._notify(Edit("undo", last.ids, f"undid {last.what}"))
+        return last.what
+
+    def free_slot(self, tier: str, xs: dict[str, float]) -> float:
+        """A free lane slot for a new node of ``tier``, given every node's drawn ``x``: one
+        slot right of the lane's last node, or right of the whole drawing if the lane is empty
+        (the middle of an empty lane is where the links between the lanes around it cross)."""
+        in_lane = [xs[n.id] for n in self.scenario.nodes if n.tier == tier and n.id in xs]
+        pool = in_lane or list(xs.values())
+        return float(max(pool) + 1) if pool else 0.0
 
     # ------------------------------------------------------------------ files
     def load(self, path: Path | str) -> None:

@@ -8,7 +8,7 @@ import time
 import pytest
 import traitlets
 
-from widgets.canvas import TopologyCanvas
+from widgets.canvas import LOG_CAP, TopologyCanvas, chip_labels
 from widgets.status import StatusArea
 from workbench.scenario import Scenario
 from workbench.sim import Simulation
@@ -112,7 +112,8 @@ def test_clicking_an_unknown_element_in_a_run_is_an_error_on_screen(
 ) -> None:
     canvas.simulation, canvas.mode = Simulation(live_factory, until=10), "run"
     canvas.click = {"kind": "link", "id": "ghost", "seq": 1}
-    assert "no link or node 'ghost'" in canvas.message["text"]
+    assert canvas.message["level"] == "warning"
+    assert "The link 'ghost' is no longer in the scenario" in canvas.message["text"]
 
 
 def test_palette_connect_move_and_delete_requests(canvas: TopologyCanvas) -> None:
@@ -145,3 +146,122 @@ def test_a_1000_device_canvas_builds_quickly_with_one_element_per_group(
     assert built < 5.0  # generous: a smoke check, the benchmark is widgets.measure
     assert canvas.drop("wear-gw7.correlate", "site1-dc")
     assert chip_host(canvas, "wear-gw7.correlate") == "site1-dc"
+
+
+def test_a_click_on_plus_node_adds_a_node_at_a_free_slot_of_the_chosen_tier(
+    canvas: TopologyCanvas,
+) -> None:
+    """The browser's tier menu sends only the tier: Python picks a slot nobody uses."""
+    canvas.add_request = {"tier": "far_edge", "seq": 1}
+    added = next(n for n in canvas.nodes if n["id"] == "dev1")
+    assert added["tier"] == "far_edge" and added["x"] == 2.0  # right of vib-sensors, cameras
+    assert len({(n["tier"], n["x"]) for n in canvas.nodes}) == len(canvas.nodes)
+    assert canvas.selected == {"kind": "node", "id": "dev1"}
+    assert canvas.message["level"] == "ok"
+    assert canvas.add("edge") is None
+    assert canvas.message["text"].startswith("There is no tier 'edge'")
+
+
+def test_dropping_a_node_on_a_node_connects_them_or_says_why_not(canvas: TopologyCanvas) -> None:
+    mec = canvas.add("telco_edge")
+    assert mec is not None
+    canvas.connect_request = {"a": mec, "b": "plant-dc", "seq": 1}
+    link = next(k for k in canvas.links if k["id"] == f"plant-dc--{mec}")
+    assert link["label"] == "10 Gbit/s · 0.25 ms"  # metro fibre, the on-prem/telco default
+    assert canvas.message["text"] == (
+        f"Linked plant-dc and {mec} (metro_fibre, 10 Gbit/s · 0.25 ms)."
+    )
+    canvas.connect_request = {"a": "cloud", "b": "plant-dc", "seq": 2}
+    assert canvas.message == {
+        "text": "plant-dc and cloud are linked already (by wan)",
+        "level": "warning",
+        "seq": canvas.message["seq"],
+    }
+    assert len(canvas.links) == 5
+
+
+def test_link_labels_show_bandwidth_and_latency_and_follow_an_edit(
+    canvas: TopologyCanvas,
+) -> None:
+    labels = {k["id"]: k["label"] for k in canvas.links}
+    assert labels == {
+        "vib-lan": "100 Mbit/s · 0.5 ms",
+        "cam-lan": "1 Gbit/s · 0.5 ms",
+        "plant-lan": "10 Gbit/s · 0.1 ms",
+        "wan": "100 Mbit/s · 15 ms",
+    }
+    canvas.editor.update_link("wan", bandwidth="20 Mbit/s", latency="40 ms")
+    assert next(k for k in canvas.links if k["id"] == "wan")["label"] == "20 Mbit/s · 40 ms"
+
+
+def test_chips_have_one_colour_per_workload_never_red_with_a_key(
+    canvas: TopologyCanvas,
+) -> None:
+    colours = {c["workload"]: c["colour"] for c in canvas.chips}
+    assert len(set(colours.values())) == len(colours) == 4
+    assert all(c["colour"].upper() not in ("#D62728", "#C0392B") for c in canvas.chips)
+    assert [(e["workload"], e["colour"]) for e in canvas.legend] == list(colours.items())
+    assert all(c["ok"] for c in canvas.chips)
+
+
+def test_chip_labels_are_short_and_unique() -> None:
+    keys = ["bearing-wear.detect", "bearing-wear.twin", "visual-inspection.detect", "x.twin2"]
+    assert chip_labels(keys) == {
+        "bearing-wear.detect": "bea·detect",
+        "bearing-wear.twin": "twin",
+        "visual-inspection.detect": "vis·detect",
+        "x.twin2": "twin2",
+    }
+    alike = chip_labels(["vis-a.x", "vis-b.x", "other.x"])
+    assert alike == {"vis-a.x": "vis·x1", "vis-b.x": "vis·x2", "other.x": "oth·x"}
+
+
+def test_the_factory_chips_have_unique_labels(canvas: TopologyCanvas) -> None:
+    labels = [c["label"] for c in canvas.chips]
+    assert len(set(labels)) == len(labels)
+    assert {"bea·detect", "vis·detect"} <= set(labels)
+
+
+def test_the_message_log_keeps_only_the_newest_messages(canvas: TopologyCanvas) -> None:
+    for index in range(LOG_CAP + 30):
+        canvas.say("info", f"message {index}")
+    assert len(canvas.log) == LOG_CAP
+    assert canvas.log[-1]["text"] == f"message {LOG_CAP + 29}"
+    assert canvas.log[0]["text"] == "message 30"
+    with pytest.raises(traitlets.TraitError, match=f"at most {LOG_CAP} entries"):
+        canvas.log = [{"text": "x", "level": "info"}] * (LOG_CAP + 1)
+
+
+def test_undo_button_takes_back_the_last_edit_and_says_so(canvas: TopologyCanvas) -> None:
+    assert canvas.can_undo == ""
+    canvas.drop("visual-inspection.classify", "plant-dc")
+    node = canvas.add("cloud")
+    assert canvas.can_undo == f"adding {node}"
+    canvas.undo_request = {"seq": 1}
+    assert node not in {n["id"] for n in canvas.nodes}
+    assert canvas.message["text"] == f"Undid adding {node}."
+    assert canvas.selected == {}  # the undone node is no longer selected
+    assert canvas.undo()
+    assert chip_host(canvas, "visual-inspection.classify") == "line-gw"
+    assert not canvas.undo()
+    assert canvas.message == {
+        "text": "There is nothing to undo.",
+        "level": "warning",
+        "seq": canvas.message["seq"],
+    }
+
+
+def test_a_click_on_a_deleted_node_says_so_and_redraws(canvas: TopologyCanvas) -> None:
+    node = canvas.add("cloud")
+    nodes_drawn = list(canvas.nodes)
+    canvas.delete("node", node)
+    canvas.nodes = nodes_drawn  # the browser still shows it (a stale drawing)
+    canvas.click = {"kind": "node", "id": node, "seq": 1}
+    assert canvas.message["level"] == "warning"
+    assert canvas.message["text"] == (
+        f"The node '{node}' is no longer in the scenario (it was deleted or undone); "
+        "the canvas has been redrawn."
+    )
+    assert node not in {n["id"] for n in canvas.nodes}
+    assert canvas.selected == {}
+    assert not canvas.status.errors

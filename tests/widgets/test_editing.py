@@ -154,3 +154,78 @@ def test_a_drop_that_fixes_more_than_it_reveals_is_accepted(live_factory: Scenar
     assert 0 < len(editor.problems) < before
     editor.place("bearing-wear.twin", "plant-dc")
     assert editor.problems == []
+
+
+def test_undo_takes_back_each_kind_of_edit_in_reverse_order(live_factory: Scenario) -> None:
+    editor = ScenarioEditor(live_factory)
+    original = live_factory.model_dump()
+    heard: list[str] = []
+    editor.on_change(lambda edit: heard.append(edit.kind))
+    editor.place("visual-inspection.classify", "plant-dc")
+    gw = editor.add_node("aggregation_edge", 2.0)
+    link = editor.connect(gw, "plant-dc")
+    editor.move(gw, 3.5)
+    editor.update_link("wan", bandwidth="20 Mbit/s")
+    editor.delete("link", link)
+    assert editor.can_undo == f"deleting link {link}"
+    assert editor.undo() == f"deleting link {link}"
+    assert link in {lk.key for lk in live_factory.links}
+    assert editor.undo() == "changing link wan (bandwidth)"
+    assert live_factory.link("wan").bandwidth_bps is None
+    assert editor.undo() == f"moving {gw}"
+    assert live_factory.node(gw).position.x == 2.0
+    assert editor.undo() == f"linking {gw} and plant-dc"
+    assert link not in {lk.key for lk in live_factory.links}
+    assert editor.undo() == f"adding {gw}"
+    assert gw not in {n.id for n in live_factory.nodes}
+    assert editor.undo() == "placing visual-inspection.classify on plant-dc"
+    assert live_factory.model_dump() == original  # the same object, as it was
+    assert editor.problems == [] and editor.estimate is not None
+    assert heard[-6:] == ["undo"] * 6
+    with pytest.raises(EditRejected, match="There is nothing to undo"):
+        editor.undo()
+    assert editor.can_undo == ""
+
+
+def test_undo_of_a_deleted_node_brings_back_its_links(live_factory: Scenario) -> None:
+    editor = ScenarioEditor(live_factory)
+    gw = editor.add_node("aggregation_edge", 2.0)
+    editor.connect(gw, "plant-dc")
+    editor.delete("node", gw)
+    editor.undo()
+    assert gw in {n.id for n in live_factory.nodes}
+    assert f"{gw}--plant-dc" in {lk.key for lk in live_factory.links}
+
+
+def test_undo_is_refused_while_locked_and_forgotten_on_load(
+    live_factory: Scenario, tmp_path
+) -> None:
+    editor = ScenarioEditor(live_factory)
+    editor.place("visual-inspection.classify", "plant-dc")
+    editor.lock("a run is in progress")
+    with pytest.raises(EditRejected, match="a run is in progress"):
+        editor.undo()
+    editor.unlock()
+    editor.save(tmp_path / "s.yaml")
+    editor.load(tmp_path / "s.yaml")
+    assert editor.can_undo == ""
+
+
+def test_connecting_nodes_already_linked_under_another_name_is_refused(
+    live_factory: Scenario,
+) -> None:
+    """The WAN joins plant-dc and cloud: a second link would be a silent duplicate."""
+    editor = ScenarioEditor(live_factory)
+    with pytest.raises(EditRejected, match=r"^plant-dc and cloud are linked already \(by wan\)$"):
+        editor.connect("cloud", "plant-dc")
+    assert len(live_factory.links) == 4
+
+
+def test_a_free_slot_is_right_of_the_lane_or_of_the_drawing_for_an_empty_lane(
+    live_factory: Scenario,
+) -> None:
+    editor = ScenarioEditor(live_factory)
+    xs = {"vib-sensors": 0.0, "cameras": 1.0, "line-gw": 0.5, "plant-dc": 0.5, "cloud": 0.5}
+    assert editor.free_slot("far_edge", xs) == 2.0
+    assert editor.free_slot("on_prem", xs) == 1.5
+    assert editor.free_slot("telco_edge", xs) == 2.0  # not 0.5, on the WAN's line

@@ -71,3 +71,20 @@ def test_estimates_refresh_after_every_edit(live_factory: Scenario) -> None:
     editor.place("visual-inspection.classify", "cloud")
     assert view.widget.value != before
     assert "38.2 ms" in view.widget.value  # the cloud round trip
+
+
+def test_undo_refills_the_panel_and_clears_it_when_its_element_is_gone(
+    live_factory: Scenario,
+) -> None:
+    editor = ScenarioEditor(live_factory)
+    panel = PropertyPanel(editor)
+    panel.select("link", "wan")
+    panel.bandwidth.value = "20 Mbit/s"
+    assert panel.apply()
+    editor.undo()
+    assert panel.bandwidth.value == ""  # back to the profile's figure, shown as a placeholder
+    assert live_factory.link("wan").bandwidth_bps is None
+    node = editor.add_node("cloud", 2.0)
+    panel.select("node", node)
+    editor.undo()
+    assert panel.kind is None and "Click a node or link" in panel.header.value

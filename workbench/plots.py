@@ -65,6 +65,12 @@ TIER_COLOURS: dict[str, str] = {
 """One colour per tier id, shared by every figure."""
 
 _FONT = "Inter, Segoe UI, Helvetica, Arial, sans-serif"
+MODEBAR: dict[str, Any] = {
+    "remove": ["select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d", "toggleSpikelines"],
+    "bgcolor": "rgba(255,255,255,0.8)",
+}
+"""The Plotly toolbar of every figure: save, zoom, pan and reset only, so that it stays short
+and clear of the left-aligned titles wherever the figure is shown."""
 _LABEL_LIMIT = 24  # a lane with more nodes than this shows no text labels (hover still works)
 _LINK_COLOUR = "#8a8f98"
 _DOWN_COLOUR = "#c0392b"
@@ -214,6 +220,7 @@ def tier_figure(catalogue: Catalogue | None = None) -> go.Figure:
     fig.update_layout(
         title={"text": "The five tiers of the intelligence hierarchy", "x": 0.02},
         font={"family": _FONT},
+        modebar=MODEBAR,
         height=620,
         margin={"l": 30, "r": 20, "t": 60, "b": 20},
         plot_bgcolor="white",
@@ -516,6 +523,7 @@ def topology_figure(scenario: Scenario, catalogue: Catalogue | None = None) -> g
             "x": 0.01,
         },
         font={"family": _FONT},
+        modebar=MODEBAR,
         height=680,
         margin={"l": 150, "r": 20, "t": 50, "b": 20},
         plot_bgcolor="white",
@@ -699,6 +707,7 @@ def advice_figure(advice: list[StageAdvice], catalogue: Catalogue | None = None)
             "x": 0.01,
         },
         font={"family": _FONT},
+        modebar=MODEBAR,
         height=170 + 78 * max(len(stages), 1),
         margin={"l": 200, "r": 20, "t": 110, "b": 20},
         plot_bgcolor="white",
@@ -992,6 +1001,7 @@ def latency_figure(results: Results) -> go.Figure:
             "x": 0.01,
         },
         font={"family": _FONT},
+        modebar=MODEBAR,
         height=150 + 80 * max(len(labels), 1),
         margin={"l": 170, "r": 250, "t": 80, "b": 50},
         plot_bgcolor="white",
@@ -1157,6 +1167,7 @@ def boundary_figure(results: Results, catalogue: Catalogue | None = None) -> go.
             "x": 0.01,
         },
         font={"family": _FONT},
+        modebar=MODEBAR,
         barmode="group",
         bargap=0.25,
         height=520,
@@ -1497,6 +1508,7 @@ def utilisation_figure(results: Results) -> go.Figure:
             "x": 0.01,
         },
         font={"family": _FONT},
+        modebar=MODEBAR,
         height=780 + 16 * len(notes),
         margin={"l": 80, "r": 260, "t": 100 + 16 * len(notes), "b": 50},
         plot_bgcolor="white",

@@ -348,3 +348,12 @@ def test_a_tier_without_nodes_is_marked_passed_through(factory: Scenario) -> Non
     assert "no node: passed through" in lanes[4]
     assert "0 nodes" not in " ".join(lanes.values())
     assert "1 node" in lanes[3]
+
+
+def test_every_figure_has_a_short_toolbar(
+    factory: Scenario, factory_advice: list[StageAdvice]
+) -> None:
+    """The toolbar keeps four buttons or so, so it does not run into the figure's title."""
+    for fig in (tier_figure(), topology_figure(factory), advice_figure(factory_advice)):
+        assert {"lasso2d", "select2d", "zoomIn2d"} <= set(fig.layout.modebar.remove)
+        assert fig.layout.title.x <= 0.05  # titles start on the left, the toolbar is on the right

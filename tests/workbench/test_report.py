@@ -635,6 +635,8 @@ def test_report_toolbar_is_small(results: Results, tmp_path: Path) -> None:
     text = write_report(results, tmp_path / "r.html").read_text(encoding="utf-8")
     assert '"modeBarButtons": [["toImage", "resetScale2d"]]' in text
     assert '"displaylogo": false' in text
+    for fig in (latency_figure(results), boundary_figure(results), utilisation_figure(results)):
+        assert "lasso2d" in fig.layout.modebar.remove  # also short in notebooks and the app
 
 
 def test_report_degraded_figures_label_outages_without_overprinting(stormy: Results) -> None:

@@ -578,12 +578,19 @@ def check_model_fit(
             if needed <= cards
             else "place it on a node with more or larger cards"
         )
+        holds = (
+            f"({hardware.id}, {_size(card)} memory)"
+            if cards == 1
+            else f": one card of {hardware.id} holds {_size(card)} ({cards} cards in all)"
+        )
+        if cards == 1:
+            fix = "place it on a larger node"
         return [
             Problem(
                 f"placement.{key}",
-                f"{what} does not fit {node_id}: one card of {hardware.id} holds {_size(card)}"
-                f" ({cards} card{'s' if cards > 1 else ''} in all); {fix}, or choose a smaller "
-                "precision",
+                f"{what} does not fit {node_id}"
+                + (" " if cards == 1 else "")
+                + f"{holds}; {fix} or choose a smaller precision",
             )
         ]
     return [

@@ -381,6 +381,34 @@ def _paired_classes(
     return pairs
 
 
+@dataclass
+class OfferedLoad:
+    """Offered load (utilisation) of one instance of every node and link direction."""
+
+    nodes: dict[str, float]  # over the node's servers
+    links: dict[tuple[str, bool], float]  # (link id, upward): of its bandwidth
+    top_node_stage: dict[str, str] = field(default_factory=dict)  # workload with most load
+    top_link_workload: dict[tuple[str, bool], str] = field(default_factory=dict)
+
+
+def offered_load(scenario: Scenario, catalogue: Catalogue | None = None) -> OfferedLoad:
+    """What the placed workloads ask of every node and link direction, per instance, as a
+    share of its capacity (1.0 = saturated); the scenario's references must be valid."""
+    model = _Model(scenario, catalogue)
+    for workload in scenario.workloads:
+        model.load(workload)
+    nodes, top_stage = {}, {}
+    for node_id, streams in model.node_streams.items():
+        nodes[node_id] = sum(s.rate * s.mean for s in streams) / model.servers(node_id)
+        top = max(streams, key=lambda s: s.rate * s.mean)
+        top_stage[node_id] = top.flow
+    links, top_workload = {}, {}
+    for key, streams in model.link_streams.items():
+        links[key] = sum(s.rate * s.mean for s in streams)
+        top_workload[key] = max(streams, key=lambda s: s.rate * s.mean).flow
+    return OfferedLoad(nodes, links, top_stage, top_workload)
+
+
 def _link_utilisation(model: _Model) -> dict[str, float]:
     out: dict[str, float] = {}
     for (link, _), streams in model.link_streams.items():
@@ -408,4 +436,11 @@ def _boundaries(model: _Model) -> dict[str, BoundaryEstimate]:
     }
 
 
-__all__ = ["BoundaryEstimate", "Estimate", "WorkloadEstimate", "estimate"]
+__all__ = [
+    "BoundaryEstimate",
+    "Estimate",
+    "OfferedLoad",
+    "WorkloadEstimate",
+    "estimate",
+    "offered_load",
+]

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One thing wrong with an input: where (a field path such as ``links[2].latency``) and what."""
+    """One thing wrong with an input: where (a field path such as ``links[2].latency``) and what.
+
+    ``severity`` is ``"error"`` (the input is refused) or ``"warning"`` (it is accepted, and
+    ``workbench validate`` prints the line with ``warning:`` before the message).
+    """
 
     path: str
     message: str
+    severity: Literal["error", "warning"] = "error"
 
     def render(self, file: str | None = None) -> str:
         """``FILE: field.path: message``, the line ``workbench validate`` prints."""
         where = self.path or "(top level)"
-        return f"{file}: {where}: {self.message}" if file else f"{where}: {self.message}"
+        message = f"warning: {self.message}" if self.severity == "warning" else self.message
+        return f"{file}: {where}: {message}" if file else f"{where}: {message}"
 
 
 class WorkbenchError(Exception):

@@ -79,7 +79,9 @@ def validate_scenario(
                     )
                 )
     if capacity and not problems:
-        problems += [p for p in check_capacity(scenario, catalogue) if p.severity == "error"]
+        problems += [
+            p for p in check_capacity(scenario, catalogue, topology) if p.severity == "error"
+        ]
     return problems
 
 
@@ -94,13 +96,16 @@ def scenario_warnings(scenario: Scenario, catalogue: Catalogue | None = None) ->
 CAPACITY_ERROR, CAPACITY_WARNING = 1.0, 0.9
 
 
-def check_capacity(scenario: Scenario, catalogue: Catalogue | None = None) -> list[Problem]:
+def check_capacity(
+    scenario: Scenario, catalogue: Catalogue | None = None, topology: Topology | None = None
+) -> list[Problem]:
     """Offered load of every node and link direction (per instance, from the placed workloads'
     rates, service times and message sizes): an error at 100 % or more (its queue would grow
-    without bound), a warning at 90 % or more. The scenario's references must be valid."""
+    without bound), a warning at 90 % or more. The scenario's references must be valid;
+    ``topology``, when given, is the scenario's (its paths are reused)."""
     cat = scenario.catalogue(catalogue)
-    load = offered_load(scenario, cat)
-    topology = Topology(scenario, cat)
+    topology = topology or Topology(scenario, cat)
+    load = offered_load(scenario, cat, topology)
     problems = []
     node_index = {n.id: i for i, n in enumerate(scenario.nodes)}
     for node_id, rho in load.nodes.items():

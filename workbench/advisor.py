@@ -198,16 +198,14 @@ def _evaluate(
     cards = node.servers or hardware.servers
     held = hardware.card_memory_bytes * min(stage.shards, cards)
     if size > held:
+        amount = format_quantity(held, "size")
         if stage.shards > 1:
-            holder = f"{min(stage.shards, cards)} cards of {hardware.id} hold"
+            holder = f"{min(stage.shards, cards)} cards of {hardware.id} hold {amount}"
         elif hardware.servers > 1:
-            holder = f"{hardware.id} has per card"
+            holder = f"{hardware.id} has {amount} per card (shard it to use more)"
         else:
-            holder = f"{hardware.id} has"
-        reasons.append(
-            f"{model.id} needs {format_quantity(size, 'size')}, "
-            f"{holder} {format_quantity(held, 'size')}"
-        )
+            holder = f"{hardware.id} has {amount}"
+        reasons.append(f"{model.id} needs {format_quantity(size, 'size')}, {holder}")
     if stage.shards > cards:
         reasons.append(f"shards: {stage.shards} but {node_id} has {cards} card(s)")
     service = ctx.service(stage, node_id)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from graphlib import CycleError, TopologicalSorter
 from typing import Any
 
 from .catalogue import TIER_IDS, Catalogue
@@ -90,9 +91,11 @@ class _Stream:
 class _Model:
     """The routes and loads of every workload, from which the estimate is read."""
 
-    def __init__(self, scenario: Scenario, catalogue: Catalogue | None) -> None:
+    def __init__(
+        self, scenario: Scenario, catalogue: Catalogue | None, topology: Topology | None = None
+    ) -> None:
         self.scenario = scenario
-        self.topo = Topology(scenario, catalogue)
+        self.topo = topology or Topology(scenario, catalogue)
         self.cat = self.topo.catalogue
         self.nodes = {n.id: n for n in scenario.nodes}
         self.node_streams: dict[str, list[_Stream]] = defaultdict(list)
@@ -232,11 +235,13 @@ def _two_moment_waits(model: _Model, passes: int = 50) -> dict[Any, float]:
     service_scv = {st: _service_scv(streams) for st, (streams, _) in stations.items()}
     rho = {st: rate[st] * mean[st] / servers for st, (_, servers) in stations.items()}
     inputs = {st: _inputs(model, st, streams, rate) for st, (streams, _) in stations.items()}
+    order = _upstream_first(inputs)
     arrival_scv = dict.fromkeys(stations, 1.0)
     depart = dict.fromkeys(stations, 1.0)
-    for _ in range(passes):
+    for _ in range(passes):  # one pass when flows never loop back (order is topological)
         changed = False
-        for st, (_, servers) in stations.items():
+        for st in order:
+            servers = stations[st][1]
             arrival_scv[st] = _arrival_scv(inputs[st], depart, rho[st])
             new = departure_scv(arrival_scv[st], service_scv[st], rho[st], servers)
             changed = changed or abs(new - depart[st]) > 1e-12
@@ -252,6 +257,15 @@ def _two_moment_waits(model: _Model, passes: int = 50) -> dict[Any, float]:
         waits[st] = tandem[0]
         waits.update({(st, flow): wait for flow, wait in tandem[1].items()})
     return waits
+
+
+def _upstream_first(inputs: dict[Station, list[_Input]]) -> list[Station]:
+    """Stations with every upstream station before them where the flows allow it."""
+    graph = {st: {i.prev for i in items if i.prev is not None} for st, items in inputs.items()}
+    try:
+        return list(TopologicalSorter(graph).static_order())
+    except CycleError:  # a flow comes back to a station: the passes iterate to the fixed point
+        return list(inputs)
 
 
 def _mean_service(streams: list[_Stream]) -> float:
@@ -381,6 +395,37 @@ def _paired_classes(
     return pairs
 
 
+@dataclass
+class OfferedLoad:
+    """Offered load (utilisation) of one instance of every node and link direction."""
+
+    nodes: dict[str, float]  # over the node's servers
+    links: dict[tuple[str, bool], float]  # (link id, upward): of its bandwidth
+    top_node_stage: dict[str, str] = field(default_factory=dict)  # workload with most load
+    top_link_workload: dict[tuple[str, bool], str] = field(default_factory=dict)
+
+
+def offered_load(
+    scenario: Scenario, catalogue: Catalogue | None = None, topology: Topology | None = None
+) -> OfferedLoad:
+    """What the placed workloads ask of every node and link direction, per instance, as a
+    share of its capacity (1.0 = saturated); the scenario's references must be valid.
+    ``topology``: the scenario's, when already built (its paths are reused)."""
+    model = _Model(scenario, catalogue, topology)
+    for workload in scenario.workloads:
+        model.load(workload)
+    nodes, top_stage = {}, {}
+    for node_id, streams in model.node_streams.items():
+        nodes[node_id] = sum(s.rate * s.mean for s in streams) / model.servers(node_id)
+        top = max(streams, key=lambda s: s.rate * s.mean)
+        top_stage[node_id] = top.flow
+    links, top_workload = {}, {}
+    for key, streams in model.link_streams.items():
+        links[key] = sum(s.rate * s.mean for s in streams)
+        top_workload[key] = max(streams, key=lambda s: s.rate * s.mean).flow
+    return OfferedLoad(nodes, links, top_stage, top_workload)
+
+
 def _link_utilisation(model: _Model) -> dict[str, float]:
     out: dict[str, float] = {}
     for (link, _), streams in model.link_streams.items():
@@ -408,4 +453,11 @@ def _boundaries(model: _Model) -> dict[str, BoundaryEstimate]:
     }
 
 
-__all__ = ["BoundaryEstimate", "Estimate", "WorkloadEstimate", "estimate"]
+__all__ = [
+    "BoundaryEstimate",
+    "Estimate",
+    "OfferedLoad",
+    "WorkloadEstimate",
+    "estimate",
+    "offered_load",
+]

@@ -57,7 +57,7 @@ class RunEstimate:
 
     def describe(self) -> str:
         """'about 1.2 M events and 150 MB of memory'."""
-        return f"about {_si(self.events)} events and {_si(self.memory_bytes)}B of memory"
+        return f"about {_si(self.events).rstrip()} events and {_si(self.memory_bytes)}B of memory"
 
 
 def _si(value: float) -> str:
@@ -153,9 +153,10 @@ def check_run_size(
             [
                 Problem(
                     "simulation.until",
-                    f"this run of {until:g} simulated seconds would need {estimate.describe()} "
-                    f"({_si(estimate.requests)}requests), over the limits of "
-                    f"{_si(MAX_EVENTS)}events and {_si(MAX_MEMORY_BYTES)}B; run shorter, "
+                    f"this run of {until:,.0f} simulated seconds would need "
+                    f"{estimate.describe()} ({_si(estimate.requests).rstrip()} requests), over "
+                    f"the limits of {_si(MAX_EVENTS).rstrip()} events and "
+                    f"{_si(MAX_MEMORY_BYTES)}B; run shorter, "
                     "lower the rates or device counts, or force it (--force, or force=True)",
                 )
             ]

@@ -19,7 +19,7 @@ from .advisor import advice_table, advise
 from .catalogue import load_catalogue
 from .errors import ProblemsError
 from .fields import MAX_RUN_S
-from .scenario import load_scenario, schema_text
+from .scenario import Scenario, load_scenario, schema_text
 from .units import UnitError, parse_quantity
 
 EXIT_OK, EXIT_INVALID, EXIT_BUG = 0, 2, 3
@@ -39,14 +39,23 @@ def _validate(args: argparse.Namespace) -> int:
     status = EXIT_OK
     for file in args.files:
         try:
-            load_scenario(file)
+            scenario = load_scenario(file)
         except ProblemsError as exc:
             _print_problems(exc)
             status = EXIT_INVALID
         else:
+            _print_warnings(scenario, file)
             if not args.quiet:
                 print(f"{file}: valid")
     return status
+
+
+def _print_warnings(scenario: Scenario, file: str) -> None:
+    """Lines for what is valid but close to a limit (e.g. a link 90 % busy); exit stays 0."""
+    from .validation import scenario_warnings
+
+    for warning in scenario_warnings(scenario):
+        print(warning.render(file))
 
 
 def _advise(args: argparse.Namespace) -> int:

@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 MAX_RENDERED = 1000  # lines in an error's message; ``problems`` keeps them all
 
 
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One thing wrong with an input: where (a field path such as ``links[2].latency``) and what."""
+    """One thing wrong with an input: where (a field path such as ``links[2].latency``) and what.
+
+    ``severity`` is ``"error"`` (the input is refused) or ``"warning"`` (it is accepted, and
+    ``workbench validate`` prints the line with ``warning:`` before the message).
+    """
 
     path: str
     message: str
+    severity: Literal["error", "warning"] = "error"
 
     def render(self, file: str | None = None) -> str:
         """``FILE: field.path: message``, the line ``workbench validate`` prints (``FILE:
-        message`` for a problem of the whole file)."""
-        parts = [p for p in (file, self.path, self.message) if p]
+        message`` for a problem of the whole file; ``warning:`` before a warning's message)."""
+        message = f"warning: {self.message}" if self.severity == "warning" else self.message
+        parts = [p for p in (file, self.path, message) if p]
         return ": ".join(parts)
 
 

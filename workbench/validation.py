@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from contextvars import ContextVar
 
 from . import policy
+from .analytic import offered_load
 from .catalogue import Catalogue, load_catalogue
 from .errors import Problem
 from .fields import MAX_SERVERS
@@ -21,7 +22,7 @@ from .policy import tier_name
 from .scenario import Fallback, Node, Scenario, Stage, Workload
 from .topology import Topology
 from .units import format_quantity, short_repr
-from .workloads import stage_classes, stage_input_sizes
+from .workloads import node_servers, shards_by_node, stage_classes, stage_input_sizes
 
 # "Did you mean" costs a comparison with every known name: only the problems that will be
 # printed (the first MAX_PROBLEMS of a validation) get one.
@@ -59,16 +60,23 @@ def _size(value: float) -> str:
 
 
 def validate_scenario(
-    scenario: Scenario, catalogue: Catalogue | None = None, *, every_hop: bool = False
+    scenario: Scenario,
+    catalogue: Catalogue | None = None,
+    *,
+    every_hop: bool = False,
+    capacity: bool = True,
 ) -> list[Problem]:
     """Every problem of ``scenario`` that the schema alone cannot see; [] when it is valid.
 
     After one broken hop of a workload's route, its later hops are not reported (they would
     mostly repeat it) unless ``every_hop`` is set, as an editor comparing two versions needs.
+    With ``capacity`` (the default), a node or link offered 100 % of its capacity or more is a
+    problem too (:func:`check_capacity`); the engine leaves it out, so that an overloaded
+    design can still be simulated on purpose from Python.
     """
     token = _HINTS.set([MAX_PROBLEMS])
     try:
-        problems = _validate(scenario, catalogue, every_hop)
+        problems = _validate(scenario, catalogue, every_hop, capacity)
     finally:
         _HINTS.reset(token)
     if len(problems) > MAX_PROBLEMS:
@@ -76,7 +84,9 @@ def validate_scenario(
     return problems
 
 
-def _validate(scenario: Scenario, catalogue: Catalogue | None, every_hop: bool) -> list[Problem]:
+def _validate(
+    scenario: Scenario, catalogue: Catalogue | None, every_hop: bool, capacity: bool
+) -> list[Problem]:
     problems: list[Problem] = _check_extras(scenario)
     if problems:  # the scenario's own catalogue entries must hold before anything uses them
         return problems
@@ -113,7 +123,75 @@ def _validate(scenario: Scenario, catalogue: Catalogue | None, every_hop: bool) 
                         f"{target!r} cannot be reached from {flow.origin!r}; add a link",
                     )
                 )
+    if capacity and not problems:
+        problems += [
+            p for p in check_capacity(scenario, catalogue, topology) if p.severity == "error"
+        ]
     return problems
+
+
+def scenario_warnings(scenario: Scenario, catalogue: Catalogue | None = None) -> list[Problem]:
+    """What is allowed but close to a limit (a node or link at 90 % of its capacity or more);
+    [] when the scenario has errors (see :func:`validate_scenario`)."""
+    if validate_scenario(scenario, catalogue):
+        return []
+    return [p for p in check_capacity(scenario, catalogue) if p.severity == "warning"]
+
+
+CAPACITY_ERROR, CAPACITY_WARNING = 1.0, 0.9
+
+
+def check_capacity(
+    scenario: Scenario, catalogue: Catalogue | None = None, topology: Topology | None = None
+) -> list[Problem]:
+    """Offered load of every node and link direction (per instance, from the placed workloads'
+    rates, service times and message sizes): an error at 100 % or more (its queue would grow
+    without bound), a warning at 90 % or more. The scenario's references must be valid;
+    ``topology``, when given, is the scenario's (its paths are reused)."""
+    cat = scenario.catalogue(catalogue)
+    topology = topology or Topology(scenario, cat)
+    load = offered_load(scenario, cat, topology)
+    problems = []
+    node_index = {n.id: i for i, n in enumerate(scenario.nodes)}
+    for node_id, rho in load.nodes.items():
+        if rho < CAPACITY_WARNING:
+            continue
+        node = scenario.node(node_id)
+        servers = node_servers(node, cat, shards_by_node(scenario))
+        each = f"each of the {node.count} {node_id}" if node.count > 1 else node_id
+        problems.append(
+            Problem(
+                f"nodes[{node_index[node_id]}]",
+                f"offered load {_percent(rho)} of {servers} server(s) of {each} "
+                f"({node.hardware}), most of it from workload {load.top_node_stage[node_id]}; "
+                "add servers or faster hardware, move a stage elsewhere, or lower the rate",
+                "error" if rho >= CAPACITY_ERROR else "warning",
+            )
+        )
+    link_index = {link.key: i for i, link in enumerate(scenario.links)}
+    for (link_id, upward), rho in load.links.items():
+        if rho < CAPACITY_WARNING:
+            continue
+        spec = topology.links[link_id]
+        bandwidth = spec.bandwidth_bps if upward else spec.downlink_bandwidth_bps
+        direction = "uplink" if upward else "downlink"
+        problems.append(
+            Problem(
+                f"links[{link_index[link_id]}]",
+                f"offered load {_percent(rho)} of {format_quantity(bandwidth, 'bitrate')} "
+                f"({direction} of {link_id}), most of it from workload "
+                f"{load.top_link_workload[(link_id, upward)]}; raise the bandwidth, move the "
+                "stage that sends over it (process the data before this link), or lower the rate",
+                "error" if rho >= CAPACITY_ERROR else "warning",
+            )
+        )
+    return problems
+
+
+def _percent(share: float) -> str:
+    """'112 %'; one decimal near 100 %, so that 99.6 % does not read as 100 %."""
+    pct = 100 * share
+    return f"{pct:.1f} %" if 99 <= pct < 101 else f"{pct:.0f} %"
 
 
 def _check_flows(scenario: Scenario) -> list[Problem]:
@@ -571,6 +649,14 @@ def check_model_fit(
         ]
     if size <= card * stage.shards:
         return []
+    if cards == 1:
+        return [
+            Problem(
+                f"placement.{key}",
+                f"{what} does not fit {node_id} ({hardware.id}, {_size(card)} memory); "
+                "place it on a larger node or choose a smaller precision",
+            )
+        ]
     if stage.shards == 1:
         needed = math.ceil(size / card)
         fix = (

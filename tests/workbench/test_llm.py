@@ -135,3 +135,26 @@ def test_tokens_table_covers_every_llm_and_marks_what_does_not_fit(cat: Catalogu
     matrix = tokens_matrix(cat)
     assert matrix.loc["llama3_70b int4", "mec_server_l4"].endswith("x2")
     assert matrix.loc["llama3_8b int4", "jetson_orin_nano_super"] == "16.7"
+
+
+def test_cli_catalogue_tokens_prints_the_matrix(capsys: pytest.CaptureFixture[str]) -> None:
+    from workbench.cli import main
+
+    assert main(["catalogue", "tokens"]) == 0
+    out = capsys.readouterr().out
+    line = next(row for row in out.splitlines() if row.startswith("llama3_8b int4"))
+    assert "16.7" in line
+    assert "x2" in next(row for row in out.splitlines() if row.startswith("llama3_70b int4"))
+
+
+def test_advisor_says_a_model_needs_sharding_on_a_multi_card_node(factory: object) -> None:
+    from workbench.advisor import advise
+    from workbench.scenario import Scenario
+
+    assert isinstance(factory, Scenario)
+    factory.node("line-gw").hardware = "mec_server_l4"
+    factory.workload("bearing-wear").stages[-1].model = "llama3_70b"
+    advice = next(a for a in advise(factory) if a.key == "bearing-wear.twin")
+    assert advice.placed is not None
+    reasons = "; ".join(v for verdict in advice.verdicts for v in verdict.reasons)
+    assert "llama3_70b needs 42 GB, mec_server_l4 has 24 GB per card" in reasons

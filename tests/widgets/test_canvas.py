@@ -102,9 +102,12 @@ def test_click_selects_in_edit_mode_and_fails_or_restores_in_a_run(
     canvas.click = {"kind": "link", "id": "wan", "seq": 3}
     assert sim.failed() == [] and canvas.failed == []
     canvas.click = {"kind": "node", "id": "line-gw", "seq": 4}
-    assert sim.failed() == ["line-gw"]
+    # A node failed by hand takes its links down, as a scripted node failure does.
+    assert sim.failed() == ["vib-lan", "cam-lan", "plant-lan", "line-gw"]
     kinds = [(kind, element) for _, kind, element, _ in sim.events if kind in ("fail", "restore")]
-    assert kinds == [("fail", "wan"), ("restore", "wan"), ("fail", "line-gw")]
+    assert kinds == [("fail", "wan"), ("restore", "wan"), ("fail", "line-gw")] + [
+        ("fail", link) for link in ("vib-lan", "cam-lan", "plant-lan")
+    ]
 
 
 def test_clicking_an_unknown_element_in_a_run_is_an_error_on_screen(

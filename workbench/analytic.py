@@ -19,6 +19,7 @@ True
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from graphlib import CycleError, TopologicalSorter
@@ -154,8 +155,9 @@ class _Model:
         total_rate = self.nodes[workload.source.node].count * workload.source.rate
         source_scv = 0.0 if workload.source.arrival == "periodic" else 1.0
         prev: Station | None = None
+        thinning = window_thinning(self, workload)
         for k, (share, hops, size, node_id) in enumerate(self.segments(workload)):
-            rate = total_rate * share
+            rate = total_rate * share * thinning[k]
             for hop in hops:
                 key = (hop.link, self.topo.is_upward(hop.link, hop.src))
                 per_instance = rate / self.instances(hop.link)
@@ -169,8 +171,14 @@ class _Model:
             if node_id is not None:
                 mean, scv = self.service(workload, k, node_id)
                 self.node_streams[node_id].append(
+                    # One inference per aggregation window (thinning[k + 1] / thinning[k]).
                     _Stream(
-                        rate / self.nodes[node_id].count, mean, scv, prev, source_scv, workload.id
+                        rate * thinning[k + 1] / thinning[k] / self.nodes[node_id].count,
+                        mean,
+                        scv,
+                        prev,
+                        source_scv,
+                        workload.id,
                     )
                 )
                 prev = ("node", node_id)
@@ -196,7 +204,8 @@ def estimate(scenario: Scenario, catalogue: Catalogue | None = None) -> Estimate
                 mean, _ = model.service(workload, k, node_id)
                 compute += share * mean
                 node = ("node", node_id)
-                queueing += share * waits.get((node, workload.id), waits[node])
+                wait = waits.get((node, workload.id), waits[node])
+                queueing += share * (wait + window_waits(model, workload)[k])
         workloads[workload.id] = WorkloadEstimate(
             latency_s=network + queueing + compute,
             network_s=network,
@@ -453,6 +462,87 @@ def _boundaries(model: _Model) -> dict[str, BoundaryEstimate]:
     }
 
 
+# ------------------------------------------------------------ aggregation windows
+def window_wait(window_s: float | None, count: int | None, rate: float) -> tuple[float, float]:
+    """(mean wait of an input for its window to close, outputs per input) for Poisson inputs
+    at ``rate`` per second into one window (see :mod:`workbench.sim.windows`).
+
+    A window opens at an input and closes ``window_s`` later or at the ``count``-th input.
+    Per window (renewal-reward): the inputs wait in all E[integral over the open time of the
+    inputs arrived] and number E[1 + min(count - 1, Poisson(rate * window_s))].
+
+    >>> window_wait(None, 5, 10.0)  # count only: (count - 1) / (2 rate)
+    (0.2, 0.2)
+    >>> round(window_wait(1.0, None, 10.0)[0], 4)  # time only: (W + rate W^2 / 2) / (1 + rate W)
+    0.5455
+    """
+    if rate <= 0:
+        return 0.0, 1.0
+    if window_s is None:
+        assert count is not None
+        return (count - 1) / (2 * rate), 1 / count
+    mean_members = 1 + rate * window_s
+    spread = 12 * math.sqrt(rate * window_s) + 12
+    if count is None or count - 1 > rate * window_s + spread:  # the count is never reached
+        return (window_s + rate * window_s**2 / 2) / mean_members, 1 / mean_members
+    if count - 1 < rate * window_s - spread:  # the time is never reached
+        return (count - 1) / (2 * rate), 1 / count
+    steps = 64  # midpoint rule over the window's open time
+    waited = 0.0
+    for i in range(steps):
+        mu = rate * window_s * (i + 0.5) / steps
+        # Still open at s when fewer than count - 1 inputs have come since it opened.
+        waited += sum((1 + k) * p for k, p in _poisson_terms(mu, count - 1)) * window_s / steps
+    mu = rate * window_s
+    below = list(_poisson_terms(mu, count - 1))
+    reached = max(0.0, 1 - sum(p for _, p in below))  # P[the count closes the window]
+    members = 1 + sum(k * p for k, p in below) + (count - 1) * reached
+    return waited / members, 1 / members
+
+
+def _poisson_terms(mu: float, limit: int) -> list[tuple[int, float]]:
+    """(k, P[Poisson(mu) = k]) for k < limit, leaving out the negligible far tails."""
+    spread = 12 * math.sqrt(mu) + 12
+    low, high = max(0, int(mu - spread)), min(limit, int(mu + spread) + 1)
+    if mu <= 0:
+        return [(0, 1.0)] if limit > 0 else []
+    return [(k, math.exp(k * math.log(mu) - mu - math.lgamma(k + 1))) for k in range(low, high)]
+
+
+def _window_rates(model: _Model, workload: Workload) -> list[tuple[float, float]]:
+    """Per stage: (wait for the window, outputs per input); (0, 1) without a window."""
+    total = model.nodes[workload.source.node].count * workload.source.rate
+    out, thinning = [], 1.0
+    for (share, _, _, node_id), stage in zip(
+        model.segments(workload), workload.stages, strict=False
+    ):
+        window = stage.window
+        if window is None or node_id is None:
+            out.append((0.0, 1.0))
+            continue
+        rate = total * share * thinning / model.nodes[node_id].count
+        wait, ratio = window_wait(window.window_s, window.count, rate)
+        out.append((wait, ratio))
+        thinning *= ratio
+    return out
+
+
+def window_waits(model: _Model, workload: Workload) -> list[float]:
+    """Mean wait of an input for its aggregation window at each stage (0 without one)."""
+    return [wait for wait, _ in _window_rates(model, workload)]
+
+
+def window_thinning(model: _Model, workload: Workload) -> list[float]:
+    """Messages per request on each segment (into stage 0, 1, ..., then the sink), and one
+    more entry for the last stage's output: windows before a segment thin its traffic."""
+    factors, thinning = [1.0], 1.0
+    for _, ratio in _window_rates(model, workload):
+        thinning *= ratio
+        factors.append(thinning)
+    factors.append(thinning)
+    return factors
+
+
 __all__ = [
     "BoundaryEstimate",
     "Estimate",
@@ -460,4 +550,5 @@ __all__ = [
     "WorkloadEstimate",
     "estimate",
     "offered_load",
+    "window_wait",
 ]

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from .catalogue import (
     Catalogue,
@@ -172,6 +172,26 @@ class Fallback(Schema):
     precision: Precision | None = None
 
 
+class Aggregate(Schema):
+    """An aggregation window: the stage collects its inputs (per node instance) from the first
+    one for ``window`` seconds and/or until ``count`` have arrived, whichever comes first, then
+    makes one inference and one output for the whole window."""
+
+    window_s: Seconds | None = Field(
+        default=None, alias="window", description="longest a window stays open, e.g. '10 s'"
+    )
+    count: int | None = Field(default=None, ge=1, description="inputs that close a window, e.g. 50")
+
+    @model_validator(mode="after")
+    def _window_or_count(self) -> Aggregate:
+        if self.window_s is None and self.count is None:
+            raise ValueError(
+                "give a 'window' (e.g. '10 s'), a 'count' (e.g. 50) or both; "
+                "or write 'aggregate: true' for no window"
+            )
+        return self
+
+
 class Stage(Schema):
     """One AI step of a workload's pipeline."""
 
@@ -182,9 +202,11 @@ class Stage(Schema):
     output_class: str | None = Field(
         default=None, description="data class of the output; default: the input's class"
     )
-    aggregate: bool = Field(
+    aggregate: bool | Aggregate = Field(
         default=False,
-        description="needs the data of every device of the source group together",
+        description="needs the data of every device of the source group together; true: "
+        "one output per input (placement rule only), or a window {window: '10 s', count: 50}: "
+        "one output per window",
     )
     forward: Fraction = Field(
         default=1.0,
@@ -208,6 +230,26 @@ class Stage(Schema):
         description="cards of its node that hold the model together and serve it as one server "
         "(tensor parallel); needed when the model does not fit one card",
     )
+
+    @field_validator("aggregate", mode="wrap")
+    @classmethod
+    def _aggregate(cls, value: Any, handler: Any, info: ValidationInfo) -> Any:
+        """true/false, or a window: checked as a window alone, so a mistake in one is reported
+        as that (not also as "expected true or false")."""
+        if not isinstance(value, dict):
+            return handler(value)
+        try:
+            return Aggregate.model_validate(value, context=info.context)
+        except ValidationError as exc:
+            first = exc.errors(include_url=False)[0]
+            where = ".".join(str(part) for part in first["loc"])
+            problem = problems_from_validation_error(exc, Aggregate)[0].message
+            raise ValueError(f"{where}: {problem}" if where else problem) from None
+
+    @property
+    def window(self) -> Aggregate | None:
+        """The stage's aggregation window, if it has one (``aggregate: true`` has none)."""
+        return self.aggregate if isinstance(self.aggregate, Aggregate) else None
 
 
 class Degraded(Schema):

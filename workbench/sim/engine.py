@@ -34,7 +34,7 @@ from ..catalogue import Catalogue
 from ..errors import Problem, RunArgumentError, ScenarioError
 from ..scenario import Scenario
 from ..workloads import service_time_s
-from . import degraded, failures
+from . import degraded, failures, windows
 from .degraded import PRIMARY, SERVED_BY_FALLBACK
 from .plan import FALLBACK, SEGMENT, SERVER, FlowPlan, Plan, ServiceSpec, WorkloadPlan, build_plan
 from .results import Results
@@ -122,6 +122,11 @@ class WorkloadRun:
         self.carrying = array("d")  # bytes of the message the request is carrying, else 0
         self.via_fallback = array("b")
         self.kept = array("b")  # 1: ended at a stage that did not forward it (served there)
+        self.merged = array("b")  # 1: merged into an aggregation window's output (windows.py)
+        self.windows = [s.stage.window for s in plan.stages]
+        self.windowed = self.windows if any(self.windows) else None  # None: the fast path
+        self.open_windows: dict[int, windows.Window] = {}  # by id(server)
+        self.followers: dict[int, list[int]] = {}  # carrier -> inputs merged into its output
         self.stage_times = [[array("d") for _ in range(3)] for _ in range(n_stages)]
         self.overrides: dict[int, tuple[Any, ...]] = {}  # requests on a route of their own
         self.fallback_nodes: dict[int, str] = {}
@@ -197,6 +202,7 @@ class WorkloadRun:
         self.outcome.extend(array("b", bytes(_CHUNK)))
         self.via_fallback.extend(array("b", bytes(_CHUNK)))
         self.kept.extend(array("b", bytes(_CHUNK)))
+        self.merged.extend(array("b", bytes(_CHUNK)))
         self.carrying.extend(array("d", bytes(8 * _CHUNK)))
         for times in self.stage_times:
             for column in times:
@@ -286,6 +292,9 @@ class WorkloadRun:
             if carried:
                 self.bytes_received += carried
                 self.carrying[req] = 0.0
+            if self.windowed is not None and self.windowed[value] is not None:
+                windows.collect(self, req, station, value, now, pos, n)
+                return
             sampler = self.samplers[value]
             service = sampler if type(sampler) is float else sampler.next()  # type: ignore[union-attr]
             start, done = station.serve(now, service)
@@ -302,6 +311,8 @@ class WorkloadRun:
                 self.outcome[req] = SERVED_BY_FALLBACK if self.via_fallback[req] else PRIMARY
                 if self.overrides:
                     self.overrides.pop(req, None)
+                if self.followers:
+                    windows.settle(self, req)
                 return
             if done > now and pos >= inline:
                 heappush(self._queue, (done, NORMAL, next(self._eid), _Move(self._step, req, pos)))
@@ -326,6 +337,8 @@ class WorkloadRun:
         self.outcome[req] = SERVED_BY_FALLBACK if self.via_fallback[req] else PRIMARY
         if self.overrides:
             self.overrides.pop(req, None)
+        if self.followers:
+            windows.settle(self, req)
 
     def drop(self, req: int, t: float, reason: int) -> None:
         """The request is dropped at ``t`` with ``reason``; the bytes it carried are lost."""
@@ -337,6 +350,8 @@ class WorkloadRun:
         self.outcome[req] = reason
         if self.overrides:
             self.overrides.pop(req, None)
+        if self.followers:
+            windows.settle(self, req)
 
     def fallback_service(self, stage: int, server: Any) -> float:
         """Service time of the stage's fallback model on ``server``'s node."""

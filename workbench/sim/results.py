@@ -5,8 +5,10 @@ Tables
 ``requests``  one row per request: workload, device, created_s, end_s, latency_s, the arrival,
               start and done time at every stage (``<stage>.arrive_s`` ...), the stage it ended
               at, whether a stage kept it (``local``: not forwarded, the last stage's included:
-              served where it ended), the bytes it put on links (up to where it ended), and
-              its state (``done`` or ``in_flight`` at the end of the run).
+              served where it ended), whether it was ``merged`` into an aggregation window's
+              output (carried on by another request; it ends when that one does), the bytes
+              it put on links (up to where it ended, or was merged), and its state
+              (``done`` or ``in_flight`` at the end of the run).
 ``links``     bytes per link, direction and time bin.
 ``nodes``     busy seconds and utilisation per node and time bin.
 ``flows``     one row per bulk transfer (e.g. a model push to one gateway).
@@ -100,6 +102,7 @@ class Results:
         state[in_flight] = 3
         last = np.frombuffer(run.last_stage, dtype=np.int8, count=n)
         kept = np.frombuffer(run.kept, dtype=np.int8, count=n).astype(bool)
+        merged = np.frombuffer(run.merged, dtype=np.int8, count=n).astype(bool)
         latency = end - created
         latency[~served] = np.nan
         columns: dict[str, Any] = {
@@ -114,7 +117,8 @@ class Results:
             "stages_done": (last + 1).astype(np.int16),
             "served_at": _served_at(run, last),
             "local": kept & served,
-            "bytes": self._bytes_sent(run, n, last, undecided | kept),
+            "merged": merged,
+            "bytes": self._bytes_sent(run, n, last, undecided | kept | merged),
             "state": pd.Categorical.from_codes(state.astype(np.int8), categories=_STATES),
             "outcome": pd.Categorical.from_codes(
                 (outcome - 1).astype(np.int8), categories=_OUTCOMES

@@ -30,7 +30,7 @@ from .scenario import Scenario
 from .topology import Topology
 
 MAX_EVENTS = 50_000_000  # about 3 minutes of the engine on one core
-MAX_MEMORY_BYTES = 2 * 1024**3
+MAX_MEMORY_BYTES = 2e9
 
 _BYTES_PER_REQUEST = 120  # records while running, plus the result tables (per stage below)
 _BYTES_PER_REQUEST_STAGE = 200
@@ -56,15 +56,23 @@ class RunEstimate:
         return self.events <= MAX_EVENTS and self.memory_bytes <= MAX_MEMORY_BYTES
 
     def describe(self) -> str:
-        """'about 1.2 M events and 150 MB of memory'."""
-        return f"about {_si(self.events).rstrip()} events and {_si(self.memory_bytes)}B of memory"
+        """'about 1.2 million events and 150 MB of memory'."""
+        return f"about {_count(self.events)} events and {_bytes(self.memory_bytes)} of memory"
 
 
-def _si(value: float) -> str:
-    for factor, prefix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
+def _count(value: float) -> str:
+    """'3.6 trillion', '50 million', '530 thousand', '12'."""
+    for factor, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"), (1e3, "thousand")):
         if value >= factor:
-            return f"{value / factor:.3g} {prefix}"
-    return f"{value:.3g} "
+            return f"{value / factor:.3g} {word}"
+    return f"{value:.3g}"
+
+
+def _bytes(value: float) -> str:
+    for factor, unit in ((1e12, "TB"), (1e9, "GB"), (1e6, "MB"), (1e3, "kB")):
+        if value >= factor:
+            return f"{value / factor:.3g} {unit}"
+    return f"{value:.3g} B"
 
 
 def _hops(topo: Topology, src: str | None, dst: str | None) -> int:
@@ -153,10 +161,9 @@ def check_run_size(
             [
                 Problem(
                     "simulation.until",
-                    f"this run of {until:,.0f} simulated seconds would need "
-                    f"{estimate.describe()} ({_si(estimate.requests).rstrip()} requests), over "
-                    f"the limits of {_si(MAX_EVENTS).rstrip()} events and "
-                    f"{_si(MAX_MEMORY_BYTES)}B; run shorter, "
+                    f"this run of {until:,.0f} simulated seconds would need {estimate.describe()} "
+                    f"({_count(estimate.requests)} requests), over the limits of "
+                    f"{_count(MAX_EVENTS)} events and {_bytes(MAX_MEMORY_BYTES)}; run shorter, "
                     "lower the rates or device counts, or force it (--force, or force=True)",
                 )
             ]

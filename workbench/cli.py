@@ -25,7 +25,7 @@ from .units import UnitError, parse_quantity
 EXIT_OK, EXIT_INVALID, EXIT_BUG = 0, 2, 3
 
 
-MAX_PRINTED = 200
+MAX_PRINTED = 1000  # problems arrive capped (loading.MAX_PROBLEMS); this is a backstop
 
 
 def _print_problems(exc: ProblemsError) -> None:

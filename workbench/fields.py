@@ -38,7 +38,7 @@ _DESCRIPTIONS: dict[Dimension, tuple[str, str]] = {
 # engine overflow, divide by almost zero or plan an absurd amount of work. Fields with tighter
 # needs use the aliases below (e.g. RunLength). The README's "Limits" section lists them.
 RANGES: dict[Dimension, tuple[float, float]] = {
-    "time": (1e-9, 365 * 86400.0),  # 1 ns .. 1 year
+    "time": (1e-15, 365 * 86400.0),  # 1 fs (no denormals) .. 1 year
     "size": (1e-3, 1e15),  # 1 mB (a bit, rounded) .. 1 PB
     "bitrate": (1.0, 1e15),  # 1 bit/s .. 1 Pbit/s (HBM memory bandwidth reaches ~27 Tbit/s)
     "rate": (1e-12, 1e6),  # one event in ~30,000 years .. 1 MHz
@@ -64,7 +64,8 @@ def _bound(value: float, dimension: Dimension) -> str:
 def _validator(
     dimension: Dimension, positive: bool, low: float | None, high: float | None, why: str
 ) -> BeforeValidator:
-    low = RANGES[dimension][0] if low is None else low
+    if low is None:  # a tiny non-negative value is harmless; a tiny positive one is a divisor
+        low = RANGES[dimension][0] if positive else 0.0
     high = RANGES[dimension][1] if high is None else high
 
     def parse(value: Any, info: ValidationInfo) -> float:

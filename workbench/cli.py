@@ -12,6 +12,7 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -172,10 +173,26 @@ def _print_tokens() -> int:
     """`workbench catalogue tokens`: single-stream tokens/s of each LLM on each hardware."""
     from .llm import tokens_matrix
 
-    with pd.option_context("display.width", 250, "display.max_columns", 30):
-        print(tokens_matrix(load_catalogue()).to_string())
-    print("\ntokens/s of one stream (decode roofline, workbench/llm.py); 'x2': sharded on 2 cards")
+    matrix = tokens_matrix(load_catalogue()).fillna("").replace("", "-")
+    for block in _column_blocks(matrix, width=100):
+        print(block.to_string(), end="\n\n")
+    print(
+        "tokens/s of one stream (decode roofline, workbench/llm.py)\n"
+        "'x2': sharded on 2 cards; '-': does not fit the node"
+    )
     return EXIT_OK
+
+
+def _column_blocks(table: pd.DataFrame, width: int) -> list[pd.DataFrame]:
+    """``table`` cut into groups of whole columns, each printing within ``width`` characters."""
+    blocks: list[pd.DataFrame] = []
+    columns: list[Any] = []
+    for column in table.columns:
+        if columns and len(table[[*columns, column]].to_string().splitlines()[0]) > width:
+            blocks.append(table[columns])
+            columns = []
+        columns.append(column)
+    return [*blocks, table[columns]] if columns else blocks
 
 
 def _catalogue(args: argparse.Namespace) -> int:

@@ -193,3 +193,15 @@ def test_make_lab_and_app_pass_args(target: str, command: str) -> None:
     assert result.returncode == 0, result.stderr
     line = next(x for x in result.stdout.splitlines() if command in x)
     assert "--port 8891 --no-browser" in line
+
+
+def test_catalogue_tokens_fits_100_columns_and_marks_models_that_do_not_fit(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["catalogue", "tokens"]) == 0
+    out = capsys.readouterr().out
+    assert max(map(len, out.splitlines())) <= 100
+    assert "h100_node" in out and "jetson_orin_nano_super" in out
+    row = next(line for line in out.splitlines() if line.startswith("llama3_70b fp16"))
+    assert row.split()[2] == "-"  # 140 GB does not fit a Jetson Nano
+    assert not re.search(r"NaN|nan\b", out)

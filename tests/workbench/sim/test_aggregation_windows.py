@@ -163,7 +163,7 @@ def test_window_in_a_file_round_trips_and_mistakes_are_one_clear_line(tmp_path: 
         ("{}", "give a 'window' (e.g. '10 s'), a 'count' (e.g. 50) or both"),
         ("{window: 10}", "window: 10 has no unit"),
         ("{windw: 10 s}", "'windw' is not a field here; did you mean 'window'?"),
-        ("{count: 0}", "count: must be at least 1"),
+        ("{count: 0}", "count: 0 is less than 1; give a value at least 1"),
     ):
         data = yaml.safe_load(path.read_text())
         data["workloads"][0]["stages"][0]["aggregate"] = yaml.safe_load(bad)

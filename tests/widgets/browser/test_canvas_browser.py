@@ -67,9 +67,14 @@ def open_canvas(page: Page, url: str, errors: list[str]) -> None:
             page.keyboard.press("Escape")  # close the menu if it is open
             continue
     expect(page.locator(NODES)).to_have_count(5, timeout=90_000)
-    # the last cell floods the log; wait for it so that a test's own flood comes after
-    flooded = page.locator(".jp-OutputArea-output", has_text="FLOODED 1 50")
-    expect(flooded).to_have_count(1, timeout=120_000)
+    # every cell has run once the last one (the flood) has printed; under heavy load "Run All"
+    # can stop short of it (a click lost while the kernel connected): then run it by hand
+    flooded = page.locator(".jp-OutputArea-output", has_text="FLOODED")
+    try:
+        expect(flooded).to_have_count(1, timeout=60_000)
+    except AssertionError:
+        run_cell(page, "def probe()", "PROBE")
+        run_cell(page, "canvas.say(", "FLOODED")
     expect(page.locator(".etw-log-toggle")).to_have_text(re.compile(r"log \(50\)"))
 
 
@@ -233,8 +238,10 @@ def test_the_canvas_shows_figures_a_colour_key_and_a_log_of_fixed_height(
         "el => [el.offsetHeight, el.querySelector('.etw-log').offsetHeight,"
         " el.querySelector('.etw-banner').offsetHeight]"
     )
-    assert "FLOODED 2 50" in run_cell(page, "canvas.say(", "FLOODED 2")
-    expect(page.locator(".etw-log-entry").first).to_contain_text("flood 2, note 49")
+    before = page.locator(".jp-OutputArea-output", has_text="FLOODED").inner_text()
+    floods = int(before.split()[1]) + 1
+    assert f"FLOODED {floods} 50" in run_cell(page, "canvas.say(", f"FLOODED {floods}")
+    expect(page.locator(".etw-log-entry").first).to_contain_text(f"flood {floods}, note 49")
     expect(page.locator(".etw-log-entry")).to_have_count(50)
     after = canvas.evaluate(
         "el => [el.offsetHeight, el.querySelector('.etw-log').offsetHeight,"

@@ -88,6 +88,9 @@ def dismiss_dialogs(page: Page) -> None:
             return
         print("dialog:", dialog.first.inner_text()[:120].replace("\n", " | "))
         try:
+            choice = dialog.locator("select")
+            if choice.count():  # the kernel, not "No Kernel" (then nothing would run)
+                choice.first.select_option(label="Python 3 (ipykernel)", timeout=5_000)
             if attempt % 2 == 0:
                 dialog.locator(".jp-mod-accept").first.click(timeout=5_000)
             else:

@@ -46,8 +46,19 @@ def own_workspace(lab_url: str) -> Iterator[None]:
 
 
 def open_canvas(page: Page, url: str, errors: list[str]) -> None:
-    """Open the notebook, run all cells, wait for the canvas with its five nodes."""
+    """Open the notebook, run all cells, wait for the canvas with its five nodes. On a fresh
+    Lab the first page sometimes answers a "Select Kernel" dialog and then runs nothing: that
+    page is opened once more (printed, so that it shows in the test's output)."""
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        run_notebook(page, url, nodes_within=60_000)
+    except AssertionError:
+        print("no canvas after Run All: opening the notebook again")
+        run_notebook(page, url, nodes_within=90_000)
+    finish_opening(page)
+
+
+def run_notebook(page: Page, url: str, nodes_within: float) -> None:
     page.goto(f"{url}/lab/tree/{NOTEBOOK}")
     idle = page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')
     expect(idle).to_be_visible(timeout=90_000)
@@ -66,10 +77,18 @@ def open_canvas(page: Page, url: str, errors: list[str]) -> None:
         except (AssertionError, sync_api.TimeoutError):
             page.keyboard.press("Escape")  # close the menu if it is open
             continue
-    expect(page.locator(NODES)).to_have_count(5, timeout=90_000)
-    # the last cell floods the log; wait for it so that a test's own flood comes after
-    flooded = page.locator(".jp-OutputArea-output", has_text="FLOODED 1 50")
-    expect(flooded).to_have_count(1, timeout=120_000)
+    expect(page.locator(NODES)).to_have_count(5, timeout=nodes_within)
+
+
+def finish_opening(page: Page) -> None:
+    # every cell has run once the last one (the flood) has printed; under heavy load "Run All"
+    # can stop short of it (a click lost while the kernel connected): then run it by hand
+    flooded = page.locator(".jp-OutputArea-output", has_text="FLOODED")
+    try:
+        expect(flooded).to_have_count(1, timeout=60_000)
+    except AssertionError:
+        run_cell(page, "def probe()", "PROBE")
+        run_cell(page, "canvas.say(", "FLOODED")
     expect(page.locator(".etw-log-toggle")).to_have_text(re.compile(r"log \(50\)"))
 
 
@@ -83,6 +102,9 @@ def dismiss_dialogs(page: Page) -> None:
             return
         print("dialog:", dialog.first.inner_text()[:120].replace("\n", " | "))
         try:
+            choice = dialog.locator("select")
+            if choice.count():  # the kernel, not "No Kernel" (then nothing would run)
+                choice.first.select_option(label="Python 3 (ipykernel)", timeout=5_000)
             if attempt % 2 == 0:
                 dialog.locator(".jp-mod-accept").first.click(timeout=5_000)
             else:
@@ -233,8 +255,10 @@ def test_the_canvas_shows_figures_a_colour_key_and_a_log_of_fixed_height(
         "el => [el.offsetHeight, el.querySelector('.etw-log').offsetHeight,"
         " el.querySelector('.etw-banner').offsetHeight]"
     )
-    assert "FLOODED 2 50" in run_cell(page, "canvas.say(", "FLOODED 2")
-    expect(page.locator(".etw-log-entry").first).to_contain_text("flood 2, note 49")
+    before = page.locator(".jp-OutputArea-output", has_text="FLOODED").inner_text()
+    floods = int(before.split()[1]) + 1
+    assert f"FLOODED {floods} 50" in run_cell(page, "canvas.say(", f"FLOODED {floods}")
+    expect(page.locator(".etw-log-entry").first).to_contain_text(f"flood {floods}, note 49")
     expect(page.locator(".etw-log-entry")).to_have_count(50)
     after = canvas.evaluate(
         "el => [el.offsetHeight, el.querySelector('.etw-log').offsetHeight,"

@@ -446,7 +446,9 @@ class TopologyCanvas(anywidget.AnyWidget):
             slot = x if x is not None else self.editor.free_slot(tier, self._drawn_x())
             added.append(self.editor.add_node(tier, slot))
             self.selected = {"kind": "node", "id": added[0]}
-            return f"added {added[0]} ({self.scenario.node(added[0]).hardware}) to {tier}"
+            name = self.editor.catalogue.tiers[tier].name or tier
+            hardware = self.scenario.node(added[0]).hardware
+            return f"added {added[0]} ({hardware}) to the {name} tier ({tier})"
 
         self._attempt("add", action)
         return added[0] if added else None

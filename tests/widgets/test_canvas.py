@@ -167,6 +167,7 @@ def test_a_click_on_plus_node_adds_a_node_at_a_free_slot_of_the_chosen_tier(
 def test_dropping_a_node_on_a_node_connects_them_or_says_why_not(canvas: TopologyCanvas) -> None:
     mec = canvas.add("telco_edge")
     assert mec is not None
+    assert canvas.message["text"].endswith("to the Telco edge (MEC) tier (telco_edge)")
     canvas.connect_request = {"a": mec, "b": "plant-dc", "seq": 1}
     link = next(k for k in canvas.links if k["id"] == f"plant-dc--{mec}")
     assert link["label"] == "10 Gbit/s · 0.25 ms"  # metro fibre, the on-prem/telco default

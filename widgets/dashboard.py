@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import time
 from typing import Any
 
 import ipywidgets as ipw
@@ -70,6 +71,7 @@ _SHORT = {
     "cloud": "cloud",
 }
 _PARTS = ("p50", "p99", "p95", "slo")
+_SLOW_S = 1.0  # wall seconds between two redraws of the slowly changing bandwidth figure
 
 
 def bin_width(until_s: float) -> float:
@@ -218,6 +220,8 @@ class Dashboard:
         self._count_top = 0.0
         self._bytes_top = 0.0
         self._bandwidth_key: tuple[Any, ...] = ()
+        self._bandwidth_sent = -math.inf
+        self._store_sent = -math.inf
 
     def _latency_frame(self) -> go.Figure:
         fig = go.Figure()
@@ -417,6 +421,9 @@ class Dashboard:
         changes: list[dict[str, Any] | None] = []
         for index, node in enumerate(self._store_nodes):
             mine = rows[rows["node"] == node] if len(rows) else rows
+            final = self.now_s >= self.until_s - 1e-9
+            if not len(mine) and not final and time.monotonic() - self._store_sent < _SLOW_S:
+                continue  # nothing new: the line's end at `now` moves once a second
             times: list[float] = []
             held: list[float] = []
             for t, instance, used in zip(
@@ -449,6 +456,8 @@ class Dashboard:
             )  # fmt: skip
             if len(h_arr):
                 self._bytes_top = max(self._bytes_top, float(h_arr.max()))
+        if changes:
+            self._store_sent = time.monotonic()
         axis = byte_axis(self._bytes_top)
         changes.append(self._relayout(3, "yaxis", axis))
         return changes
@@ -456,6 +465,10 @@ class Dashboard:
     def _emit_bandwidth(self, report: StepReport) -> list[dict[str, Any]]:
         if report.end_s <= self.scenario.simulation.warmup_s:
             return []
+        final = report.end_s >= self.until_s - 1e-9
+        if not final and time.monotonic() - self._bandwidth_sent < _SLOW_S:
+            return []  # a running average: redrawn once a second is enough to read it
+        self._bandwidth_sent = time.monotonic()
         summary = report.boundaries
         raw: list[float | None] = []
         actual: list[float | None] = []

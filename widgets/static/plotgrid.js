@@ -125,20 +125,28 @@ function render({ model, el }) {
       drawn.length = cells.length;
     }
   };
+  let next = 0; // round robin: one figure per animation frame keeps each task short
   const draw = () => {
     frame = null;
     if (!Plotly) return;
     layoutCells();
-    s.figures.forEach((figure, i) => {
+    const n = s.figures.length;
+    for (let k = 0; k < n; k++) {
+      const i = (next + k) % n;
       const cell = cells[i];
-      if (drawn[i] === s.versions[i] || !cell.isConnected || cell.clientWidth === 0) return;
+      if (drawn[i] === s.versions[i] || !cell.isConnected || cell.clientWidth === 0) continue;
       const loading = cell.querySelector(".etw-plot-loading");
       if (loading) loading.remove();
-      const layout = { ...figure.layout, autosize: true, datarevision: s.versions[i] };
+      const layout = { ...s.figures[i].layout, autosize: true, datarevision: s.versions[i] };
       delete layout.width;
-      Plotly.react(cell, figure.data, layout, model.get("config"));
+      Plotly.react(cell, s.figures[i].data, layout, model.get("config"));
       drawn[i] = s.versions[i];
-    });
+      next = i + 1;
+      break;
+    }
+    if (s.figures.some((_, i) => drawn[i] !== s.versions[i] && cells[i] && cells[i].clientWidth > 0)) {
+      view.schedule(); // the others in the next frames
+    }
   };
   const view = {
     schedule() {

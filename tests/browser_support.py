@@ -127,8 +127,9 @@ PLOTS_JS = """
   return {
     title: (L.title && L.title.text) || '',
     x: axis(L.xaxis), y: axis(L.yaxis), y2: axis(L.yaxis2),
-    points: (el.data || []).map((t) => Array.from(t.y || [])
-      .filter((v) => v !== null && v !== undefined && !Number.isNaN(v)).length),
+    points: (el._fullData || el.data || [])
+      .map((t) => (t.z ? Array.from(t.z).flat() : Array.from(t.y || [])))
+      .map((v) => v.filter((x) => x !== null && x !== undefined && !Number.isNaN(x)).length),
     annotations: [...el.querySelectorAll('text.annotation-text')].map((t) => t.textContent),
   };
 })

@@ -45,10 +45,12 @@ def open_workbench(page: Page, url: str) -> list[str]:
     page.goto(f"{url}/lab/tree/{NOTEBOOK}")
     idle = page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')
     expect(idle).to_be_visible(timeout=90_000)
-    select = page.locator(".jp-Dialog").get_by_role("button", name="Select")
-    if select.count():  # Lab asks for the kernel when it has no preference stored
-        select.click()
     for _ in range(4):  # a click right after start-up can go to a kernel not yet connected
+        # Lab may ask for the kernel, or tell of a slow start, in a dialog over the page
+        dialog = page.locator(".jp-Dialog")
+        if dialog.count():
+            dialog.locator("button.jp-mod-accept").first.click()
+            expect(dialog).to_have_count(0, timeout=30_000)
         page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
         page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
         started = page.locator(".jp-InputPrompt", has_text=re.compile(r"\[[0-9*]+\]"))

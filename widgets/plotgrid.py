@@ -5,8 +5,9 @@ module, which the browser parses once per figure while the widget is being creat
 gives a model two seconds to initialise; on a busy machine four such parses take longer, the
 model's start is marked failed ("[anywidget] Failed to initialize model.") and every later
 update to that figure is dropped, so a plot stays empty or stale. Here the module is small
-and loads at once; plotly.js (sent once, as a trait) is evaluated once per page, after the
-model is ready, when the grid is first drawn.
+and loads at once. plotly.js is not part of the widget's state either (parsing a 5 MB state
+message at page load would block the page while other widgets start): a view asks for it
+when it is first drawn, gets it in one message, and evaluates it once per page.
 
 The Python side holds the figures (``plotly.graph_objects.Figure``, the same objects the HTML
 report is built from). :meth:`PlotGrid.show` sends them whole (on reset, or when a view asks
@@ -54,7 +55,6 @@ class PlotGrid(anywidget.AnyWidget):
 
     _esm = STATIC / "plotgrid.js"
     _css = STATIC / "plotgrid.css"
-    _plotly = traitlets.Unicode("").tag(sync=True)
     _uid = traitlets.Unicode("").tag(sync=True)
     columns = traitlets.Int(2).tag(sync=True)
     state = traitlets.Dict().tag(sync=True)  # {"seq": n, "figures": [{data, layout}, ...]}
@@ -63,7 +63,7 @@ class PlotGrid(anywidget.AnyWidget):
     ).tag(sync=True)
 
     def __init__(self, figures: Sequence[go.Figure] = (), **kwargs: Any) -> None:
-        super().__init__(_plotly=_plotly_js(), _uid=uuid.uuid4().hex, **kwargs)
+        super().__init__(_uid=uuid.uuid4().hex, **kwargs)
         self.figures: list[go.Figure] = list(figures)
         self.source: Callable[[], Sequence[go.Figure]] | None = None  # the figures, up to date
         self.seq = 0
@@ -93,8 +93,11 @@ class PlotGrid(anywidget.AnyWidget):
         self.send({"kind": "patch", "seq": self.seq, "changes": _encode(changes)})
 
     def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        if isinstance(content, dict) and content.get("kind") == "resend":
+        kind = content.get("kind") if isinstance(content, dict) else None
+        if kind == "resend":
             self.show()
+        elif kind == "plotly":  # a view is drawn and needs plotly.js (once per page)
+            self.send({"kind": "plotly", "source": _plotly_js()})
 
 
 def _encode(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:

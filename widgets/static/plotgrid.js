@@ -1,25 +1,40 @@
 // PlotGrid: plotly figures in a grid, kept in step with Python by whole states and patches.
-// plotly.js arrives once as the `_plotly` trait and is evaluated once per page, when a grid is
-// first drawn (never while the model starts: anywidget gives that only two seconds).
+// plotly.js is asked from the kernel by the first grid drawn on the page and evaluated once
+// (never while the model starts: anywidget gives that only two seconds).
 
-function loadPlotly(source) {
+// The source of plotly.js, asked from the kernel by the first view drawn on this page.
+let plotlySource = null;
+const sourceWaiters = [];
+
+function loadPlotly(model) {
   if (globalThis.Plotly && globalThis.Plotly.react) return Promise.resolve(globalThis.Plotly);
   if (!globalThis.__etwPlotly) {
-    globalThis.__etwPlotly = new Promise((resolve, reject) => {
-      // hide AMD/CommonJS so that the bundle defines window.Plotly
-      const wrapped = `(function(define, module, exports){${source}\n}).call(window);`;
-      const url = URL.createObjectURL(new Blob([wrapped], { type: "text/javascript" }));
-      const script = document.createElement("script");
-      script.src = url;
-      script.onload = () => {
-        URL.revokeObjectURL(url);
-        globalThis.Plotly ? resolve(globalThis.Plotly) : reject(new Error("plotly.js did not load"));
-      };
-      script.onerror = () => reject(new Error("plotly.js could not be evaluated"));
-      document.head.appendChild(script);
+    const source = new Promise((resolve) => {
+      if (plotlySource) resolve(plotlySource);
+      else {
+        sourceWaiters.push(resolve);
+        model.send({ kind: "plotly" });
+      }
     });
+    globalThis.__etwPlotly = source.then((text) => evaluatePlotly(text));
   }
   return globalThis.__etwPlotly;
+}
+
+function evaluatePlotly(source) {
+  return new Promise((resolve, reject) => {
+    // hide AMD/CommonJS so that the bundle defines window.Plotly
+    const wrapped = `(function(define, module, exports){${source}\n}).call(window);`;
+    const url = URL.createObjectURL(new Blob([wrapped], { type: "text/javascript" }));
+    const script = document.createElement("script");
+    script.src = url;
+    script.onload = () => {
+      URL.revokeObjectURL(url);
+      globalThis.Plotly ? resolve(globalThis.Plotly) : reject(new Error("plotly.js did not load"));
+    };
+    script.onerror = () => reject(new Error("plotly.js could not be evaluated"));
+    document.head.appendChild(script);
+  });
 }
 
 function applyChange(figures, change) {
@@ -63,6 +78,11 @@ function store(model) {
     s.fromState = fromState;
     model.on("change:state", fromState);
     model.on("msg:custom", (msg) => {
+      if (msg && msg.kind === "plotly") {
+        plotlySource = msg.source;
+        sourceWaiters.splice(0).forEach((resolve) => resolve(msg.source));
+        return;
+      }
       if (!msg || msg.kind !== "patch") return;
       if (msg.seq <= s.seq) return; // already in a newer whole state
       if (msg.seq !== s.seq + 1) {
@@ -160,7 +180,7 @@ function render({ model, el }) {
   };
   model.on("change:columns", redrawAll);
   layoutCells();
-  loadPlotly(model.get("_plotly"))
+  loadPlotly(model)
     .then((P) => {
       Plotly = P;
       redrawAll();

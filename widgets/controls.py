@@ -193,6 +193,8 @@ class Controls:
         """Stop playing (the run keeps its state; Step or Play continue it)."""
         if self._task is not None and not self._task.done():
             self._task.cancel()
+            if self.dashboard is not None and self.simulation is not None:
+                self.dashboard.flush(self.simulation)  # paused: every figure shows now
         self._task = None
         self._enable()
         self._show_clock()

@@ -310,6 +310,13 @@ class Dashboard:
         changes += self._emit_windows(sim.events)
         self.grid.patch([c for c in changes if c is not None])
 
+    def flush(self, sim: Simulation) -> None:
+        """Bring the slowly redrawn figures (bandwidth, the stores' line end) up to now, as
+        when a run is paused."""
+        self._bandwidth_sent = self._store_sent = -math.inf
+        if not sim.done:
+            self.extend(sim.advance(by=0), sim)
+
     def update(self, results: Results) -> None:
         """Draw the whole of ``results`` (a run so far or finished), replacing what is shown."""
         self._clear_data()

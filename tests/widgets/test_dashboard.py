@@ -178,3 +178,15 @@ def test_after_the_run_a_click_on_the_canvas_says_the_run_is_over(factory: Scena
     wb.canvas.click = {"kind": "link", "id": "wan", "seq": 1}
     assert "the run is over" in wb.status.entries[-1].text
     assert wb.failed() == []
+
+
+def test_slow_figures_catch_up_when_the_run_is_paused(live_factory: Scenario) -> None:
+    """Bandwidth is redrawn at most once a second while playing, and at once on pause."""
+    dash = Dashboard(live_factory, until_s=120)
+    sim = Simulation(live_factory, until=120, seed=1)
+    _run(dash, sim, by=1.0, to=12)  # first bandwidth frame just after the warm-up
+    _run(dash, sim, by=1.0, to=40)  # within a second of wall time: not redrawn
+    dash.flush(sim)
+    assert dash.bandwidth.data[1].y == tuple(
+        v["up_bytes_per_s"] for v in sim.results().boundary_summary().values()
+    )

@@ -59,7 +59,10 @@ def open_workbench(page: Page, url: str) -> list[str]:
             break
         except AssertionError:
             continue
-    expect(page.locator("svg.etw-svg g.etw-node")).to_have_count(5, timeout=90_000)
+    try:  # a cold JupyterLab on a loaded machine: the first kernel start can take long
+        expect(page.locator("svg.etw-svg g.etw-node")).to_have_count(5, timeout=180_000)
+    except AssertionError as exc:
+        raise AssertionError(f"the canvas was not drawn; console errors: {errors}") from exc
     for node_id in NODES:
         expect(node(page, node_id)).to_have_count(1)
     for link in LINKS:

@@ -47,10 +47,7 @@ def open_workbench(page: Page, url: str) -> list[str]:
     expect(idle).to_be_visible(timeout=90_000)
     for _ in range(4):  # a click right after start-up can go to a kernel not yet connected
         # Lab may ask for the kernel, or tell of a slow start, in a dialog over the page
-        dialog = page.locator(".jp-Dialog")
-        if dialog.count():
-            dialog.locator("button.jp-mod-accept").first.click()
-            expect(dialog).to_have_count(0, timeout=30_000)
+        close_dialogs(page)
         page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
         page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
         started = page.locator(".jp-InputPrompt", has_text=re.compile(r"\[[0-9*]+\]"))
@@ -77,6 +74,26 @@ def open_workbench(page: Page, url: str) -> list[str]:
     assert_dashboard_axes(page)  # before any run: titled axes with units
     assert not errors, errors
     return errors
+
+
+def close_dialogs(page: Page) -> None:
+    """Answer any JupyterLab dialog over the page (kernel choice: its accept button; anything
+    else: Escape), until none is left; fail with the dialog's text if one stays."""
+    dialog = page.locator(".jp-Dialog")
+    for _ in range(10):
+        if not dialog.count():
+            return
+        accept = dialog.locator("button.jp-mod-accept:enabled")
+        if accept.count():
+            accept.first.click()
+        else:
+            page.keyboard.press("Escape")
+        try:
+            expect(dialog).to_have_count(0, timeout=6_000)
+        except AssertionError:
+            continue
+    texts = [dialog.nth(i).inner_text() for i in range(dialog.count())]
+    raise AssertionError(f"a JupyterLab dialog would not close: {texts}")
 
 
 def drag(page: Page, source: Locator, target: Locator) -> None:

@@ -105,3 +105,96 @@ def wait_for_time(page: Any, t: float, timeout_ms: int = 30_000) -> None:
     page.wait_for_function(
         f"Number(document.querySelector('.etw-clock b')?.dataset.now) > {t}", timeout=timeout_ms
     )
+
+
+# --- what a person sees: plots and console errors ---------------------------------------------
+
+# Console errors that are not ours: the page asks for web fonts (Voila's template loads the
+# Font Awesome icon font from a CDN), which an offline test machine cannot fetch. Everything
+# else logged as an error fails the test.
+ALLOWED_CONSOLE = (
+    "fonts.googleapis.com",
+    "fonts.gstatic.com",
+    "cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free",
+)
+
+PLOTS_JS = """
+(root) => [...document.querySelectorAll(root + ' .js-plotly-plot')].map((el) => {
+  const L = el._fullLayout || {};
+  const axis = (a) => a ? {type: a.type, title: (a.title && a.title.text) || '',
+                           ticks: [...el.querySelectorAll('.' + a._id + 'tick text')]
+                                     .map((t) => t.textContent)} : null;
+  return {
+    title: (L.title && L.title.text) || '',
+    x: axis(L.xaxis), y: axis(L.yaxis), y2: axis(L.yaxis2),
+    points: (el._fullData || el.data || [])
+      .map((t) => (t.z ? Array.from(t.z).flat() : Array.from(t.y || [])))
+      .map((v) => v.filter((x) => x !== null && x !== undefined && !Number.isNaN(x)).length),
+    annotations: [...el.querySelectorAll('text.annotation-text')].map((t) => t.textContent),
+  };
+})
+"""
+
+
+def console_errors(page: Any) -> list[str]:
+    """Collect the page's console errors and uncaught exceptions (the allowlist aside)."""
+    errors: list[str] = []
+
+    def on_console(message: Any) -> None:
+        if message.type == "error":
+            text = f"{message.text} @ {message.location.get('url', '')}"
+            if not any(allowed in text for allowed in ALLOWED_CONSOLE):
+                errors.append(text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda exc: errors.append(f"uncaught: {exc}"))
+    return errors
+
+
+def plots(page: Any, root: str = ".etw-dashboard") -> list[dict[str, Any]]:
+    """Title, axes (type, title, tick labels), points per trace and labels of every plot
+    under ``root``, read from plotly's own state in the page."""
+    return list(page.evaluate(PLOTS_JS, root))
+
+
+def wait_for_plot_data(
+    page: Any, index: int, root: str = ".etw-dashboard", timeout_ms: int = 60_000
+) -> None:
+    """Wait until plot ``index`` under ``root`` draws at least one point."""
+    page.wait_for_function(
+        """([root, index]) => {
+          const el = document.querySelectorAll(root + ' .js-plotly-plot')[index];
+          const real = (v) => v !== null && v !== undefined && !Number.isNaN(v) && v !== 0;
+          return !!el && (el.data || []).some((t) => (t.y || []).some(real));
+        }""",
+        arg=[root, index],
+        timeout=timeout_ms,
+    )
+
+
+def assert_axes(plot: dict[str, Any], x_title: str, y_type: str, y_units: tuple[str, ...]) -> None:
+    """A plot has titled axes of the right kind, tick labels in ``y_units``, and no second
+    y-axis printing over the first."""
+    assert plot["title"], plot
+    assert plot["x"]["title"] == x_title, plot
+    assert plot["y"]["type"] == y_type and plot["y"]["title"], plot
+    ticks = [t for t in plot["y"]["ticks"] if t]
+    assert ticks and all(t.endswith(y_units) for t in ticks), (plot["title"], ticks)
+    assert plot["y2"] is None, plot["title"]
+
+
+DASHBOARD_AXES = [  # (x title, y type, y tick units) of latency, bandwidth, degraded mode, stores
+    ("simulated time (s)", "log", (" ms", " s")),
+    ("tier boundary", "log", ("B/s",)),
+    ("simulated time (s)", "linear", tuple("0123456789")),
+    ("simulated time (s)", "linear", (" B", " kB", " MB", " GB")),
+]
+
+
+def assert_dashboard_axes(page: Any) -> list[dict[str, Any]]:
+    """The four dashboard plots with their axes, titles and units (data or not)."""
+    shown = plots(page)
+    assert len(shown) == 4, shown
+    for plot, (x_title, y_type, units) in zip(shown, DASHBOARD_AXES, strict=True):
+        assert_axes(plot, x_title, y_type, units)
+    return shown

@@ -21,9 +21,9 @@ from workbench.sim import Simulation, StepReport
 from .canvas import TopologyCanvas
 from .dashboard import Dashboard
 from .editing import Edit, ScenarioEditor
-from .status import StatusArea, describe
+from .status import EditRejected, StatusArea, describe
 
-__all__ = ["Controls"]
+__all__ = ["ClickTarget", "Controls"]
 
 _LOCKED = "a run is in progress: press Reset to edit the scenario"
 
@@ -143,7 +143,7 @@ class Controls:
             if self.dashboard is not None:
                 self.dashboard.reset(self.editor.scenario, until_s=self.simulation.until_s)
             if self.canvas is not None:
-                self.canvas.simulation = self.simulation
+                self.canvas.simulation = ClickTarget(self.simulation)  # type: ignore[assignment]
                 self.canvas.mode = "run"
                 self.canvas.selected = {}
             self._enable()
@@ -156,20 +156,21 @@ class Controls:
         began = time.perf_counter()
         report = sim.advance(by=self.step_s if by is None else by)
         self.last_report = report
-        self.frame()
+        self.frame(report)
         self.frame_times.append(time.perf_counter() - began)
         del self.frame_times[:-200]
         if sim.done:
             self._finished()
         return report
 
-    def frame(self) -> None:
-        """Redraw the dashboard, the failed elements and the clock from the run."""
+    def frame(self, report: StepReport | None = None) -> None:
+        """Bring the dashboard, the failed elements and the clock up to the run: the
+        dashboard appends what ``report`` (the last step) completed."""
         sim = self.simulation
         if sim is None:
             return
-        if self.dashboard is not None:
-            self.dashboard.update(sim.results())
+        if self.dashboard is not None and (report is not None or not sim.done):
+            self.dashboard.extend(report or sim.advance(by=0), sim)
         if self.canvas is not None:
             failed = sorted(sim.failed())
             if failed != list(self.canvas.failed):
@@ -192,6 +193,8 @@ class Controls:
         """Stop playing (the run keeps its state; Step or Play continue it)."""
         if self._task is not None and not self._task.done():
             self._task.cancel()
+            if self.dashboard is not None and self.simulation is not None:
+                self.dashboard.flush(self.simulation)  # paused: every figure shows now
         self._task = None
         self._enable()
         self._show_clock()
@@ -297,6 +300,58 @@ class Controls:
         self.clock.value = (
             f"<b data-now='{now:.3f}'>t = {now:.1f} s</b> / {until:.0f} s <small>{state}</small>"
         )
+
+
+class ClickTarget:
+    """What a click on the canvas acts on during a run: the simulation, with answers in plain
+    words where the engine would refuse (an element the scenario's own schedule cut; a run
+    that is over)."""
+
+    def __init__(self, simulation: Simulation) -> None:
+        self.simulation = simulation
+
+    @property
+    def now(self) -> float:
+        return self.simulation.now
+
+    def failed(self) -> list[str]:
+        return self.simulation.failed()
+
+    def fail(self, element_id: str) -> None:
+        self._check_running()
+        self.simulation.fail(element_id)
+
+    def restore(self, element_id: str) -> None:
+        self._check_running()
+        sim = self.simulation
+        by_hand = sum(
+            {"fail": 1, "restore": -1}.get(kind, 0)
+            for _t, kind, element, detail in sim.events
+            if element == element_id and detail == "by hand"
+        )
+        if by_hand > 0:
+            sim.restore(element_id)
+            return
+        ends = [
+            o.end_s
+            for o in sim.outages
+            if o.kind != "degrade"
+            and o.start_s <= sim.now < o.end_s
+            and element_id in {e.id for e in o.elements}
+        ]
+        until = f" until t = {max(ends):.0f} s" if ends else ""
+        raise EditRejected(
+            [
+                f"{element_id} is down because the scenario's failure schedule cuts it{until}; "
+                "a click cannot end a scheduled outage, it comes back by itself"
+            ]
+        )
+
+    def _check_running(self) -> None:
+        if self.simulation.done:
+            raise EditRejected(
+                [f"the run is over (t = {self.simulation.now:.0f} s): press Reset to run again"]
+            )
 
 
 def _loop() -> asyncio.AbstractEventLoop:

@@ -1,15 +1,18 @@
-"""Live dashboard: four plotly ``FigureWidget``s updated in place from a running simulation.
+"""Live dashboard: four plotly figures that grow with a running simulation.
 
 1. **latency**: p50, p95 and p99 per workload over simulated time, with its SLO;
 2. **bandwidth**: bytes per second sent up across each tier boundary against shipping the raw
    data to the cloud, with the saving in percent (the numbers of ``summary()["boundaries"]``);
-3. **degraded mode**: requests per second served by the primary model, by a fallback, dropped,
-   and requests waiting in stores, with the failure windows shaded;
-4. **buffers**: bytes held in each node's local store over time.
+3. **degraded mode**: requests per time bin served by the primary, by a fallback, waiting in
+   stores and dropped (stacked), with the outage windows marked, as in the HTML report;
+4. **stores**: bytes held in each node's local store over time, as in the HTML report.
 
-:meth:`Dashboard.update` takes the :class:`~workbench.sim.Results` of a simulation (finished or
-not) and changes the figures' data in place; latency bins already complete are kept and only
-the newest are computed. :meth:`Dashboard.from_results` shows a finished run on its own.
+Every figure has its titles, units and scales before the first step (the layouts come from
+:mod:`workbench.plots_live` and :mod:`workbench.plots_degraded`, shared with the report).
+:meth:`Dashboard.extend` takes the :class:`~workbench.sim.StepReport` of each step and appends
+only the bins completed in it, then sends only those points to the browser, so a frame costs
+the same at the end of a long run as at its start. :meth:`Dashboard.update` draws the whole of
+a :class:`~workbench.sim.Results` (a finished run) through the same code.
 
 Examples
 --------
@@ -27,34 +30,39 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+import time
 from typing import Any
 
-import anywidget
 import ipywidgets as ipw
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from workbench.catalogue import Catalogue
-from workbench.plots import OUTAGE_COLOURS, TIER_COLOURS, outage_windows
+from workbench.plots import OUTAGE_COLOURS, TIER_COLOURS, _log_ticks, byte_rate_text, outage_windows
+from workbench.plots_degraded import OUTCOMES, buffer_frame, timeline_frame
+from workbench.plots_live import (
+    GRID,
+    base_layout,
+    byte_axis,
+    byte_text,
+    count_axis,
+    outage_marks,
+    time_axis,
+    warmup_shapes,
+)
 from workbench.scenario import Scenario
-from workbench.sim import Results
+from workbench.sim import Results, Simulation, StepReport
 
-from .canvas import STATIC, workload_colour
+from .canvas import workload_colour
+from .plotgrid import PlotGrid
 
-__all__ = ["Dashboard"]
+__all__ = ["Dashboard", "bin_width", "outage_windows"]
 
-_FONT = "Inter, Segoe UI, Helvetica, Arial, sans-serif"
 _MAX_BINS = 300
-_MODE_COLOURS = {
-    "primary": "#3c9d5d",
-    "fallback": "#f39c12",
-    "dropped": "#c0392b",
-    "buffered": "#1565c0",
-}
 _RAW_COLOUR = "#b8bdc6"
-_LATENCY_TITLE = "Latency: p95 (thick), p50 (dotted), p99 (thin), SLO (dashed)"
+LATENCY_TITLE = "Latency per request (log scale): p95 thick, p50 dotted, p99 thin, SLO dashed"
+BANDWIDTH_TITLE = "Bytes/s sent up each tier boundary vs raw data to the cloud (log scale)"
 _SHORT = {
     "far_edge": "far edge",
     "aggregation_edge": "aggregation",
@@ -62,13 +70,8 @@ _SHORT = {
     "telco_edge": "telco edge",
     "cloud": "cloud",
 }
-
-
-class FitFigures(anywidget.AnyWidget):
-    """Invisible helper: resizes the FigureWidgets when their container's width changes."""
-
-    _esm = STATIC / "autosize.js"
-    _css = STATIC / "autosize.css"
+_PARTS = ("p50", "p99", "p95", "slo")
+_SLOW_S = 1.0  # wall seconds between two redraws of the slowly changing bandwidth figure
 
 
 def bin_width(until_s: float) -> float:
@@ -76,23 +79,8 @@ def bin_width(until_s: float) -> float:
     return float(max(1, math.ceil(until_s / _MAX_BINS)))
 
 
-def _figure(title: str, height: int = 330) -> go.FigureWidget:
-    fig = go.FigureWidget()
-    # plotly.js then follows window resizes, which FitFigures sends when the grid changes width
-    fig._config = {**fig._config, "responsive": True, "displaylogo": False}
-    fig.update_layout(
-        title={"text": title, "x": 0.01, "font": {"size": 14}},
-        font={"family": _FONT, "size": 11},
-        height=height,
-        margin={"l": 64, "r": 16, "t": 44, "b": 40},
-        plot_bgcolor="white",
-        paper_bgcolor="white",
-        legend={"orientation": "h", "y": -0.22, "x": 0, "font": {"size": 10}},
-        hovermode="x unified",
-    )
-    fig.update_xaxes(gridcolor="#e5e7eb", title_text="simulated time (s)", rangemode="tozero")
-    fig.update_yaxes(gridcolor="#e5e7eb")
-    return fig
+def _tick_ms(value: float) -> str:
+    return f"{value / 1e3:g} s" if value >= 1e3 else f"{value:g} ms"
 
 
 def _percent_text(percent: float | None) -> str:
@@ -104,7 +92,7 @@ def _percent_text(percent: float | None) -> str:
 
 
 class Dashboard:
-    """Latency, bandwidth, degraded-mode and buffer figures for one scenario (``.widget``).
+    """Latency, bandwidth, degraded-mode and store figures for one scenario (``.widget``).
 
     Parameters
     ----------
@@ -113,7 +101,7 @@ class Dashboard:
     until_s
         Length of the run (sets the time bins); default: the scenario's.
     max_workloads
-        Workloads drawn in the latency figure (the first ones; the rest are named in the title).
+        Workloads drawn in the latency figure (the first ones; the title says how many).
     """
 
     def __init__(
@@ -126,20 +114,8 @@ class Dashboard:
     ) -> None:
         self.max_workloads = max_workloads
         self._catalogue = catalogue
-        self.latency = _figure(_LATENCY_TITLE)
-        self.bandwidth = _figure("Bandwidth up across each tier boundary vs raw to cloud")
-        self.timeline = _figure("Degraded mode: how requests end, per second")
-        self.buffers = _figure("Local store occupancy")
-        self.figures = [self.latency, self.bandwidth, self.timeline, self.buffers]
-        cells: list[ipw.Widget] = [
-            ipw.Box([f], layout=ipw.Layout(width="100%", min_width="0")) for f in self.figures
-        ]
-        self.widget = ipw.GridBox(
-            [*cells, FitFigures()],
-            layout=ipw.Layout(
-                grid_template_columns="repeat(2, minmax(0, 1fr))", grid_gap="6px", width="100%"
-            ),
-        )
+        self.grid = PlotGrid()
+        self.widget = ipw.VBox([self.grid], layout=ipw.Layout(width="100%"))
         self.widget.add_class("etw-dashboard")
         self.reset(scenario, until_s=until_s)
 
@@ -152,320 +128,462 @@ class Dashboard:
 
     # ------------------------------------------------------------------ set-up
     def reset(self, scenario: Scenario | None = None, *, until_s: float | None = None) -> None:
-        """Clear every figure (for a new run, or another scenario)."""
+        """Empty every figure and redraw its axes and titles (a new run, or a new scenario):
+        no trace, title, label or range of the previous run is left."""
         if scenario is not None:
             self.scenario = scenario
         self.until_s = float(until_s or self.scenario.simulation.until_s)
         self.bin_s = bin_width(self.until_s)
-        self.now_s = 0.0
-        self._final_bins = 0  # latency bins before this one are complete and stored
-        self._stored: dict[str, list[np.ndarray]] = {}
-        self._shapes: tuple[Any, ...] = ()
-        workloads = self.scenario.workloads
-        self.shown = [w.id for w in workloads[: self.max_workloads]]
-        self._build_latency()
-        self._build_bandwidth()
-        self._build_timeline()
-        self._build_buffers()
+        self.n_bins = max(1, math.ceil(self.until_s / self.bin_s - 1e-9))
+        self.shown = [w.id for w in self.scenario.workloads[: self.max_workloads]]
+        warmup = self.scenario.simulation.warmup_s
+        self._latency_top = 0.0
+        stores = [n for n in self.scenario.nodes if n.storage_bytes]
+        self._store_nodes = [n.id for n in stores]
+        buffers = buffer_frame(
+            [(n.id, TIER_COLOURS.get(n.tier, "#888888")) for n in stores],
+            self.until_s,
+            warmup_s=warmup,
+        )
+        if not stores:
+            buffers.update_layout(title_text="Local stores: no node in this scenario has one")
+        self._figs = [
+            self._latency_frame(),
+            self._bandwidth_frame(),
+            timeline_frame(self.bin_s, self.until_s, warmup_s=warmup),
+            buffers,
+        ]
+        self._clear_data()
+        # layout keys as the browser has them; copied into the figures when they are read
+        self._layouts = [
+            {k: f.layout[k].to_plotly_json() for k in ("xaxis", "yaxis")} for f in self._figs
+        ]
+        self._layout_stale: set[tuple[int, str]] = set()
+        self.grid.source = lambda: self.figures
+        self.grid.show(self.figures)
 
-    def _build_latency(self) -> None:
-        fig = self.latency
-        traces: list[Any] = []
+    # ------------------------------------------------------------------ the figures
+    @property
+    def latency(self) -> go.Figure:
+        return self.figures[0]
+
+    @property
+    def bandwidth(self) -> go.Figure:
+        return self.figures[1]
+
+    @property
+    def timeline(self) -> go.Figure:
+        return self.figures[2]
+
+    @property
+    def buffers(self) -> go.Figure:
+        return self.figures[3]
+
+    @property
+    def figures(self) -> list[go.Figure]:
+        """The four figures, with all the data sent so far (as the browser shows them)."""
+        for (figure, trace), columns in self._series.items():
+            if (figure, trace) in self._stale:
+                self._figs[figure].data[trace].update(columns)
+        self._stale.clear()
+        for figure, key in self._layout_stale:
+            self._figs[figure].update_layout({key: self._layouts[figure][key]})
+        self._layout_stale.clear()
+        return self._figs
+
+    def _relayout(self, figure: int, key: str, value: Any) -> dict[str, Any] | None:
+        """Set layout ``key`` of a figure (axes are merged into what they were); the change
+        to send, or None when nothing changed."""
+        old = self._layouts[figure].get(key)
+        new = {**old, **value} if isinstance(old, dict) and isinstance(value, dict) else value
+        if new == old:
+            return None
+        self._layouts[figure][key] = new
+        self._layout_stale.add((figure, key))
+        return {"figure": figure, "layout": {key: new}}
+
+    def _clear_data(self) -> None:
+        self.now_s = 0.0
+        # the data of each trace that grows, kept as arrays; copied into the plotly figures
+        # only when they are read (plotly validates every assignment, too slow per frame)
+        self._series: dict[tuple[int, int], dict[str, Any]] = {}
+        self._stale: set[tuple[int, int]] = set()
+        self._bins_done = 0  # bins before this one are drawn
+        self._pending: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {w: [] for w in self.shown}
+        self._counts = np.zeros((self.n_bins, 3))  # primary, fallback, dropped per bin
+        self._waiting = np.zeros(self.n_bins)
+        self._instance_bytes: dict[tuple[str, int], float] = {}
+        self._held = {node: 0.0 for node in self._store_nodes}
+        self._store_points = {node: 0 for node in self._store_nodes}  # real points drawn
+        self._windows: tuple[Any, ...] = ()
+        self._latency_top = 0.0
+        self._count_top = 0.0
+        self._bytes_top = 0.0
+        self._bandwidth_key: tuple[Any, ...] = ()
+        self._bandwidth_sent = -math.inf
+        self._store_sent = -math.inf
+
+    def _latency_frame(self) -> go.Figure:
+        fig = go.Figure()
         self._latency_index: dict[tuple[str, str], int] = {}
+        slos = []
         for index, workload in enumerate(self.scenario.workloads[: self.max_workloads]):
             colour = workload_colour(index)
             group = workload.id
-            for part in ("p50", "p99", "p95", "slo"):
-                self._latency_index[(workload.id, part)] = len(traces)
+            for part in _PARTS:
+                self._latency_index[(group, part)] = len(fig.data)
                 common: dict[str, Any] = {"legendgroup": group, "meta": {"workload": group}}
-                if part in ("p50", "p99"):  # thin lines (a filled band would bridge gaps)
-                    traces.append(
-                        go.Scatter(
-                            x=[], y=[], mode="lines", name=f"{group} {part}", showlegend=False,
-                            line={"width": 1, "color": _rgba(colour, 0.55),
-                                  "dash": "dot" if part == "p50" else "solid"},
-                            **common,
-                        )
-                    )  # fmt: skip
+                hover = f"{group} {part}: %{{y:.3g}} ms at %{{x:.0f}} s<extra></extra>"
+                if part in ("p50", "p99"):
+                    line = {"width": 1, "color": _rgba(colour, 0.55),
+                            "dash": "dot" if part == "p50" else "solid"}  # fmt: skip
+                    fig.add_scatter(x=[], y=[], mode="lines", name=f"{group} {part}",
+                                    showlegend=False, line=line, hovertemplate=hover,
+                                    **common)  # fmt: skip
                 elif part == "p95":
-                    traces.append(
-                        go.Scatter(
-                            x=[], y=[], mode="lines", line={"width": 2, "color": colour},
-                            name=group, **common,
-                        )
-                    )  # fmt: skip
+                    fig.add_scatter(x=[], y=[], mode="lines", name=group, hovertemplate=hover,
+                                    line={"width": 2, "color": colour}, **common)  # fmt: skip
                 else:
                     slo_ms = workload.slo_s * 1e3
-                    traces.append(
-                        go.Scatter(
-                            x=[0, self.until_s], y=[slo_ms, slo_ms], mode="lines",
-                            line={"width": 1.5, "color": colour, "dash": "dash"},
-                            name=f"{group} SLO", showlegend=False, hoverinfo="skip", **common,
-                        )
-                    )  # fmt: skip
+                    slos.append(slo_ms)
+                    fig.add_scatter(x=[0, self.until_s], y=[slo_ms, slo_ms], mode="lines",
+                                    line={"width": 1.5, "color": colour, "dash": "dash"},
+                                    name=f"{group} SLO", showlegend=False, hoverinfo="skip",
+                                    **common)  # fmt: skip
+        title = LATENCY_TITLE
         hidden = len(self.scenario.workloads) - len(self.shown)
-        title = _LATENCY_TITLE
         if hidden > 0:
-            title += f" (first {len(self.shown)} of {len(self.scenario.workloads)})"
-        self._latency_title = title
-        with fig.batch_update():
-            fig.data = []
-            fig.add_traces(traces)
-            fig.layout.title.text = title
-            fig.update_yaxes(type="log", title_text="latency (log)", dtick=1, ticksuffix=" ms")
-            fig.update_xaxes(range=[0, self.until_s])
-            fig.layout.shapes = self._warmup_shape()
+            title += f" (first {len(self.shown)} of {len(self.scenario.workloads)} workloads)"
+        fig.update_layout(**base_layout(title), hovermode="closest")
+        fig.update_xaxes(**time_axis(self.until_s))
+        self._slo_range = (min(slos, default=10.0), max(slos, default=100.0))
+        fig.update_yaxes(**self._latency_axis(), title_text="latency", gridcolor=GRID)
+        fig.update_layout(shapes=warmup_shapes(self.scenario.simulation.warmup_s))
+        return fig
 
-    def _build_bandwidth(self) -> None:
-        fig = self.bandwidth
+    def _latency_axis(self) -> dict[str, Any]:
+        low, high = self._slo_range
+        top = max(high * 2, self._latency_top * 1.3)  # a whole decade above the highest point
+        return _log_ticks(min(low / 10, 1.0), 10 ** math.ceil(math.log10(top)), _tick_ms)
+
+    def _bandwidth_frame(self) -> go.Figure:
         tiers = [t.id for t in self._cat().tiers_in_order()]
         self._boundaries = [f"{low}|{high}" for low, high in itertools.pairwise(tiers)]
         self._boundary_labels = [
-            f"{_SHORT.get(low, low)} → {_SHORT.get(high, high)}"
-            for low, high in itertools.pairwise(tiers)
-        ]
-        labels = [
             f"{_SHORT.get(low, low)} →<br>{_SHORT.get(high, high)}"
             for low, high in itertools.pairwise(tiers)
         ]
         colours = [TIER_COLOURS.get(b.split("|")[1], "#888888") for b in self._boundaries]
-        with fig.batch_update():
-            fig.data = []
-            fig.add_traces(
-                [
-                    go.Bar(
-                        x=labels, y=[None] * len(labels), name="raw data to the cloud",
-                        marker={"color": _RAW_COLOUR}, meta={"kind": "raw"},
-                    ),
-                    go.Bar(
-                        x=labels, y=[None] * len(labels), name="sent up in this run",
-                        marker={"color": colours}, meta={"kind": "actual"},
-                    ),
-                ]
-            )  # fmt: skip
-            fig.update_layout(barmode="group", hovermode="closest")
-            fig.update_yaxes(type="log", title_text="bytes/s (log)", tickformat=".2s")
-            fig.update_xaxes(title_text=None, rangemode=None, tickangle=0)
-
-    def _build_timeline(self) -> None:
-        fig = self.timeline
-        traces: list[go.Scatter] = []
-        for name in ("primary", "fallback", "dropped"):
-            traces.append(
-                go.Scatter(
-                    x=[], y=[], mode="lines", name=name, meta={"kind": name},
-                    line={"width": 2 if name == "primary" else 2.5, "color": _MODE_COLOURS[name]},
-                )
-            )  # fmt: skip
-        traces.append(
-            go.Scatter(
-                x=[], y=[], mode="lines", name="buffered (waiting, right axis)", yaxis="y2",
-                line={"width": 2, "color": _MODE_COLOURS["buffered"], "dash": "dot"},
-                meta={"kind": "buffered"},
-            )
-        )  # fmt: skip
-        with fig.batch_update():
-            fig.data = []
-            fig.add_traces(traces)
-            fig.update_layout(
-                yaxis={"title": {"text": "requests/s (log)"}, "type": "log"},
-                yaxis2={
-                    "title": {"text": "waiting"},
-                    "tickmode": "auto",
-                    "nticks": 5,
-                    "tickformat": "~s",
-                    "overlaying": "y",
-                    "side": "right",
-                    "rangemode": "tozero",
-                    "showgrid": False,
-                },
-                margin={"r": 56},
-            )
-            fig.update_xaxes(range=[0, self.until_s])
-            fig.layout.shapes = self._warmup_shape()
-            fig.layout.annotations = []
-
-    def _build_buffers(self) -> None:
-        fig = self.buffers
-        self._buffer_index: dict[str, int] = {}
-        traces: list[go.Scatter] = []
-        for node in self.scenario.nodes:
-            if not node.storage_bytes:
-                continue
-            self._buffer_index[node.id] = len(traces)
-            capacity = node.storage_bytes * node.count
-            traces.append(
-                go.Scatter(
-                    x=[], y=[], mode="lines", line_shape="hv", name=node.id,
-                    line={"width": 2, "color": TIER_COLOURS.get(node.tier, "#888888")},
-                    meta={"node": node.id, "capacity_bytes": capacity},
-                    hovertemplate=f"{node.id}: %{{y:.3s}}B of "
-                    f"{_size(capacity)} at %{{x:.4g}} s<extra></extra>",
-                )
-            )  # fmt: skip
-        with fig.batch_update():
-            fig.data = []
-            fig.add_traces(traces)
-            fig.update_yaxes(title_text="bytes held", tickformat=".2s", rangemode="tozero")
-            fig.update_xaxes(range=[0, self.until_s])
-            fig.layout.shapes = self._warmup_shape()
+        labels = self._boundary_labels
+        fig = go.Figure()
+        empty = [""] * len(labels)
+        fig.add_bar(x=labels, y=[None] * len(labels), name="raw data to the cloud",
+                    marker={"color": _RAW_COLOUR}, meta={"kind": "raw"}, customdata=empty,
+                    hovertemplate="raw to the cloud: %{customdata}<extra></extra>")  # fmt: skip
+        fig.add_bar(x=labels, y=[None] * len(labels), name="sent up in this run",
+                    marker={"color": colours}, meta={"kind": "actual"}, customdata=empty,
+                    hovertemplate="sent up: %{customdata}<extra></extra>")  # fmt: skip
+        fig.update_layout(**base_layout(BANDWIDTH_TITLE), barmode="group", hovermode="closest")
+        # three lines of tick labels (boundary, saving) under the bars: the legend goes below
+        fig.update_layout(margin={"b": 96}, legend={"y": -0.42})
+        fig.update_xaxes(tickangle=0, type="category", gridcolor=GRID, title_text="tier boundary")
+        fig.update_yaxes(
+            **_log_ticks(1.0, 1e9, byte_rate_text), title_text="bytes/s", gridcolor=GRID
+        )
+        return fig
 
     def _cat(self) -> Catalogue:
         return self.scenario.catalogue(self._catalogue)
 
-    def _warmup_shape(self) -> tuple[dict[str, Any], ...]:
-        warmup = self.scenario.simulation.warmup_s
-        if warmup <= 0:
-            return ()
-        return (
-            {
-                "type": "rect", "xref": "x", "yref": "paper", "x0": 0, "x1": warmup,
-                "y0": 0, "y1": 1, "fillcolor": "#9aa0a6", "opacity": 0.15, "line": {"width": 0},
-                "layer": "below",
-            },
-        )  # fmt: skip
-
     # ------------------------------------------------------------------ updates
-    def update(self, results: Results) -> None:
-        """Bring every figure up to ``results`` (in place; cheap for the bins already shown)."""
-        self.now_s = results.now_s
-        requests = results.requests  # built once, shared by every figure below
-        if "state" not in requests.columns:  # no request yet: the engine's table has no columns
+    def extend(self, report: StepReport, sim: Simulation) -> None:
+        """Append what ``report`` (one step of ``sim``) completed, and send only that."""
+        if report.start_s > self.now_s + 1e-9:  # steps this dashboard never saw: redraw all
+            self.update(sim.results())
             return
-        self._update_latency(requests)
-        self._update_bandwidth(results)
-        windows = outage_windows(results.events, results.now_s)
-        self._update_timeline(results, windows)
-        self._update_buffers(results)
-        self._update_windows(windows)
+        changes: list[dict[str, Any] | None] = []
+        self.now_s = report.end_s
+        self._take(report)
+        changes += self._emit_bins()
+        changes += self._emit_stores(report)
+        changes += self._emit_bandwidth(report)
+        changes += self._emit_windows(sim.events)
+        self.grid.patch([c for c in changes if c is not None])
 
-    def _update_latency(self, requests: pd.DataFrame) -> None:
-        bin_s, now = self.bin_s, self.now_s
-        complete = math.floor(now / bin_s + 1e-9)  # bins before this one are complete
-        start = self._final_bins * bin_s
-        done = requests["state"] == "done"
-        recent = requests.loc[done & (requests["end_s"] >= start), ["workload", "end_s"]]
-        latency = requests.loc[recent.index, "latency_s"].to_numpy(dtype=float) * 1e3
-        bins = np.floor(recent["end_s"].to_numpy(dtype=float) / bin_s + 1e-9).astype(int)
-        workload = recent["workload"].to_numpy()
-        fig = self.latency
-        with fig.batch_update():
+    def flush(self, sim: Simulation) -> None:
+        """Bring the slowly redrawn figures (bandwidth, the stores' line end) up to now, as
+        when a run is paused."""
+        self._bandwidth_sent = self._store_sent = -math.inf
+        if not sim.done:
+            self.extend(sim.advance(by=0), sim)
+
+    def update(self, results: Results) -> None:
+        """Draw the whole of ``results`` (a run so far or finished), replacing what is shown."""
+        self._clear_data()
+        for key, index in self._latency_index.items():
+            if key[1] != "slo":
+                self._series[(0, index)] = {"x": np.empty(0), "y": np.empty(0)}
+                self._stale.add((0, index))
+        for index in range(len(self._figs[2].data)):
+            self._series[(2, index)] = {"x": np.empty(0), "y": np.empty(0)}
+            self._stale.add((2, index))
+        for index in range(len(self._figs[3].data)):
+            self._series[(3, index)] = {"x": np.empty(0), "y": np.empty(0), "customdata": []}
+            self._stale.add((3, index))
+        self.extend(_whole_run(results), results.sim)
+        self.grid.show(self.figures)
+
+    def _take(self, report: StepReport) -> None:
+        """Add the step's decided requests and waits to the bins not yet drawn."""
+        done = report.completed
+        if len(done):
+            bins = np.minimum(
+                np.floor(done["end_s"].to_numpy(dtype=float) / self.bin_s + 1e-9).astype(int),
+                self.n_bins - 1,
+            )
+            outcome = done["outcome"].astype(str).to_numpy()
+            served = (outcome == "primary") | (outcome == "fallback")
+            dropped = np.char.startswith(outcome.astype(str), "dropped")
+            for column, mask in enumerate((outcome == "primary", outcome == "fallback", dropped)):
+                np.add.at(self._counts[:, column], bins[mask], 1)
+            latency = done["latency_s"].to_numpy(dtype=float) * 1e3
+            workload = done["workload"].astype(str).to_numpy()
             for workload_id in self.shown:
-                mine = workload == workload_id
-                table = _percentiles(bins[mine], latency[mine])
-                stored = self._stored.setdefault(workload_id, [np.empty((0, 4))])
-                final = table[table[:, 0] < complete]
-                if len(final):
-                    stored.append(final)
-                series = _with_gaps(np.concatenate([*stored, table[table[:, 0] >= complete]]))
-                times = (series[:, 0] + 0.5) * bin_s
-                for part, column in (("p50", 1), ("p99", 3), ("p95", 2)):
-                    trace = fig.data[self._latency_index[(workload_id, part)]]
-                    trace.x = times
-                    trace.y = series[:, column]
-            fig.layout.title.text = f"{self._latency_title} · t = {now:.0f} s"
-        self._final_bins = max(self._final_bins, complete)
+                mine = served & (workload == workload_id)
+                if mine.any():
+                    self._pending[workload_id].append((bins[mine], latency[mine]))
+        first = max(0, math.floor(report.start_s / self.bin_s + 1e-9) - 1)
+        edges = (np.arange(first, self.n_bins) + 1) * self.bin_s
+        # a wait may end at the very instant a step ends: count the waits at a bin's end in
+        # the step after it (the last step of a run counts its own end)
+        final = report.end_s >= self.until_s - 1e-9
+        last = report.end_s + 1e-9 if final else report.end_s - 1e-9
+        edges = edges[(edges > report.start_s - 1e-9) & (edges < last)]
+        if len(edges):
+            index = np.round(edges / self.bin_s).astype(int) - 1
+            self._waiting[index] = report.waiting_at(edges)
 
-    def _update_bandwidth(self, results: Results) -> None:
-        summary = results.boundary_summary()
+    def _complete(self) -> int:
+        if self.now_s >= self.until_s - 1e-9:
+            return self.n_bins
+        return min(self.n_bins, math.ceil(self.now_s / self.bin_s - 1e-9) - 1)  # ends before now
+
+    def _emit_bins(self) -> list[dict[str, Any] | None]:
+        """Points for the latency and degraded-mode bins completed since the last frame."""
+        start, stop = self._bins_done, self._complete()
+        if stop <= start:
+            return []
+        self._bins_done = stop
+        changes: list[dict[str, Any] | None] = []
+        centres = (np.arange(start, stop) + 0.5) * self.bin_s
+        for workload_id in self.shown:
+            table = np.full((stop - start, 3), np.nan)
+            pending = self._pending[workload_id]
+            if pending:
+                bins = np.concatenate([b for b, _ in pending])
+                values = np.concatenate([v for _, v in pending])
+                ready = bins < stop
+                rows = _percentiles(bins[ready], values[ready])
+                if len(rows):
+                    table[rows[:, 0].astype(int) - start] = rows[:, 1:]
+                    self._latency_top = max(self._latency_top, float(np.nanmax(rows[:, 1:])))
+                self._pending[workload_id] = (
+                    [(bins[~ready], values[~ready])] if (~ready).any() else []
+                )
+            for part, column in (("p50", 0), ("p95", 1), ("p99", 2)):
+                index = self._latency_index[(workload_id, part)]
+                changes.append(self._append(0, index, x=centres, y=table[:, column]))
+        counts = self._counts[start:stop]
+        columns = {
+            "primary": counts[:, 0],
+            "fallback": counts[:, 1],
+            "buffered": self._waiting[start:stop],
+            "dropped": counts[:, 2],
+        }
+        for index, name in enumerate(OUTCOMES):
+            changes.append(self._append(2, index, x=centres, y=columns[name]))
+        latency_axis = self._latency_axis()
+        changes.append(self._relayout(0, "yaxis", latency_axis))
+        top = float(np.sum(list(columns.values()), axis=0).max())
+        if top > self._count_top:
+            self._count_top = top
+            axis = count_axis(top)
+            changes.append(self._relayout(2, "yaxis", axis))
+        return changes
+
+    def _append(self, figure: int, index: int, **columns: Any) -> dict[str, Any]:
+        series = self._series.setdefault((figure, index), {})
+        for key, values in columns.items():
+            series[key] = np.concatenate([series.get(key, np.empty(0)), values])
+        self._stale.add((figure, index))
+        return {"figure": figure, "trace": index, "append": columns}
+
+    def _emit_stores(self, report: StepReport) -> list[dict[str, Any] | None]:
+        """Store occupancy: every change of the step (a step line), the peak and the last
+        value of each bin when there are many, then a point at ``now`` that the next frame
+        replaces; so the line follows the engine to zero and never loses a bin's last value."""
+        if not self._store_nodes:
+            return []
+        rows = report.store_changes
+        changes: list[dict[str, Any] | None] = []
+        for index, node in enumerate(self._store_nodes):
+            mine = rows[rows["node"] == node] if len(rows) else rows
+            final = self.now_s >= self.until_s - 1e-9
+            if not len(mine) and not final and time.monotonic() - self._store_sent < _SLOW_S:
+                continue  # nothing new: the line's end at `now` moves once a second
+            times: list[float] = []
+            held: list[float] = []
+            for t, instance, used in zip(
+                mine.get("t_s", []), mine.get("instance", []), mine.get("bytes", []), strict=True
+            ):
+                key = (node, int(instance))
+                self._held[node] += float(used) - self._instance_bytes.get(key, 0.0)
+                self._instance_bytes[key] = float(used)
+                if times and times[-1] == t:  # several changes at one instant: keep the last
+                    held[-1] = self._held[node]
+                else:
+                    times.append(float(t))
+                    held.append(self._held[node])
+            t_arr, h_arr = _thin(np.asarray(times), np.asarray(held), self.bin_s)
+            if self._store_points[node] == 0:  # the line starts empty at t = 0
+                t_arr, h_arr = np.r_[0.0, t_arr], np.r_[0.0, h_arr]
+            keep = self._store_points[node]
+            self._store_points[node] = keep + len(t_arr)
+            x = np.r_[t_arr, self.now_s]
+            y = np.r_[h_arr, self._held[node]]
+            text = [byte_text(v) for v in y]
+            series = self._series.setdefault((3, index), {"x": np.empty(0), "y": np.empty(0)})
+            series["x"] = np.r_[series["x"][:keep], x]
+            series["y"] = np.r_[series["y"][:keep], y]
+            series["customdata"] = [*series.get("customdata", [])[:keep], *text]
+            self._stale.add((3, index))
+            changes.append(
+                {"figure": 3, "trace": index, "keep": keep,
+                 "append": {"x": x, "y": y, "customdata": np.array(text, dtype=object)}}
+            )  # fmt: skip
+            if len(h_arr):
+                self._bytes_top = max(self._bytes_top, float(h_arr.max()))
+        if changes:
+            self._store_sent = time.monotonic()
+        axis = byte_axis(self._bytes_top)
+        changes.append(self._relayout(3, "yaxis", axis))
+        return changes
+
+    def _emit_bandwidth(self, report: StepReport) -> list[dict[str, Any]]:
+        if report.end_s <= self.scenario.simulation.warmup_s:
+            return []
+        final = report.end_s >= self.until_s - 1e-9
+        if not final and time.monotonic() - self._bandwidth_sent < _SLOW_S:
+            return []  # a running average: redrawn once a second is enough to read it
+        self._bandwidth_sent = time.monotonic()
+        summary = report.boundaries
         raw: list[float | None] = []
         actual: list[float | None] = []
-        text: list[str] = []
+        savings: list[str] = []
         for name in self._boundaries:
-            row = summary.get(name)
-            if row is None:
-                raw.append(None)
-                actual.append(None)
-                text.append("")
-                continue
-            raw.append(row["raw_to_cloud_bytes_per_s"] or None)
-            actual.append(row["up_bytes_per_s"] or None)
-            saving = row["saving_percent"]
-            text.append("" if saving is None else f"saves {_percent_text(saving)}")
-        fig = self.bandwidth
+            row = summary.get(name) or {}
+            raw.append(row.get("raw_to_cloud_bytes_per_s") or None)
+            actual.append(row.get("up_bytes_per_s") or None)
+            saving = row.get("saving_percent")
+            savings.append("" if saving is None else f"saves {_percent_text(saving)}")
+        key = (tuple(raw), tuple(actual))
+        if key == self._bandwidth_key:
+            return []
+        self._bandwidth_key = key
+        values = [v for v in raw + actual if v]
+        low = min(values, default=1.0) / 3
+        high = max(values, default=1e9) * 3
         ticks = [
-            f"{label}<br><b style='color:#1e7b45'>{saving}</b>"
-            for label, saving in zip(self._boundary_labels, text, strict=True)
+            f"{label}<br><b style='color:#1e7b45'>{saving}</b>" if saving else label
+            for label, saving in zip(self._boundary_labels, savings, strict=True)
         ]
-        with fig.batch_update():
-            fig.data[0].y = raw
-            fig.data[1].y = actual
-            fig.data[1].customdata = text
-            fig.update_xaxes(tickvals=list(fig.data[1].x), ticktext=ticks)
-            fig.layout.title.text = (
-                f"Bandwidth up across each tier boundary vs raw to cloud · t = {self.now_s:.0f} s"
-            )
+        changes: list[dict[str, Any] | None] = []
+        for index, ys in enumerate((raw, actual)):
+            columns = {"y": ys, "customdata": [byte_rate_text(v) if v else "" for v in ys]}
+            self._series[(1, index)] = columns
+            self._stale.add((1, index))
+            changes.append({"figure": 1, "trace": index, "set": columns})
+        x = {"tickvals": self._boundary_labels, "ticktext": ticks, "tickmode": "array"}
+        changes.append(self._relayout(1, "xaxis", x))
+        changes.append(self._relayout(1, "yaxis", _log_ticks(low, high, byte_rate_text)))
+        return [c for c in changes if c is not None]
 
-    def _update_timeline(
-        self, results: Results, windows: Sequence[tuple[float, float, str, str]]
-    ) -> None:
-        table = results.timeline(self.bin_s)
-        if self.now_s < results.until_s:  # the last bin is still filling: leave it out
-            table = table[table["t_s"] + self.bin_s <= self.now_s + 1e-9]
-        times = table["t_s"].to_numpy(dtype=float) + self.bin_s / 2
-        fig = self.timeline
-        with fig.batch_update():
-            for index, name in enumerate(("primary", "fallback", "dropped")):
-                fig.data[index].x = times
-                rate = table[name].to_numpy(dtype=float) / self.bin_s
-                fig.data[index].y = np.where(rate > 0, rate, np.nan)  # log axis: 0 is a gap
-            fig.data[3].x = times
-            fig.data[3].y = table["buffered"].to_numpy(dtype=float)
-            title = f"Degraded mode: how requests end, per second · t = {self.now_s:.0f} s"
-            if windows:
-                title += f" · {len(windows)} outage{'s' * (len(windows) > 1)}"
-            fig.layout.title.text = title
-
-    def _update_buffers(self, results: Results) -> None:
-        table = results.buffers
-        fig = self.buffers
-        with fig.batch_update():
-            for node_id, index in self._buffer_index.items():
-                rows = table[table["node"] == node_id]
-                times, held = _store_total(rows, self.now_s, self.bin_s)
-                fig.data[index].x = times
-                fig.data[index].y = held
-
-    def _update_windows(self, windows: Sequence[tuple[float, float, str, str]]) -> None:
-        key = tuple(windows)
-        if key == self._shapes:
-            return
-        self._shapes = key
-        shapes = list(self._warmup_shape())
-        annotations = []
-        for index, (start, end, kind, element) in enumerate(windows):
-            shapes.append(
-                {
-                    "type": "rect", "xref": "x", "yref": "paper", "x0": start,
-                    "x1": max(end, start + self.bin_s / 4), "y0": 0, "y1": 1,
-                    "fillcolor": OUTAGE_COLOURS[kind], "opacity": 0.16, "line": {"width": 0},
-                    "layer": "below", "name": f"outage {element}",
-                }
-            )  # fmt: skip
-            annotations.append(
-                {
-                    "x": start, "xref": "x", "xanchor": "left", "y": 1 - 0.08 * (index % 3),
-                    "yref": "paper", "yanchor": "top", "text": f"{element} {kind}",
-                    "showarrow": False, "font": {"size": 10, "color": "#922b21"},
-                    "bgcolor": "rgba(255,255,255,0.7)",
-                }
-            )  # fmt: skip
-        for fig in (self.latency, self.timeline, self.buffers):
-            with fig.batch_update():
-                fig.layout.shapes = shapes
-        self.timeline.layout.annotations = annotations
+    def _emit_windows(self, events: list[tuple[float, str, str, str]]) -> list[dict[str, Any]]:
+        table = {
+            "t_s": [e[0] for e in events],
+            "kind": [e[1] for e in events],
+            "element": [e[2] for e in events],
+        }
+        windows = tuple(outage_windows(table, self.now_s))
+        if windows == self._windows:
+            return []
+        self._windows = windows
+        shapes, labels = outage_marks(
+            windows, OUTAGE_COLOURS, min_width_s=self.bin_s / 4, span_s=self.until_s
+        )
+        warmup = warmup_shapes(self.scenario.simulation.warmup_s)
+        changes = []
+        for index in (0, 2, 3):
+            changes.append(self._relayout(index, "shapes", warmup + shapes))
+        changes.append(self._relayout(2, "annotations", labels))
+        return [c for c in changes if c is not None]
 
     # ------------------------------------------------------------------ reading
     def timeline_trace(self, name: str) -> Any:
-        """The degraded-mode trace ``name`` (primary, fallback, dropped or buffered)."""
-        return next(t for t in self.timeline.data if t.meta["kind"] == name)
+        """The degraded-mode trace ``name`` (primary, fallback, buffered or dropped)."""
+        return next(t for t in self.timeline.data if t.meta["kind"] == f"timeline-{name}")
 
     def latency_trace(self, workload_id: str, part: str = "p95") -> Any:
         """The latency trace of a shown workload (``part``: p50, p95, p99 or slo)."""
         return self.latency.data[self._latency_index[(workload_id, part)]]
 
+    def store_trace(self, node_id: str) -> Any:
+        """The store-occupancy line of ``node_id``."""
+        return self.buffers.data[self._store_nodes.index(node_id)]
+
+    @property
+    def messages(self) -> int:
+        """Patches sent to the browser so far."""
+        return self.grid.sent_messages
+
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)
+
+
+def _whole_run(results: Results) -> StepReport:
+    """A step report covering the whole of ``results`` (from t = 0 to now)."""
+    requests = results.requests
+    if "end_s" in requests.columns and len(requests):
+        decided = requests[requests["end_s"] <= results.now_s]
+        completed = pd.DataFrame(
+            {
+                "workload": decided["workload"].astype(str),
+                "end_s": decided["end_s"],
+                "outcome": decided["outcome"].astype(str),
+                "latency_s": decided["latency_s"],
+            }
+        )
+    else:
+        completed = pd.DataFrame(columns=["workload", "end_s", "outcome", "latency_s"])
+    waits = np.array(
+        [(w.since, np.inf if w.until is None else w.until) for w in results.sim.waits],
+        dtype=float,
+    ).reshape(-1, 2)
+    buffers = results.buffers
+    return StepReport(0.0, results.now_s, completed, {}, buffers, waits, results.boundary_summary())
+
+
+def _thin(times: np.ndarray, held: np.ndarray, bin_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """At most the peak and the last value of each bin (in time order), when there are many
+    changes; every change otherwise."""
+    if len(times) <= 16:
+        return times, held
+    index = np.floor(times / bin_s + 1e-9).astype(int)
+    _, first = np.unique(index, return_index=True)
+    last = np.r_[first[1:], len(times)] - 1
+    peak = np.array([a + int(np.argmax(held[a : b + 1])) for a, b in zip(first, last, strict=True)])
+    keep = np.unique(np.r_[peak, last])
+    return times[keep], held[keep]
 
 
 def _percentiles(bins: np.ndarray, latency_ms: np.ndarray) -> np.ndarray:
@@ -484,48 +602,6 @@ def _percentiles(bins: np.ndarray, latency_ms: np.ndarray) -> np.ndarray:
     return rows
 
 
-def _with_gaps(rows: np.ndarray) -> np.ndarray:
-    """Rows (bin, ...) with a row of NaN wherever bins are missing, so lines break there."""
-    if len(rows) < 2:
-        return rows
-    jumps = np.flatnonzero(np.diff(rows[:, 0]) > 1)
-    if not len(jumps):
-        return rows
-    gaps = np.full((len(jumps), rows.shape[1]), np.nan)
-    gaps[:, 0] = rows[jumps, 0] + 1
-    return np.insert(rows, jumps + 1, gaps, axis=0)
-
-
-def _store_total(rows: pd.DataFrame, now_s: float, bin_s: float) -> tuple[np.ndarray, np.ndarray]:
-    """Bytes held in all instances of one node's store over time (the peak of each bin when
-    there are many changes), extended to ``now_s``."""
-    if rows.empty:
-        return np.array([0.0, now_s]), np.array([0.0, 0.0])
-    held = rows["bytes"].to_numpy(dtype=float)
-    if rows["instance"].nunique() > 1:
-        change = rows.groupby("instance", sort=False)["bytes"].diff()
-        change = change.fillna(rows["bytes"]).to_numpy(dtype=float)
-        order = np.argsort(rows["t_s"].to_numpy(dtype=float), kind="stable")
-        times = rows["t_s"].to_numpy(dtype=float)[order]
-        held = np.cumsum(change[order])
-    else:
-        times = rows["t_s"].to_numpy(dtype=float)
-    last = held[-1]
-    if len(times) > 2 * _MAX_BINS:  # the peak of each bin keeps short spikes visible
-        index = np.floor(times / bin_s).astype(int)
-        keys, first = np.unique(index, return_index=True)
-        peaks = np.maximum.reduceat(held, first)
-        times, held = keys * bin_s, peaks
-    return np.concatenate([[0.0], times, [now_s]]), np.concatenate([[0.0], held, [last]])
-
-
 def _rgba(colour: str, alpha: float) -> str:
     rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
     return f"rgba({rgb[0]},{rgb[1]},{rgb[2]},{alpha})"
-
-
-def _size(size_bytes: float) -> str:
-    for unit, scale in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
-        if size_bytes >= scale:
-            return f"{size_bytes / scale:.3g} {unit}"
-    return f"{size_bytes:.0f} B"

@@ -64,12 +64,15 @@ def describe(exc: BaseException) -> str:
 
 
 class StatusArea:
-    """The latest messages, newest first, in an HTML widget (``.widget``)."""
+    """The latest ``keep`` messages, newest first, in an HTML widget (``.widget``) of fixed
+    height that scrolls, so a long session never pushes the dashboard down the page."""
 
-    def __init__(self, keep: int = 6) -> None:
+    def __init__(self, keep: int = 6, height: str = "6.6em") -> None:
         self.keep = keep
         self.entries: list[Entry] = []
-        self.widget = ipw.HTML(layout=ipw.Layout(width="100%", min_height="1.8em"))
+        self.widget = ipw.HTML(
+            layout=ipw.Layout(width="100%", height=height, overflow="auto", flex="0 0 auto")
+        )
         self.widget.add_class("etw-status")
         self._render()
 

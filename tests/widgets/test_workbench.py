@@ -54,7 +54,7 @@ def test_a_click_during_a_run_fails_the_link_in_the_engine_and_the_plots(wb: Wor
     wb.canvas.click = {"kind": "link", "id": "wan", "seq": 1}
     assert wb.failed() == ["wan"] and wb.canvas.failed == ["wan"]
     # paused: the figures show the new outage at once
-    assert [a.text for a in wb.dashboard.timeline.layout.annotations] == ["wan fail"]
+    assert [a.text for a in wb.dashboard.timeline.layout.annotations] == ["wan down"]
     wb.step(40.0)
     assert max(wb.dashboard.timeline_trace("buffered").y) > 0
     wb.canvas.click = {"kind": "link", "id": "wan", "seq": 2}
@@ -98,7 +98,7 @@ def test_an_error_while_playing_stops_the_loop_and_is_shown(
     def broken(_results: object) -> None:
         raise RuntimeError("figure exploded")
 
-    monkeypatch.setattr(wb.dashboard, "update", broken)
+    monkeypatch.setattr(wb.dashboard, "extend", lambda *_args: broken(None))
 
     async def scenario() -> None:
         task = wb.play()

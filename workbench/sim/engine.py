@@ -422,12 +422,36 @@ class FlowRun:
 
 @dataclass
 class StepReport:
-    """What changed in one call to :meth:`Simulation.advance`."""
+    """What changed in one call to :meth:`Simulation.advance`: enough for a live view to append
+    to what it shows instead of rebuilding it from the whole run.
+
+    ``completed`` holds the requests decided in (start_s, end_s]: workload, request,
+    created_s, end_s, latency_s (end minus creation) and outcome (primary, fallback or a
+    drop reason). ``store_changes`` holds the local-store occupancy changes recorded in that
+    interval (t_s, node, instance, bytes, items), in time order per store. ``waits`` holds
+    (since_s, until_s) of every wait in a store that was open at start_s or began later
+    (until_s is inf while it lasts), so that the requests waiting at any time in the step
+    can be counted. ``boundaries`` equals :meth:`Results.boundary_summary` at end_s (bytes per
+    second up and down each tier boundary since the warm-up, against raw data to the cloud),
+    computed without building the request table.
+    """
 
     start_s: float
     end_s: float
-    completed: pd.DataFrame  # requests whose result arrived in (start_s, end_s]
+    completed: pd.DataFrame  # requests decided in (start_s, end_s], with their outcome
     link_bytes: dict[str, float]  # bytes sent per link (both directions) in the step
+    store_changes: pd.DataFrame  # local-store occupancy changes in the step
+    waits: np.ndarray  # (since_s, until_s) rows of the waits that matter within the step
+    boundaries: dict[str, dict[str, Any]]  # Results.boundary_summary() at end_s, cheaply
+
+    def waiting_at(self, times: np.ndarray) -> np.ndarray:
+        """How many requests wait in stores at each of ``times`` (within the step)."""
+        times = np.asarray(times, dtype=float)
+        if not len(self.waits):
+            return np.zeros(len(times), dtype=int)
+        since, until = self.waits[:, 0], self.waits[:, 1]
+        inside = (since[None, :] <= times[:, None]) & (until[None, :] > times[:, None])
+        return np.asarray(inside.sum(axis=1), dtype=int)
 
 
 class Simulation:
@@ -624,13 +648,16 @@ class Simulation:
             ready = np.flatnonzero((end > start) & (end <= now))
             if len(ready):
                 created = np.frombuffer(run.created, dtype=float, count=run.n)
-                parts.append((run.plan.index, ready, created[ready], end[ready]))
+                outcome = np.frombuffer(run.outcome, dtype=np.int8, count=run.n)
+                parts.append((run.plan.index, ready, created[ready], end[ready], outcome[ready]))
         ids = [run.plan.workload.id for run in self.workloads]
 
         def column(i: int, dtype: Any) -> Any:
             return np.concatenate([p[i] for p in parts]) if parts else np.empty(0, dtype)
 
         codes = [np.full(len(p[1]), p[0]) for p in parts]
+        names = list(degraded.OUTCOMES.values())
+        outcome_codes = column(4, np.int8).astype(int) - 1
         completed = pd.DataFrame(
             {
                 "workload": pd.Categorical.from_codes(
@@ -639,13 +666,65 @@ class Simulation:
                 "request": column(1, int),
                 "created_s": column(2, float),
                 "end_s": column(3, float),
+                "outcome": pd.Categorical.from_codes(
+                    np.where(
+                        (outcome_codes >= 0) & (outcome_codes < len(names)), outcome_codes, -1
+                    ),
+                    categories=names,
+                ),
             }
         )
         completed["latency_s"] = completed["end_s"] - completed["created_s"]
         totals = self._link_totals()
         delta = {k: totals[k] - self._last_link_bytes.get(k, 0.0) for k in totals}
         self._last_link_bytes = totals
-        return StepReport(start, now, completed, delta)
+        # store occupancy changes since the last report (each store's trace only grows)
+        seen: dict[Any, int] = self.__dict__.setdefault("_report_store_rows", {})
+        rows: list[tuple[Any, ...]] = []
+        for where, store in self.plan.stores.items():
+            first = seen.get(where, 0)
+            rows.extend(
+                (t, store.node, where[1], used, items) for t, used, items in store.trace[first:]
+            )
+            seen[where] = len(store.trace)
+        changes = pd.DataFrame(rows, columns=["t_s", "node", "instance", "bytes", "items"])
+        # waits open at `start` or begun since: the only ones that count within the step
+        state = self.__dict__.setdefault("_report_waits", {"seen": 0, "open": []})
+        state["open"].extend(self.waits[state["seen"] :])
+        state["seen"] = len(self.waits)
+        waits = np.array(
+            [(w.since, np.inf if w.until is None else w.until) for w in state["open"]],
+            dtype=float,
+        ).reshape(-1, 2)
+        state["open"] = [w for w in state["open"] if w.until is None or w.until > now]
+        # bytes across each tier boundary since the warm-up (as Results.boundary_summary)
+        from ..catalogue import TIER_IDS
+
+        warmup = min(self.scenario.simulation.warmup_s, now)
+        first, last = int(warmup / self.plan.bin_s), int(np.ceil(now / self.plan.bin_s))
+        duration = max(now - warmup, 1e-12)
+        up, down, raw = (np.zeros(len(TIER_IDS) - 1) for _ in range(3))
+        for info in self.plan.links:
+            low, high = sorted(info.levels)
+            if low != high:
+                up[low - 1 : high - 1] += np.frombuffer(info.bins[0], dtype=float)[first:last].sum()
+                down[low - 1 : high - 1] += np.frombuffer(info.bins[1], dtype=float)[
+                    first:last
+                ].sum()
+        for run in self.workloads:
+            created = np.frombuffer(run.created, dtype=float, count=run.n)
+            count = run.n - int(np.searchsorted(created, warmup, side="left"))
+            raw[run.plan.source_level - 1 :] += count * run.plan.input_bytes
+        boundaries = {
+            f"{TIER_IDS[i]}|{TIER_IDS[i + 1]}": {
+                "up_bytes_per_s": float(up[i] / duration),
+                "down_bytes_per_s": float(down[i] / duration),
+                "raw_to_cloud_bytes_per_s": float(raw[i] / duration),
+                "saving_percent": None if raw[i] <= 0 else float(100 * (1 - up[i] / raw[i])),
+            }
+            for i in range(len(TIER_IDS) - 1)
+        }
+        return StepReport(start, now, completed, delta, changes, waits, boundaries)
 
 
 def simulate(

@@ -14,7 +14,17 @@ from typing import Any
 
 import pytest
 
-from tests.browser_support import centre, click_link, clock, node, wait_for_time
+from tests.browser_support import (
+    assert_dashboard_axes,
+    centre,
+    click_link,
+    clock,
+    console_errors,
+    node,
+    plots,
+    wait_for_plot_data,
+    wait_for_time,
+)
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 Page = sync_api.Page
@@ -24,17 +34,20 @@ expect = sync_api.expect
 NOTEBOOK = "workbench_demo.ipynb"
 
 
-def open_workbench(page: Page, url: str) -> None:
-    """Open the notebook, run all cells, wait for the canvas and the dashboard."""
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+NODES = ["vib-sensors", "cameras", "line-gw", "plant-dc", "cloud"]
+LINKS = ["vib-lan", "cam-lan", "plant-lan", "wan"]
+
+
+def open_workbench(page: Page, url: str) -> list[str]:
+    """Open the notebook, run all cells, wait for the canvas and the dashboard with its axes;
+    return the list that collects console errors from then on."""
+    errors = console_errors(page)
     page.goto(f"{url}/lab/tree/{NOTEBOOK}")
     idle = page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')
     expect(idle).to_be_visible(timeout=90_000)
-    select = page.locator(".jp-Dialog").get_by_role("button", name="Select")
-    if select.count():  # Lab asks for the kernel when it has no preference stored
-        select.click()
     for _ in range(4):  # a click right after start-up can go to a kernel not yet connected
+        # Lab may ask for the kernel, or tell of a slow start, in a dialog over the page
+        close_dialogs(page)
         page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
         page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
         started = page.locator(".jp-InputPrompt", has_text=re.compile(r"\[[0-9*]+\]"))
@@ -43,9 +56,44 @@ def open_workbench(page: Page, url: str) -> None:
             break
         except AssertionError:
             continue
-    expect(page.locator("svg.etw-svg g.etw-node")).to_have_count(5, timeout=90_000)
+    try:  # a cold JupyterLab on a loaded machine: the first kernel start can take long
+        expect(page.locator("svg.etw-svg g.etw-node")).to_have_count(5, timeout=180_000)
+    except AssertionError as exc:
+        raise AssertionError(f"the canvas was not drawn; console errors: {errors}") from exc
+    for node_id in NODES:
+        expect(node(page, node_id)).to_have_count(1)
+    for link in LINKS:
+        expect(page.locator(f'svg.etw-svg g.etw-link[data-link="{link}"]')).to_have_count(1)
+    expect(page.locator("svg.etw-svg g.etw-chip")).to_have_count(7)  # one per placed stage
     expect(page.locator(".etw-dashboard .js-plotly-plot")).to_have_count(4, timeout=90_000)
+    page.wait_for_function(
+        "[...document.querySelectorAll('.etw-dashboard .js-plotly-plot')]"
+        ".every((el) => el.querySelectorAll('.ytick text').length > 0)",
+        timeout=60_000,
+    )
+    assert_dashboard_axes(page)  # before any run: titled axes with units
     assert not errors, errors
+    return errors
+
+
+def close_dialogs(page: Page) -> None:
+    """Answer any JupyterLab dialog over the page (kernel choice: its accept button; anything
+    else: Escape), until none is left; fail with the dialog's text if one stays."""
+    dialog = page.locator(".jp-Dialog")
+    for _ in range(10):
+        if not dialog.count():
+            return
+        accept = dialog.locator("button.jp-mod-accept:enabled")
+        if accept.count():
+            accept.first.click()
+        else:
+            page.keyboard.press("Escape")
+        try:
+            expect(dialog).to_have_count(0, timeout=6_000)
+        except AssertionError:
+            continue
+    texts = [dialog.nth(i).inner_text() for i in range(dialog.count())]
+    raise AssertionError(f"a JupyterLab dialog would not close: {texts}")
 
 
 def drag(page: Page, source: Locator, target: Locator) -> None:
@@ -75,6 +123,11 @@ def button(page: Page, name: str) -> Locator:
     return page.locator(".etw-controls button", has_text=name)
 
 
+def pause(page: Page) -> None:
+    button(page, "Pause").click()
+    expect(page.locator(".etw-clock")).to_contain_text("paused", timeout=30_000)
+
+
 def chip(page: Page, key: str) -> Locator:
     return page.locator(f'g.etw-chip[data-chip="{key}"]')
 
@@ -82,7 +135,7 @@ def chip(page: Page, key: str) -> Locator:
 def test_drag_a_chip_to_another_tier_changes_the_placement(
     page: Page, fresh_lab: str, shots: Path
 ) -> None:
-    open_workbench(page, fresh_lab)
+    errors = open_workbench(page, fresh_lab)
     toast = page.locator(".etw-toast")
     # aggregation edge -> on-prem: allowed (ResNet-50 fits, public data, a path exists)
     drag(page, chip(page, "visual-inspection.classify"), node(page, "plant-dc"))
@@ -99,22 +152,31 @@ def test_drag_a_chip_to_another_tier_changes_the_placement(
     assert state["placement"]["visual-inspection.classify"] == "plant-dc"
     page.locator(".etw-canvas").scroll_into_view_if_needed()
     page.screenshot(path=shots / "workbench_drag.png")
+    assert not errors, errors
 
 
 def test_click_a_link_during_a_run_fails_it_in_the_engine(
     page: Page, fresh_lab: str, shots: Path
 ) -> None:
-    open_workbench(page, fresh_lab)
+    errors = open_workbench(page, fresh_lab)
     button(page, "Play").click()
     wait_for_time(page, 30, 90_000)
+    for index in (0, 1, 2):
+        wait_for_plot_data(page, index)
+    pause(page)
     click_link(page, "plant-dc", "cloud")  # the WAN
     failed = page.locator('g.etw-link.etw-failed[data-link="wan"]')
     expect(failed).to_have_count(1, timeout=30_000)
     expect(page.locator(".etw-toast")).to_contain_text("wan failed at t =")
+    button(page, "Play").click()
     wait_for_time(page, clock(page) + 40, 90_000)
-    # the degraded-mode figure shades the outage and names it
+    pause(page)
+    # the degraded-mode figure marks the outage and names it; the plant's store fills
     timeline = page.locator(".etw-dashboard .js-plotly-plot").nth(2)
-    expect(timeline.locator("text.annotation-text", has_text="wan fail")).to_have_count(1)
+    expect(timeline.locator("text.annotation-text", has_text="wan down")).to_have_count(1)
+    wait_for_plot_data(page, 3)
+    for plot in assert_dashboard_axes(page):
+        assert sum(plot["points"]) > 0, plot["title"]
     state = probe(page)
     assert state["failed"] == ["wan"]
     assert [kind for _, kind, element in state["outages"] if element == "wan"] == ["fail"]
@@ -124,8 +186,9 @@ def test_click_a_link_during_a_run_fails_it_in_the_engine(
     # click again: restored in the engine
     click_link(page, "plant-dc", "cloud")
     expect(failed).to_have_count(0, timeout=30_000)
+    button(page, "Play").click()
     wait_for_time(page, clock(page) + 20, 90_000)  # the backlog drains
-    button(page, "Pause").click()
+    pause(page)
     state = probe(page)
     assert state["failed"] == []
     assert [kind for _, kind, element in state["outages"] if element == "wan"] == [
@@ -133,5 +196,13 @@ def test_click_a_link_during_a_run_fails_it_in_the_engine(
         "restore",
     ]
     assert not state["errors"], state["errors"]
+    # the store plot follows the engine: the plant's store drained to zero on screen too
+    store = page.evaluate(
+        "() => { const el = document.querySelectorAll('.etw-dashboard .js-plotly-plot')[3];"
+        " const t = el.data.find((d) => d.name === 'plant-dc'); return t.y[t.y.length - 1]; }"
+    )
+    assert store == state["plant_store_bytes"] == 0
+    assert plots(page)[2]["annotations"] == ["wan down"]
     page.locator(".etw-canvas").scroll_into_view_if_needed()
     page.screenshot(path=shots / "workbench_restored.png")
+    assert not errors, errors

@@ -15,6 +15,7 @@ from typing import Any
 
 import ipywidgets as ipw
 
+from workbench.plots import scenario_boundaries
 from workbench.units import format_quantity
 
 from .editing import Edit, ScenarioEditor
@@ -248,13 +249,22 @@ class EstimateView:
                 f"<td style='color:{colour};text-align:center'>{mark}</td></tr>"
             )
         savings = []
-        for name, boundary in est.boundaries.items():
-            saving = boundary.saving_percent
+        tiers = self.editor.catalogue.tiers
+        present = {node.tier for node in self.editor.scenario.nodes}
+        rows_by_key = {key: {"estimate": value} for key, value in est.boundaries.items()}
+        for boundary in scenario_boundaries(rows_by_key, present):
+            saving = boundary.row["estimate"].saving_percent
             if saving is None:
                 continue
-            low, high = name.split("|")
+            label = f"{tiers[boundary.low].name} → {tiers[boundary.high].name}"
+            title = (
+                f" title='passes through {', '.join(tiers[t].name for t in boundary.through)}'"
+                if boundary.through
+                else ""
+            )
             savings.append(
-                f"<tr><td>{low} → {high}</td><td style='text-align:right'>{saving:.2f} %</td></tr>"
+                f"<tr{title}><td>{html.escape(label)}</td>"
+                f"<td style='text-align:right'>{saving:.2f} %</td></tr>"
             )
         self.widget.value = (
             "<div style='overflow-y:auto;max-height:320px;font-size:12px'>"

@@ -88,3 +88,17 @@ def test_undo_refills_the_panel_and_clears_it_when_its_element_is_gone(
     panel.select("node", node)
     editor.undo()
     assert panel.kind is None and "Click a node or link" in panel.header.value
+
+
+def test_estimate_names_tiers_and_shows_only_the_boundaries_the_scenario_has(
+    live_factory: Scenario,
+) -> None:
+    """The factory has no MEC node: its plant-to-cloud boundary passes through the telco edge
+    and is listed once, with the catalogue's tier names, never ids."""
+    view = EstimateView(ScenarioEditor(live_factory))
+    text = view.widget.value
+    assert "Far edge → Aggregation edge" in text
+    assert "On-premises datacentre → Hyperscale cloud" in text
+    assert "passes through Telco edge (MEC)" in text
+    assert "far_edge" not in text and "telco_edge →" not in text and "→ telco_edge" not in text
+    assert text.count(" %</td>") == 3

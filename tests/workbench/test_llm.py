@@ -144,7 +144,8 @@ def test_cli_catalogue_tokens_prints_the_matrix(capsys: pytest.CaptureFixture[st
     out = capsys.readouterr().out
     line = next(row for row in out.splitlines() if row.startswith("llama3_8b int4"))
     assert "16.7" in line
-    assert "x2" in next(row for row in out.splitlines() if row.startswith("llama3_70b int4"))
+    rows = [row for row in out.splitlines() if row.startswith("llama3_70b int4")]
+    assert any("x2" in row for row in rows)  # the table comes in blocks of whole columns
 
 
 def test_advisor_says_a_model_needs_sharding_on_a_multi_card_node(factory: object) -> None:

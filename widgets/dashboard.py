@@ -267,13 +267,18 @@ class Dashboard:
         return _log_ticks(min(low / 10, 1.0), 10 ** math.ceil(math.log10(top)), _tick_ms)
 
     def _bandwidth_frame(self) -> go.Figure:
+        # only the boundaries the scenario has: a tier without nodes is passed through, as in
+        # the report (plots.scenario_boundaries); each is keyed by its lowest crossing
         tiers = [t.id for t in self._cat().tiers_in_order()]
-        self._boundaries = [f"{low}|{high}" for low, high in itertools.pairwise(tiers)]
+        present = {node.tier for node in self.scenario.nodes}
+        levels = [i for i, tier in enumerate(tiers) if tier in present]
+        pairs = list(itertools.pairwise(levels))
+        self._boundaries = [f"{tiers[a]}|{tiers[a + 1]}" for a, _ in pairs]
         self._boundary_labels = [
-            f"{_SHORT.get(low, low)} →<br>{_SHORT.get(high, high)}"
-            for low, high in itertools.pairwise(tiers)
+            f"{_SHORT.get(tiers[a], tiers[a])} →<br>{_SHORT.get(tiers[b], tiers[b])}"
+            for a, b in pairs
         ]
-        colours = [TIER_COLOURS.get(b.split("|")[1], "#888888") for b in self._boundaries]
+        colours = [TIER_COLOURS.get(tiers[b], "#888888") for _, b in pairs]
         labels = self._boundary_labels
         fig = go.Figure()
         empty = [""] * len(labels)

@@ -187,6 +187,18 @@ def test_slow_figures_catch_up_when_the_run_is_paused(live_factory: Scenario) ->
     _run(dash, sim, by=1.0, to=12)  # first bandwidth frame just after the warm-up
     _run(dash, sim, by=1.0, to=40)  # within a second of wall time: not redrawn
     dash.flush(sim)
+    summary = sim.results().boundary_summary()
     assert dash.bandwidth.data[1].y == tuple(
-        v["up_bytes_per_s"] for v in sim.results().boundary_summary().values()
+        summary[key]["up_bytes_per_s"] for key in dash._boundaries
     )
+
+
+def test_bandwidth_shows_only_the_boundaries_the_scenario_has(factory: Scenario) -> None:
+    """The factory has no MEC node: three boundaries, the last from on-prem to the cloud."""
+    dash = Dashboard(factory)
+    assert dash._boundaries == [
+        "far_edge|aggregation_edge",
+        "aggregation_edge|on_prem",
+        "on_prem|telco_edge",
+    ]
+    assert dash._boundary_labels[-1].endswith("→<br>cloud")

@@ -62,6 +62,9 @@ function applyChange(figures, change) {
 // states and patches land here even while no view is drawn.
 const STORES = new Map();
 
+// Rest after a redraw before the next one (a figure drawn for the first time does not wait).
+const REST_MS = 40;
+
 function store(model) {
   const uid = model.get("_uid");
   let s = STORES.get(uid);
@@ -145,25 +148,37 @@ function render({ model, el }) {
       drawn.length = cells.length;
     }
   };
-  let next = 0; // round robin: one figure per animation frame keeps each task short
-  const draw = () => {
+  // One figure per animation frame keeps each task short; the figure that has waited longest
+  // goes first; and a short rest after each redraw leaves the main thread time for input,
+  // messages and garbage collection (a plotly redraw costs 30-100 ms of main thread).
+  const waiting = []; // since when each figure has had a newer version than the one drawn
+  let rested = 0; // when the last redraw ended
+  const draw = (now) => {
     frame = null;
     if (!Plotly) return;
     layoutCells();
     const n = s.figures.length;
-    for (let k = 0; k < n; k++) {
-      const i = (next + k) % n;
+    let pick = -1;
+    for (let i = 0; i < n; i++) {
       const cell = cells[i];
       if (drawn[i] === s.versions[i] || !cell.isConnected || cell.clientWidth === 0) continue;
-      const loading = cell.querySelector(".etw-plot-loading");
-      if (loading) loading.remove();
-      const layout = { ...s.figures[i].layout, autosize: true, datarevision: s.versions[i] };
-      delete layout.width;
-      Plotly.react(cell, s.figures[i].data, layout, model.get("config"));
-      drawn[i] = s.versions[i];
-      next = i + 1;
-      break;
+      if (waiting[i] === undefined) waiting[i] = now;
+      if (pick < 0 || waiting[i] < waiting[pick]) pick = i;
     }
+    if (pick < 0) return;
+    if (now - rested < REST_MS && drawn[pick] !== undefined) {
+      view.schedule(); // not yet: keep the frame short
+      return;
+    }
+    const cell = cells[pick];
+    const loading = cell.querySelector(".etw-plot-loading");
+    if (loading) loading.remove();
+    const layout = { ...s.figures[pick].layout, autosize: true, datarevision: s.versions[pick] };
+    delete layout.width;
+    Plotly.react(cell, s.figures[pick].data, layout, model.get("config"));
+    drawn[pick] = s.versions[pick];
+    waiting[pick] = undefined;
+    rested = performance.now();
     if (s.figures.some((_, i) => drawn[i] !== s.versions[i] && cells[i] && cells[i].clientWidth > 0)) {
       view.schedule(); // the others in the next frames
     }

@@ -13,11 +13,10 @@ import re
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.browser_support import centre, node
+from tests.browser_support import centre, node, open_and_run, probe, run_cell
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 Page = sync_api.Page
@@ -46,38 +45,10 @@ def own_workspace(lab_url: str) -> Iterator[None]:
 
 
 def open_canvas(page: Page, url: str, errors: list[str]) -> None:
-    """Open the notebook, run all cells, wait for the canvas with its five nodes. On a fresh
-    Lab the first page sometimes answers a "Select Kernel" dialog and then runs nothing: that
-    page is opened once more (printed, so that it shows in the test's output)."""
+    """Open the notebook, run all cells, wait for the canvas with its five nodes."""
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    try:
-        run_notebook(page, url, nodes_within=60_000)
-    except AssertionError:
-        print("no canvas after Run All: opening the notebook again")
-        run_notebook(page, url, nodes_within=90_000)
+    open_and_run(page, url, NOTEBOOK, NODES, 5)
     finish_opening(page)
-
-
-def run_notebook(page: Page, url: str, nodes_within: float) -> None:
-    page.goto(f"{url}/lab/tree/{NOTEBOOK}")
-    idle = page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')
-    expect(idle).to_be_visible(timeout=90_000)
-    started = page.locator(".jp-InputPrompt", has_text=re.compile(r"\[[0-9*]+\]"))
-    for _ in range(6):  # a click right after start-up can go to a kernel not yet connected
-        dismiss_dialogs(page)
-        try:
-            page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click(
-                timeout=10_000
-            )
-            page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click(
-                timeout=10_000
-            )
-            expect(started).not_to_have_count(0, timeout=10_000)
-            break
-        except (AssertionError, sync_api.TimeoutError):
-            page.keyboard.press("Escape")  # close the menu if it is open
-            continue
-    expect(page.locator(NODES)).to_have_count(5, timeout=nodes_within)
 
 
 def finish_opening(page: Page) -> None:
@@ -90,48 +61,6 @@ def finish_opening(page: Page) -> None:
         run_cell(page, "def probe()", "PROBE")
         run_cell(page, "canvas.say(", "FLOODED")
     expect(page.locator(".etw-log-toggle")).to_have_text(re.compile(r"log \(50\)"))
-
-
-def dismiss_dialogs(page: Page) -> None:
-    """Accept a dialog Lab shows while it starts ("Select Kernel" when it has no preference
-    stored, whenever it comes): it would take every click meant for the page. Under load a
-    click on its button can be lost, so try again, then with Enter."""
-    dialog = page.locator(".jp-Dialog")
-    for attempt in range(6):
-        if not dialog.count():
-            return
-        print("dialog:", dialog.first.inner_text()[:120].replace("\n", " | "))
-        try:
-            choice = dialog.locator("select")
-            if choice.count():  # the kernel, not "No Kernel" (then nothing would run)
-                choice.first.select_option(label="Python 3 (ipykernel)", timeout=5_000)
-            if attempt % 2 == 0:
-                dialog.locator(".jp-mod-accept").first.click(timeout=5_000)
-            else:
-                page.keyboard.press("Enter")
-            expect(dialog).to_have_count(0, timeout=5_000)
-            return
-        except (AssertionError, sync_api.TimeoutError):
-            continue
-
-
-def run_cell(page: Page, marker: str, printed: str) -> str:
-    """Re-run the cell containing ``marker`` in place (Ctrl+Enter); the new output text."""
-    cell = page.locator(".jp-CodeCell", has_text=marker).first
-    output = cell.locator(".jp-OutputArea-output", has_text=printed)
-    before = output.inner_text() if output.count() else ""
-    cell.scroll_into_view_if_needed()  # Lab does not render cells far off screen
-    cell.locator(".jp-InputArea-editor").click()
-    page.keyboard.press("Control+Enter")
-    expect(output).to_contain_text(printed, timeout=30_000)
-    if before and printed == "PROBE":
-        expect(output).not_to_have_text(before, timeout=30_000)
-    return output.inner_text()
-
-
-def probe(page: Page) -> dict[str, Any]:
-    text = run_cell(page, "def probe()", "PROBE")
-    return dict(json.loads(text.split("PROBE ", 1)[1]))
 
 
 # Geometry read from the page: screen boxes of labels, screen ends of lines.

@@ -7,10 +7,7 @@ the placement or the engine's failure state changed. Screenshots go to ``test-re
 
 from __future__ import annotations
 
-import json
-import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -21,7 +18,9 @@ from tests.browser_support import (
     clock,
     console_errors,
     node,
+    open_and_run,
     plots,
+    probe,
     wait_for_plot_data,
     wait_for_time,
 )
@@ -42,24 +41,7 @@ def open_workbench(page: Page, url: str) -> list[str]:
     """Open the notebook, run all cells, wait for the canvas and the dashboard with its axes;
     return the list that collects console errors from then on."""
     errors = console_errors(page)
-    page.goto(f"{url}/lab/tree/{NOTEBOOK}")
-    idle = page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')
-    expect(idle).to_be_visible(timeout=90_000)
-    for _ in range(4):  # a click right after start-up can go to a kernel not yet connected
-        # Lab may ask for the kernel, or tell of a slow start, in a dialog over the page
-        close_dialogs(page)
-        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
-        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
-        started = page.locator(".jp-InputPrompt", has_text=re.compile(r"\[[0-9*]+\]"))
-        try:
-            expect(started).not_to_have_count(0, timeout=10_000)
-            break
-        except AssertionError:
-            continue
-    try:  # a cold JupyterLab on a loaded machine: the first kernel start can take long
-        expect(page.locator("svg.etw-svg g.etw-node")).to_have_count(5, timeout=180_000)
-    except AssertionError as exc:
-        raise AssertionError(f"the canvas was not drawn; console errors: {errors}") from exc
+    open_and_run(page, url, NOTEBOOK, "svg.etw-svg g.etw-node", 5)
     for node_id in NODES:
         expect(node(page, node_id)).to_have_count(1)
     for link in LINKS:
@@ -76,26 +58,6 @@ def open_workbench(page: Page, url: str) -> list[str]:
     return errors
 
 
-def close_dialogs(page: Page) -> None:
-    """Answer any JupyterLab dialog over the page (kernel choice: its accept button; anything
-    else: Escape), until none is left; fail with the dialog's text if one stays."""
-    dialog = page.locator(".jp-Dialog")
-    for _ in range(10):
-        if not dialog.count():
-            return
-        accept = dialog.locator("button.jp-mod-accept:enabled")
-        if accept.count():
-            accept.first.click()
-        else:
-            page.keyboard.press("Escape")
-        try:
-            expect(dialog).to_have_count(0, timeout=6_000)
-        except AssertionError:
-            continue
-    texts = [dialog.nth(i).inner_text() for i in range(dialog.count())]
-    raise AssertionError(f"a JupyterLab dialog would not close: {texts}")
-
-
 def drag(page: Page, source: Locator, target: Locator) -> None:
     """Press on ``source``, move in small steps onto ``target``, release."""
     x0, y0 = centre(source)
@@ -104,19 +66,6 @@ def drag(page: Page, source: Locator, target: Locator) -> None:
     page.mouse.down()
     page.mouse.move(x1, y1, steps=15)
     page.mouse.up()
-
-
-def probe(page: Page) -> dict[str, Any]:
-    """Re-run the probe cell in place (Ctrl+Enter) and read what the kernel printed."""
-    cell = page.locator(".jp-CodeCell", has_text="def probe()").first
-    output = cell.locator(".jp-OutputArea-output", has_text="PROBE")
-    before = output.inner_text() if output.count() else ""
-    cell.locator(".jp-InputArea-editor").click()
-    page.keyboard.press("Control+Enter")
-    expect(output).to_contain_text("PROBE", timeout=30_000)
-    if before:
-        expect(output).not_to_have_text(before, timeout=30_000)
-    return json.loads(output.inner_text().split("PROBE ", 1)[1])
 
 
 def button(page: Page, name: str) -> Locator:

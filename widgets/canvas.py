@@ -57,6 +57,7 @@ WORKLOAD_COLOURS: list[str] = [
 """Colour of the i-th workload (cycled), shared by the chips and the dashboard. Neither red
 (red means failed or dropping on the canvas) nor grey (a link's colour)."""
 LOG_CAP = 50
+"""Messages kept in the canvas's log (the newest; older ones are dropped)."""
 
 
 class ClickSimulation(Protocol):
@@ -73,8 +74,6 @@ class ClickSimulation(Protocol):
 
     def restore(self, element_id: str) -> str | None: ...
 
-
-"""Messages kept in the canvas's log (the newest; older ones are dropped)."""
 
 _ELEMENT_KINDS = ("node", "link")
 

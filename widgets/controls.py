@@ -4,9 +4,8 @@
 an asyncio task in the kernel's event loop that advances the engine by ``speed`` simulated
 seconds per wall-clock second and updates the dashboard and the canvas after each step, so
 the notebook stays responsive (clicks on the canvas fail and restore links meanwhile, even
-ones the scenario's schedule cut). While a
-run exists the scenario is locked against edits; Reset ends the run and unlocks it. Every
-callback reports its errors in the status area.
+ones the scenario's schedule cut). While a run exists the scenario is locked against edits;
+Reset ends the run and unlocks it. Every callback reports its errors in the status area.
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 import anywidget
 import ipywidgets as ipw
@@ -41,7 +41,6 @@ import traitlets
 from workbench.catalogue import TIER_IDS
 from workbench.plots import TIER_COLOURS, tier_layout
 from workbench.scenario import Scenario
-from workbench.sim import Simulation
 from workbench.topology import Topology
 from workbench.units import format_quantity
 
@@ -59,6 +58,22 @@ WORKLOAD_COLOURS: list[str] = [
 (red means failed or dropping on the canvas) nor grey (a link's colour)."""
 LOG_CAP = 50
 """Messages kept in the canvas's log (the newest; older ones are dropped)."""
+
+
+class ClickSimulation(Protocol):
+    """What a click in run mode acts on: a :class:`~workbench.sim.Simulation`, or a wrapper
+    (``widgets.controls.ClickTarget``) whose ``fail`` and ``restore`` return the sentence to
+    show."""
+
+    @property
+    def now(self) -> float: ...
+
+    def failed(self) -> list[str]: ...
+
+    def fail(self, element_id: str) -> str | None: ...
+
+    def restore(self, element_id: str) -> str | None: ...
+
 
 _ELEMENT_KINDS = ("node", "link")
 
@@ -323,7 +338,7 @@ class TopologyCanvas(anywidget.AnyWidget):
         super().__init__(**kwargs)
         self.editor = scenario if isinstance(scenario, ScenarioEditor) else ScenarioEditor(scenario)
         self.status = status
-        self.simulation: Simulation | None = None
+        self.simulation: ClickSimulation | None = None
         self._message_seq = 0
         self._listeners: list[Callable[[Level, str], None]] = []
         self.editor.on_change(self._on_edit)
@@ -426,13 +441,13 @@ class TopologyCanvas(anywidget.AnyWidget):
         if sim is None:
             raise EditRejected(["no simulation is running: press play or step first"])
         if element_id in sim.failed():
-            sim.restore(element_id)
+            said = sim.restore(element_id)
             verb = "restored"
         else:
-            sim.fail(element_id)
+            said = sim.fail(element_id)
             verb = "failed"
         self.failed = sorted(sim.failed())
-        return f"{element_id} {verb} at t = {sim.now:.1f} s"
+        return said or f"{element_id} {verb} at t = {sim.now:.1f} s"
 
     def add(self, tier: str, x: float | None = None) -> str | None:
         """Add a node to ``tier``'s lane at slot ``x`` (default: a free slot at the lane's

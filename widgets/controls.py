@@ -3,9 +3,9 @@
 :class:`Controls` owns the :class:`~workbench.sim.Simulation` of the edited scenario. Play runs
 an asyncio task in the kernel's event loop that advances the engine by ``speed`` simulated
 seconds per wall-clock second and updates the dashboard and the canvas after each step, so
-the notebook stays responsive (clicks on the canvas fail and restore links meanwhile). While a
-run exists the scenario is locked against edits; Reset ends the run and unlocks it. Every
-callback reports its errors in the status area.
+the notebook stays responsive (clicks on the canvas fail and restore links meanwhile, even
+ones the scenario's schedule cut). While a run exists the scenario is locked against edits;
+Reset ends the run and unlocks it. Every callback reports its errors in the status area.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 
 import ipywidgets as ipw
 
+from workbench.errors import ScenarioError
 from workbench.sim import Simulation, StepReport
 
 from .canvas import TopologyCanvas
@@ -143,7 +144,7 @@ class Controls:
             if self.dashboard is not None:
                 self.dashboard.reset(self.editor.scenario, until_s=self.simulation.until_s)
             if self.canvas is not None:
-                self.canvas.simulation = ClickTarget(self.simulation)  # type: ignore[assignment]
+                self.canvas.simulation = ClickTarget(self.simulation)
                 self.canvas.mode = "run"
                 self.canvas.selected = {}
             self._enable()
@@ -303,9 +304,11 @@ class Controls:
 
 
 class ClickTarget:
-    """What a click on the canvas acts on during a run: the simulation, with answers in plain
-    words where the engine would refuse (an element the scenario's own schedule cut; a run
-    that is over)."""
+    """What a click on the canvas acts on during a run: the simulation, answering in plain
+    words. A click on a failed element restores it: one failed by hand with
+    :meth:`~workbench.sim.Simulation.restore`, one the scenario's own schedule cut with
+    :meth:`~workbench.sim.Simulation.override` (the outage ends now, logged as an override);
+    where neither can, and after the run ended, the click says why in one sentence."""
 
     def __init__(self, simulation: Simulation) -> None:
         self.simulation = simulation
@@ -317,41 +320,51 @@ class ClickTarget:
     def failed(self) -> list[str]:
         return self.simulation.failed()
 
-    def fail(self, element_id: str) -> None:
+    def fail(self, element_id: str) -> str | None:
         self._check_running()
         self.simulation.fail(element_id)
+        return None  # the canvas says "wan failed at t = ..."
 
-    def restore(self, element_id: str) -> None:
+    def restore(self, element_id: str) -> str:
+        """Bring ``element_id`` back now; the sentence to show."""
         self._check_running()
         sim = self.simulation
-        by_hand = sum(
-            {"fail": 1, "restore": -1}.get(kind, 0)
-            for _t, kind, element, detail in sim.events
-            if element == element_id and detail == "by hand"
-        )
-        if by_hand > 0:
+        at = f"t = {_seconds(sim.now)} s"
+        before = set(sim.failed())
+        if element_id in sim.failed_by_hand():
             sim.restore(element_id)
-            return
-        ends = [
-            o.end_s
-            for o in sim.outages
-            if o.kind != "degrade"
-            and o.start_s <= sim.now < o.end_s
-            and element_id in {e.id for e in o.elements}
-        ]
-        until = f" until t = {max(ends):.0f} s" if ends else ""
-        raise EditRejected(
-            [
-                f"{element_id} is down because the scenario's failure schedule cuts it{until}; "
-                "a click cannot end a scheduled outage, it comes back by itself"
-            ]
-        )
+            held = sim.held_by_schedule(element_id)
+            if element_id in sim.failed() and held:
+                end = _seconds(max(o.end_s for o in held))
+                return (
+                    f"{element_id} restored at {at}, but the scenario's schedule keeps it down "
+                    f"until t = {end} s; click it again to end that outage now"
+                )
+            return f"{element_id} restored at {at}"
+        try:
+            cut = sim.override(element_id)
+        except ScenarioError as exc:
+            raise EditRejected([p.message for p in exc.problems]) from None
+        early = _seconds(max(o.end_s for o in cut) - sim.now)
+        if element_id in sim.failed():
+            return (
+                f"the scheduled outage of {element_id} ended at {at}, {early} s early, but "
+                f"{element_id} is still down for another reason"
+            )
+        others = sorted(before - set(sim.failed()) - {element_id})
+        what = f"{element_id} (with {', '.join(others)})" if others else element_id
+        return f"{what} restored by hand at {at}, {early} s before its scheduled end"
 
     def _check_running(self) -> None:
         if self.simulation.done:
             raise EditRejected(
                 [f"the run is over (t = {self.simulation.now:.0f} s): press Reset to run again"]
             )
+
+
+def _seconds(value: float) -> str:
+    """``212``, ``150.5``: seconds to a tenth, without a trailing ``.0``."""
+    return f"{round(value, 1):g}" if abs(value) < 1e6 else f"{value:.0f}"
 
 
 def _loop() -> asyncio.AbstractEventLoop:

@@ -10,7 +10,7 @@ from widgets.dashboard import Dashboard, bin_width, outage_windows
 from widgets.plotgrid import PlotGrid
 from widgets.status import EditRejected, StatusArea
 from widgets.workbench import Workbench
-from workbench.scenario import Scenario
+from workbench.scenario import Failure, Scenario
 from workbench.sim import Simulation, simulate
 
 BYTE_UNITS = (" B", " kB", " MB", " GB")
@@ -149,19 +149,81 @@ def test_a_view_that_missed_a_patch_gets_the_whole_state_again() -> None:
     assert grid.state["seq"] == before + 1
 
 
-def test_clicks_on_a_scheduled_cut_and_after_the_end_explain_themselves(
+def test_a_click_on_a_scheduled_cut_restores_it_and_after_the_end_explains(
     factory: Scenario,
 ) -> None:
+    """Before: a click on the WAN the schedule cut said "a click cannot end a scheduled
+    outage"; now it ends the outage (logged as an override)."""
     sim = Simulation(factory, until=200, seed=1)
     target = ClickTarget(sim)
     sim.advance(to=130)  # the scenario cuts the WAN from 120 s to 180 s
-    with pytest.raises(EditRejected, match=r"failure schedule cuts it until t = 180 s"):
-        target.restore("wan")
+    said = target.restore("wan")
+    assert said == "wan restored by hand at t = 130 s, 50 s before its scheduled end"
+    assert sim.failed() == []
+    assert [e[1] for e in sim.events if e[0] == 130.0] == ["override", "restore"]
     target.fail("plant-lan")
-    target.restore("plant-lan")  # failed by hand: restored
+    assert target.restore("plant-lan") == "plant-lan restored at t = 130 s"  # failed by hand
+    with pytest.raises(EditRejected, match=r"^wan is not cut or degraded by the scenario's"):
+        target.restore("wan")
     sim.advance()
     with pytest.raises(EditRejected, match=r"^the run is over \(t = 200 s\)"):
         target.fail("wan")
+    with pytest.raises(EditRejected, match=r"^the run is over"):
+        target.restore("wan")
+
+
+def test_a_click_on_a_link_cut_with_its_node_says_to_click_the_node(factory: Scenario) -> None:
+    scenario = factory.model_copy(
+        update={"failures": [Failure(id="gw-reboot", node="line-gw", at_s=10, duration_s=60)]}
+    )
+    sim = Simulation(scenario, until=100, seed=1)
+    target = ClickTarget(sim)
+    sim.advance(to=20)
+    with pytest.raises(
+        EditRejected,
+        match=r"^vib-lan is down because node line-gw is down in the scheduled outage "
+        r"'gw-reboot' \(until t = 70 s\); restore line-gw to bring both back$",
+    ):
+        target.restore("vib-lan")
+    said = target.restore("line-gw")
+    assert said == (
+        "line-gw (with cam-lan, plant-lan, vib-lan) restored by hand at t = 20 s, "
+        "50 s before its scheduled end"
+    )
+    sim.fail("wan")
+    sim.fail("wan")  # failed by hand twice: restored, then the schedule still has nothing
+    assert target.restore("wan") == "wan restored at t = 20 s"
+
+
+def test_a_hand_failure_on_a_scheduled_cut_is_restored_first(factory: Scenario) -> None:
+    sim = Simulation(factory, until=200, seed=1)
+    target = ClickTarget(sim)
+    sim.advance(to=130)
+    target.fail("wan")  # failed by hand too (the engine counts both)
+    assert target.restore("wan") == (
+        "wan restored at t = 130 s, but the scenario's schedule keeps it down until t = 180 s; "
+        "click it again to end that outage now"
+    )
+    assert sim.failed() == ["wan"]
+    assert target.restore("wan").startswith("wan restored by hand at t = 130 s, 50 s before")
+    assert sim.failed() == []
+
+
+def test_an_overridden_outage_is_shaded_until_the_click(factory: Scenario) -> None:
+    """The dashboard's outage mark ends where the click ended the outage, not at 180 s."""
+    wb = Workbench(factory, until=200)
+    wb.step(130.0)
+    wb.canvas.click = {"kind": "link", "id": "wan", "seq": 1}
+    assert wb.status.entries[-1].text == (
+        "wan restored by hand at t = 130 s, 50 s before its scheduled end"
+    )
+    assert wb.failed() == [] and wb.canvas.failed == []
+    shapes = [s for s in wb.dashboard.timeline.layout.shapes if s.name == "outage wan"]
+    assert [(s.x0, s.x1) for s in shapes] == [(120.0, 130.0)]
+    wb.step(70.0)  # past the scheduled end, to the end of the run
+    shapes = [s for s in wb.dashboard.timeline.layout.shapes if s.name == "outage wan"]
+    assert [(s.x0, s.x1) for s in shapes] == [(120.0, 130.0)]
+    assert outage_windows(wb.simulation.results().events, 200) == [(120.0, 130.0, "fail", "wan")]
 
 
 def test_the_status_area_is_capped_and_of_fixed_height() -> None:

@@ -499,6 +499,7 @@ class Simulation:
         self.waits: list[Any] = []  # every wait in a store (degraded.Waiting), in order
         self._draining: dict[int, dict[str, Any]] = {}
         self._live: dict[str, int] = {}  # elements failed by hand, and how many times
+        self._holding: dict[int, set[Any]] = {}  # id of a started outage -> elements it holds
         # Outages get a stream of their own, independent of how many workloads there are.
         outage_rng = np.random.default_rng([self.seed, 0xFA11])
         self.outages = failures.schedule(self.plan, outage_rng)
@@ -532,9 +533,10 @@ class Simulation:
         are down for another reason too: outages are counted per element)."""
         elements = failures.touched_by(self.plan, element_id)
         if not self._live.get(element_id):
-            raise ScenarioError(
-                [Problem("", f"{element_id!r} was not failed by hand; nothing to restore")]
-            )
+            why = f"{element_id!r} was not failed by hand; nothing to restore"
+            if self.held_by_schedule(element_id):
+                why += f"; the scenario's schedule cut it, override({element_id!r}) ends that now"
+            raise ScenarioError([Problem("", why)])
         self._live[element_id] -= 1
         for element in elements:
             self._set_down(element, -1, "restore", "by hand")
@@ -550,20 +552,89 @@ class Simulation:
         elements = [*plan.link_elements.values(), *plan.node_elements.values()]
         return [e.id for e in elements if not e.up]
 
+    def override(self, element_id: str) -> list[failures.Outage]:
+        """End now the scheduled outages and degradations holding ``element_id``, as if each
+        had been scheduled to end now (what a click on an element the schedule cut calls).
+
+        The element comes back (a node with its links, unless they are down for another
+        reason too), requests waiting for it drain, and an ``override`` event names each
+        outage cut short; its scheduled end then changes nothing, and later outages of the
+        element still happen. Returns the outages cut short; ScenarioError, in one sentence,
+        when the schedule holds nothing of ``element_id`` now.
+        """
+        element = failures.find_element(self.plan, element_id)
+        cut, with_node = [], []
+        for outage in self.held_by_schedule(element_id):
+            held = self._holding[id(outage)]
+            released = failures.released_by(self.plan, element, held)
+            if not released:
+                with_node.append((outage, failures.holding_node(self.plan, element, held)))
+                continue
+            early = outage.end_s - self.now
+            window = f"scheduled {outage.start_s:g} s to {outage.end_s:g} s"
+            self.record(
+                "override", element_id, f"{outage.label} ({window}) ended {early:g} s early"
+            )
+            held.difference_update(released)
+            ordered = [e for e in outage.elements if e in released]
+            self._switch(outage, ordered, False, f"override of {outage.label}")
+            cut.append(outage)
+        if not cut:
+            raise ScenarioError([Problem("", self._not_held(element, with_node))])
+        return cut
+
+    def held_by_schedule(self, element_id: str) -> list[failures.Outage]:
+        """The scheduled outages and degradations that hold ``element_id`` now."""
+        element = failures.find_element(self.plan, element_id)
+        return [o for o in self.outages if element in self._holding.get(id(o), ())]
+
+    def _not_held(self, element: Any, with_node: list[tuple[failures.Outage, Any]]) -> str:
+        """Why :meth:`override` has nothing to end for ``element``, in one sentence."""
+        if with_node:
+            outage, node = with_node[0]
+            return (
+                f"{element.id} is down because node {node.id} is down in the scheduled outage "
+                f"{outage.label!r} (until t = {outage.end_s:.0f} s); restore {node.id} to bring "
+                "both back"
+            )
+        if self._live.get(element.id):
+            return f"{element.id} was failed by hand, not by the schedule; restore it instead"
+        if element.kind == "link":
+            node = next(
+                (n for n in failures.ends_of(self.plan, element) if self._live.get(n.id)), None
+            )
+            if node is not None and not element.up:
+                return (
+                    f"{element.id} is down because node {node.id} was failed by hand; restore "
+                    f"{node.id} to bring both back"
+                )
+        return (
+            f"{element.id} is not cut or degraded by the scenario's schedule at "
+            f"t = {self.now:.0f} s; nothing to override"
+        )
+
     def _apply(self, outage: failures.Outage, start: bool) -> None:
+        """Start or end a scheduled outage (an override may have ended some elements early)."""
+        if start:
+            self._holding[id(outage)] = set(outage.elements)
+            self._switch(outage, outage.elements, True, outage.label)
+        else:
+            held = self._holding.pop(id(outage))
+            elements = [e for e in outage.elements if e in held]
+            self._switch(outage, elements, False, outage.label)
+
+    def _switch(self, outage: failures.Outage, elements: Any, on: bool, why: str) -> None:
+        """Count ``outage`` on (or off) ``elements``, logging each change with ``why``."""
         if outage.kind == "degrade":
             detail = (
-                f"{outage.label}: bandwidth x{outage.bandwidth_factor}, "
-                f"+{outage.extra_latency_s * 1e3:g} ms"
+                f"{why}: bandwidth x{outage.bandwidth_factor}, +{outage.extra_latency_s * 1e3:g} ms"
             )
-            for element in outage.elements:
-                element.add_degradation(outage.bandwidth_factor, outage.extra_latency_s, start)
-                self.record("degrade" if start else "degrade_end", element.id, detail)
+            for element in elements:
+                element.add_degradation(outage.bandwidth_factor, outage.extra_latency_s, on)
+                self.record("degrade" if on else "degrade_end", element.id, detail)
             return
-        for element in outage.elements:
-            self._set_down(
-                element, +1 if start else -1, "fail" if start else "restore", outage.label
-            )
+        for element in elements:
+            self._set_down(element, +1 if on else -1, "fail" if on else "restore", why)
 
     def _set_down(self, element: Any, delta: int, kind: str, why: str) -> None:
         changed = element.set_down(delta)

@@ -9,6 +9,7 @@ when the run starts, so the same seed gives the same outages.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -102,6 +103,32 @@ def touched_by(plan: Plan, element_id: str) -> tuple[Element, ...]:
     if element.kind == "node":
         return (element, *_incident_links(plan, element_id))
     return (element,)
+
+
+def ends_of(plan: Plan, link: Element) -> tuple[Element, Element]:
+    """The node elements at the two ends of ``link``."""
+    ends = next(info.ends for info in plan.links if info.id == link.id)
+    return plan.node_elements[ends[0]], plan.node_elements[ends[1]]
+
+
+def holding_node(plan: Plan, link: Element, held: Collection[Element]) -> Element | None:
+    """A node at an end of ``link`` that an outage holding ``held`` holds too: the outage
+    took the link down with that node, so the link comes back with it."""
+    return next((node for node in ends_of(plan, link) if node in held), None)
+
+
+def released_by(plan: Plan, element: Element, held: Collection[Element]) -> tuple[Element, ...]:
+    """What overriding ``element`` ends of an outage that still holds ``held`` (``element``
+    among them): a link alone, unless a node at its end is held (then nothing: it comes back
+    with the node); a node with those of its held links whose other end is not held."""
+    if element.kind == "link":
+        return () if holding_node(plan, element, held) else (element,)
+    links = [
+        link
+        for link in _incident_links(plan, element.id)
+        if link in held and all(n is element or n not in held for n in ends_of(plan, link))
+    ]
+    return (element, *links)
 
 
 def find_element(plan: Plan, element_id: str) -> Element:

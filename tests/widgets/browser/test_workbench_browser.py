@@ -1,4 +1,5 @@
-"""The workbench in real JupyterLab: drag a chip to another tier, fail a link during a run.
+"""The workbench in real JupyterLab: drag a chip to another tier, fail a link during a run,
+end the schedule's outage of a link early with a click.
 
 Each test opens a copy of ``notebooks/workbench_demo.ipynb``, runs it through the menu, acts
 with the mouse, and asks the kernel itself (by re-running the notebook's probe cell) whether
@@ -154,4 +155,20 @@ def test_click_a_link_during_a_run_fails_it_in_the_engine(
     assert plots(page)[2]["annotations"] == ["wan down"]
     page.locator(".etw-canvas").scroll_into_view_if_needed()
     page.screenshot(path=shots / "workbench_restored.png")
+    # the schedule cuts the WAN from 200 s to 800 s: a click ends that outage now
+    button(page, "Play").click()
+    wait_for_time(page, 201, 90_000)
+    pause(page)
+    expect(failed).to_have_count(1, timeout=30_000)
+    click_link(page, "plant-dc", "cloud")
+    expect(failed).to_have_count(0, timeout=30_000)
+    expect(page.locator(".etw-toast")).to_contain_text(
+        re.compile(r"wan restored by hand at t = [0-9.]+ s, [0-9.]+ s before its scheduled end")
+    )
+    state = probe(page)
+    assert state["failed"] == []
+    wan = [(t, kind) for t, kind, element in state["outages"] if element == "wan"]
+    assert [kind for _, kind in wan] == ["fail", "restore", "fail", "override", "restore"]
+    assert wan[2][0] == 200.0 and 200.0 < wan[3][0] == wan[4][0] < 800.0
+    assert not state["errors"], state["errors"]
     assert not errors, errors

@@ -8,6 +8,7 @@ the placement or the engine's failure state changed. Screenshots go to ``test-re
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest

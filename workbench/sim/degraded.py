@@ -84,8 +84,9 @@ def blocked(run: WorkloadRun, req: int, route: tuple[Any, ...], pos: int, now: f
     size = run.carrying[req] or route[pos][2]
     mid_segment = kind != SEGMENT
     avoid = _down_elements(run.sim)
+    visited = {step[3][0]: step[3][1] for step in route[:pos] if step[3] is not None}
     if policy.reroute:
-        rest = builder.remainder(run.plan, stage, where, size, avoid=avoid)
+        rest = builder.remainder(run.plan, stage, where, size, avoid=avoid, visited=visited)
         if rest and rest[0][1].in_service:
             _switch(run, req, route, pos, rest, mid_segment, now)
             return
@@ -95,8 +96,9 @@ def blocked(run: WorkloadRun, req: int, route: tuple[Any, ...], pos: int, now: f
         if fallback is not None:
             fallback_node = fallback.node or where[0]
             rest = builder.remainder(
-                run.plan, stage, where, size, avoid=avoid, fallback_node=fallback_node
-            )
+                run.plan, stage, where, size, avoid=avoid, fallback_node=fallback_node,
+                visited=visited,
+            )  # fmt: skip
             if rest and rest[0][1].in_service:
                 _switch(run, req, route, pos, rest, mid_segment, now, "fallback")
                 return

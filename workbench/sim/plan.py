@@ -13,6 +13,7 @@ it.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -214,10 +215,13 @@ class _Builder:
         steps: list[Step],
         avoid: frozenset[str] = frozenset(),
         limit: int = 5,
+        visited: Mapping[str, int] | None = None,
     ) -> int | None:
         """Append the channel steps from (src, instance) to dst, around ``avoid`` and through
         nodes no higher than tier level ``limit`` (the data class's policy); return the
-        instance reached, or None when there is no such path."""
+        instance reached, or None when there is no such path. A node in ``visited`` (node:
+        instance a request already passed through) is reached at that instance: a request
+        that turns back down goes to its own device, not to the group's first."""
         path = self.topo.path(src, dst, max_level=limit, avoid=avoid)
         if path is None:
             return None
@@ -225,7 +229,10 @@ class _Builder:
         for number, hop in enumerate(path):
             count_here = self.nodes[self.node_index[here]].count
             count_next = self.nodes[self.node_index[hop.dst]].count
-            nxt = instance_on(idx, count_here, count_next)
+            if visited is not None and hop.dst in visited:
+                nxt = visited[hop.dst]
+            else:
+                nxt = instance_on(idx, count_here, count_next)
             link_instance = idx if count_here >= count_next else nxt
             channel = self.channel(hop.link, link_instance, self.topo.is_upward(hop.link, here))
             steps.append((SEGMENT if number == 0 else CHANNEL, channel, size, (here, idx)))
@@ -250,19 +257,20 @@ class _Builder:
         avoid: frozenset[str] = frozenset(),
         fallback_node: str | None = None,
         policy: bool = True,
+        visited: Mapping[str, int] | None = None,
     ) -> list[Step] | None:
         """The steps from ``where`` through stages ``stage``... and the sink, for a request
         carrying ``size`` bytes, around ``avoid`` and within each leg's data-class limit;
         with ``fallback_node``, stage ``stage`` is served there by its fallback model. None when
         some part has no such path. ``policy=False`` ignores the data classes: only to tell
-        "no path at all" from "no path policy allows"."""
+        "no path at all" from "no path policy allows". ``visited``: as for :meth:`hops`."""
         steps: list[Step] = []
         here, idx = where
         stages = workload.stages
         limits = workload.limits if policy else [5] * (len(stages) + 1)
         for k in range(stage, len(stages)):
             node = fallback_node if (k == stage and fallback_node is not None) else stages[k].node
-            reached = self.hops(here, idx, node, size, steps, avoid, limits[k])
+            reached = self.hops(here, idx, node, size, steps, avoid, limits[k], visited)
             if reached is None:
                 return None
             kind = FALLBACK if node == fallback_node and k == stage else SERVER
@@ -270,7 +278,10 @@ class _Builder:
             here, idx, size = node, reached, stages[k].stage.output_size_bytes
             avoid = frozenset()  # later legs wait for repairs rather than detour early
         sink = workload.workload.sink
-        if sink is not None and self.hops(here, idx, sink, size, steps, avoid, limits[-1]) is None:
+        if (
+            sink is not None
+            and self.hops(here, idx, sink, size, steps, avoid, limits[-1], visited) is None
+        ):
             return None
         return steps
 
@@ -380,13 +391,18 @@ def _mark_private_prefixes(plan: Plan) -> None:
 
     Such a station sees only this device's requests, which are created in time order, so the
     engine may take those steps as soon as a request is created. A private server with several
-    parallel servers may reorder requests, so the prefix stops after it.
+    parallel servers may reorder requests, so the prefix stops after it. A server that may
+    serve a fallback model (on a stage's fallback node, or anywhere on the route of a stage
+    whose fallback runs where the request is held) is not private: fallbacks reach it at run
+    time and must not queue behind requests taken ahead of their time.
     """
     uses: dict[int, int] = {}
+    fallback_nodes = _fallback_nodes(plan)
     for workload in plan.workloads:
         for route in workload.routes:
-            for _, station, _, _ in route:
-                uses[id(station)] = uses.get(id(station), 0) + 1
+            for kind, station, _, where in route:
+                shared = kind == SERVER and where is not None and where[0] in fallback_nodes
+                uses[id(station)] = uses.get(id(station), 0) + (2 if shared else 1)
     for flow in plan.flows:
         for _, _, route in flow.routes:
             for _, station, _, _ in route:
@@ -403,3 +419,20 @@ def _mark_private_prefixes(plan: Plan) -> None:
                     break
             prefixes.append(length)
         workload.prefixes = prefixes
+
+
+def _fallback_nodes(plan: Plan) -> set[str]:
+    """The nodes where a fallback model may be served: each stage's fallback node, or, for a
+    fallback served where the request is held, every node on its workload's routes."""
+    nodes: set[str] = set()
+    for workload in plan.workloads:
+        for stage in workload.stages:
+            fallback = stage.stage.fallback
+            if fallback is None:
+                continue
+            if fallback.node is not None:
+                nodes.add(fallback.node)
+            else:
+                for route in workload.routes:
+                    nodes.update(where[0] for *_, where in route if where is not None)
+    return nodes

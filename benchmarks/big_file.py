@@ -66,6 +66,11 @@ SHAPES: dict[str, Callable[[], str]] = {
     "bad_values": lambda: _fill(
         EMPTY + "nodes:\n", lambda i: f"- {{id: n{i}, tier: far_edge, hardware: h, count: 0}}\n"
     ),
+    # links to nodes that do not exist, without bandwidth or latency (four problems each)
+    "bad_links": lambda: _fill(
+        "name: x\nnodes: [{id: a, tier: far_edge, hardware: stm32h7a3}]\nlinks:\n",
+        lambda i: f"- {{ends: [a, b{i}]}}\n",
+    ),
     # one 16 MB string, as a name and as a quantity
     "long_string": lambda: "name: " + "x" * (LIMIT - 100) + "\nnodes: []\n",
     "long_quantity": lambda: FACTORY.replace(

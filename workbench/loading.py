@@ -30,10 +30,10 @@ from .yaml_events import (
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_PROBLEMS = 200  # problems reported per input; the rest are counted ("... and N more")
 MAX_KEY_CHARS = 60
-# Values (scalars, lists and mappings) in one file: about 30,000 nodes written out in full.
-# Parsing costs about 2.5 us per value, so this bounds the work on any file (a 16 MB file can
-# hold 5 million); bigger fleets are one node with a 'count', or built in Python.
-MAX_VALUES = 500_000
+# Values (scalars, lists and mappings) in one file: 17,000 nodes and 17,000 links written out
+# take 240,000. Parsing and checking cost a few microseconds per value, so this bounds the work
+# on any file (16 MB can hold 5 million); larger fleets are a node 'count' or built in Python.
+MAX_VALUES = 250_000
 _NO_DATA: Any = object()
 
 

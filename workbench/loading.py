@@ -117,10 +117,12 @@ def read_yaml(path: Path | str) -> Any:
             "YAML anchors and aliases ('&name', '*name') are not supported in scenario files; "
             "write the value out in full"
         ) from None
-    except TooManyValuesError:
+    except TooManyValuesError as exc:
+        mark = exc.problem_mark
+        at = f", reached at line {mark.line + 1:,}" if mark else ""
         raise fail(
-            f"the file has more than {MAX_VALUES:,} values (keys, list items and mappings) and "
-            "that is the limit; describe large fleets with node 'count' or the Python builders"
+            f"the file has more than {MAX_VALUES:,} values (keys, list items and mappings; the "
+            f"limit{at}); describe large fleets with node 'count' or the Python builders"
         ) from None
     except TooDeepError as exc:
         raise fail(f"nesting too deep to be a scenario file{_line(exc)}") from None

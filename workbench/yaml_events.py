@@ -83,7 +83,7 @@ def _build(source: Any, max_values: int, show_key: Any) -> Any:
     constructor = SafeConstructor()
     scalars: dict[tuple[str, str], Any] = {}  # (tag, text) -> value, for the non-text scalars
     anchors: dict[str, Any] = {}  # anchor -> scalar value, or _COLLECTION
-    # One frame per open list or mapping: [container, pending key, its mark, start event].
+    # One frame per open list or mapping: [container, pending key, its start event].
     stack: list[list[Any]] = []
     root: Any = None
     documents = 0
@@ -119,7 +119,7 @@ def _build(source: Any, max_values: int, show_key: Any) -> Any:
                 if len(stack) >= MAX_DEPTH:
                     raise TooDeepError(None, None, f"more than {MAX_DEPTH}", event.start_mark)
                 container: Any = {} if kind is MappingStartEvent else []
-                stack.append([container, _NO_KEY, None, event])
+                stack.append([container, _NO_KEY, event])
                 if event.anchor is not None:
                     anchors[event.anchor] = _COLLECTION
                 continue
@@ -128,7 +128,7 @@ def _build(source: Any, max_values: int, show_key: Any) -> Any:
                 if frame[1] is not _NO_KEY:  # pragma: no cover - the parser pairs them
                     raise yaml.YAMLError("a mapping key has no value")
                 value = frame[0]
-                event = frame[3]
+                event = frame[2]  # its mark is where the list or mapping starts
             elif kind is AliasEvent:
                 if event.anchor not in anchors:
                     raise yaml.composer.ComposerError(

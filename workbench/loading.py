@@ -19,59 +19,22 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import Problem, ProblemsError
 from .units import short_repr
+from .yaml_events import (
+    AliasError,
+    DuplicateKeyError,
+    TooDeepError,
+    TooManyValuesError,
+    load_document,
+)
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_PROBLEMS = 200  # problems reported per input; the rest are counted ("... and N more")
 MAX_KEY_CHARS = 60
+# Values (scalars, lists and mappings) in one file: 17,000 nodes and 17,000 links written out
+# take 240,000. Parsing and checking cost a few microseconds per value, so this bounds the work
+# on any file (16 MB can hold 5 million); larger fleets are a node 'count' or built in Python.
+MAX_VALUES = 250_000
 _NO_DATA: Any = object()
-
-try:  # libyaml is much faster on big files; the pure-Python loader behaves the same
-    _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
-except AttributeError:  # pragma: no cover - depends on the PyYAML build
-    _BaseLoader = yaml.SafeLoader
-
-
-class _DuplicateKey(yaml.MarkedYAMLError):
-    """A mapping names the same key twice (YAML says keys are unique; PyYAML keeps the last)."""
-
-
-class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
-    """The safe loader, refusing duplicate keys instead of silently keeping the last one."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        if not isinstance(node, yaml.MappingNode):
-            return super().construct_mapping(node, deep=deep)
-        self.flatten_mapping(node)
-        mapping: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            try:
-                duplicate = key in mapping
-            except TypeError:  # a list or mapping as a key
-                raise yaml.constructor.ConstructorError(
-                    None, None, "a list or mapping cannot be a key", key_node.start_mark
-                ) from None
-            if duplicate:
-                raise _DuplicateKey(None, None, short_repr(key), key_node.start_mark)
-            mapping[key] = self.construct_object(value_node, deep=deep)
-        return mapping
-
-
-def _reject_aliases(document: Any) -> None:
-    """Raise if any list or mapping appears twice: that is an alias (``*name``), which allows
-    "billion laughs" documents that expand exponentially once validated."""
-    seen: set[int] = set()
-    stack = [document]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict | list):
-            if id(item) in seen:
-                raise yaml.YAMLError(
-                    "YAML anchors and aliases ('&name', '*name') are not supported in scenario "
-                    "files; write the value out in full"
-                )
-            seen.add(id(item))
-            stack.extend(item.values() if isinstance(item, dict) else item)
 
 
 def data_dir() -> Path:
@@ -144,15 +107,25 @@ def read_yaml(path: Path | str) -> Any:
     if not text.strip():
         raise fail("file is empty; start from a file in data/scenarios/")
     try:
-        document = yaml.load(text, Loader=_Loader)  # safe: no object tags
-        _reject_aliases(document)
-        return document
-    except _DuplicateKey as exc:
-        mark = exc.problem_mark
-        line = f" (line {mark.line + 1})" if mark else ""
+        return load_document(text, MAX_VALUES, short_repr)  # safe: no object tags
+    except DuplicateKeyError as exc:
         raise fail(
-            f"the key {exc.problem} appears twice in one mapping{line}; keep only one of them"
+            f"the key {exc.problem} appears twice in one mapping{_line(exc)}; keep only one of them"
         ) from None
+    except AliasError:
+        raise fail(
+            "YAML anchors and aliases ('&name', '*name') are not supported in scenario files; "
+            "write the value out in full"
+        ) from None
+    except TooManyValuesError as exc:
+        mark = exc.problem_mark
+        at = f", reached at line {mark.line + 1:,}" if mark else ""
+        raise fail(
+            f"the file has more than {MAX_VALUES:,} values (keys, list items and mappings; the "
+            f"limit{at}); describe large fleets with node 'count' or the Python builders"
+        ) from None
+    except TooDeepError as exc:
+        raise fail(f"nesting too deep to be a scenario file{_line(exc)}") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -162,8 +135,11 @@ def read_yaml(path: Path | str) -> Any:
         raise fail(f"not valid YAML{where}: {problem}; fix it there") from None
     except yaml.YAMLError as exc:
         raise fail(f"not valid YAML: {exc}") from None
-    except RecursionError:
-        raise fail("nesting too deep to be a scenario file") from None
+
+
+def _line(exc: yaml.MarkedYAMLError) -> str:
+    mark = exc.problem_mark
+    return f" (line {mark.line + 1})" if mark else ""
 
 
 def _format_loc(loc: tuple[int | str, ...], data: Any = _NO_DATA) -> str:
@@ -343,18 +319,97 @@ def _message(error: Any, loc: tuple[int | str, ...], model: Any) -> str:
 
 
 def problems_from_validation_error(
-    exc: ValidationError, model: Any = None, data: Any = _NO_DATA
+    exc: ValidationError,
+    model: Any = None,
+    data: Any = _NO_DATA,
+    context: dict[str, Any] | None = None,
 ) -> list[Problem]:
     """One :class:`Problem` per pydantic error (at most MAX_PROBLEMS, then "... and N more"),
-    with the file's field path and a message in our words that ends with the fix."""
+    with the file's field path and a message in our words that ends with the fix.
+
+    pydantic builds the details of every error at once (seconds for a million); with the
+    input ``data`` and its validation ``context``, the printed ones come from a shortened
+    copy of the input instead (:func:`_first_errors`), and the rest are counted.
+    """
+    total = exc.error_count()
+    if total > MANY_ERRORS and model is not None and data is not _NO_DATA:
+        errors = _first_errors(model, data, context, min(total, MAX_PROBLEMS))
+    else:
+        errors = exc.errors(include_url=False, include_context=True, include_input=True)
     problems = []
-    errors = exc.errors(include_url=False, include_context=True, include_input=True)
     for error in errors[:MAX_PROBLEMS]:
         loc = tuple(error["loc"])
         problems.append(Problem(_format_loc(loc, data), _message(error, loc, model)))
-    if len(errors) > MAX_PROBLEMS:
-        problems.append(more_problems(len(errors) - MAX_PROBLEMS))
+    if total > len(problems):
+        problems.append(more_problems(total - len(problems)))
     return problems
+
+
+MANY_ERRORS = 5 * MAX_PROBLEMS  # above this, details come from a shortened input
+_FIRST_VALUES = 20_000  # values kept in the first shortened input (doubled until enough)
+
+
+def _first_errors(model: Any, data: Any, context: Any, wanted: int) -> list[Any]:
+    """The details of ``wanted`` errors of ``data`` (in pydantic's order), from a copy that
+    keeps only its first values.
+
+    Each kept value is validated exactly as in the whole input, except where the cut shows:
+    on a container that lost items (a list too short, a model's own check) and on the keys a
+    mapping lost (reported missing). Errors there are left out, so every error returned is
+    one of the whole input's.
+    """
+    keep = _FIRST_VALUES
+    while True:
+        cuts: list[tuple[tuple[Any, ...], Any]] = []
+        budget = [keep]
+        short = _shorten(data, (), budget, cuts)
+        try:
+            model.model_validate(short, context=context)
+            errors: list[Any] = []
+        except ValidationError as exc:
+            errors = exc.errors(include_url=False, include_context=True, include_input=True)
+        if cuts:
+            errors = [e for e in errors if not _at_cut(tuple(e["loc"]), cuts)]
+        if len(errors) >= wanted or not cuts:
+            return errors[:wanted]
+        keep *= 4
+
+
+def _shorten(
+    value: Any, path: tuple[Any, ...], budget: list[int], cuts: list[tuple[tuple[Any, ...], Any]]
+) -> Any:
+    """``value`` with only its first ``budget[0]`` values (in file order); each container that
+    lost items is added to ``cuts`` with its path (and, for a mapping, the keys it kept)."""
+    budget[0] -= 1
+    if isinstance(value, dict):
+        kept: dict[Any, Any] = {}
+        for key, item in value.items():
+            if budget[0] <= 0:
+                cuts.append((path, set(kept)))
+                break
+            kept[key] = _shorten(item, (*path, key), budget, cuts)
+        return kept
+    if isinstance(value, list):
+        items: list[Any] = []
+        for index, item in enumerate(value):
+            if budget[0] <= 0:
+                cuts.append((path, None))
+                break
+            items.append(_shorten(item, (*path, index), budget, cuts))
+        return items
+    return value
+
+
+def _at_cut(loc: tuple[Any, ...], cuts: list[tuple[tuple[Any, ...], Any]]) -> bool:
+    """Whether an error at ``loc`` may come from the cut: on a shortened container or one
+    holding it, or on a key that a shortened mapping lost."""
+    for path, kept_keys in cuts:
+        if path[: len(loc)] == loc:
+            return True
+        lost_key = kept_keys is not None and loc[-1] not in kept_keys
+        if lost_key and len(loc) == len(path) + 1 and loc[:-1] == path:
+            return True
+    return False
 
 
 def more_problems(count: int) -> Problem:

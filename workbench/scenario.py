@@ -447,10 +447,12 @@ def scenario_from_dict(data: Any, file: str | None = None) -> Scenario:
     shape = _shape_problems(data)
     if shape:
         raise ScenarioError(shape, file)
+    context = {"units_required": True}
     try:
-        return Scenario.model_validate(data, context={"units_required": True})
+        return Scenario.model_validate(data, context=context)
     except ValidationError as exc:
-        raise ScenarioError(problems_from_validation_error(exc, Scenario, data), file) from None
+        problems = problems_from_validation_error(exc, Scenario, data, context)
+        raise ScenarioError(problems, file) from None
 
 
 _LISTS = ("nodes", "links", "workloads")

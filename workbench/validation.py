@@ -364,15 +364,26 @@ def _check_workload_refs(
 
 def _check_placement_keys(scenario: Scenario) -> list[Problem]:
     known = {key for w in scenario.workloads for key in w.stage_keys()}
-    return [
+    unknown = [key for key in scenario.placement if key not in known]
+    problems = [
         Problem(
             f"placement.{key}",
             _unknown("stage", key, known).replace("; check the name", "")
             + " (placement keys are 'workload.stage')",
         )
-        for key in scenario.placement
-        if key not in known
+        for key in unknown[:MAX_PROBLEMS]
     ]
+    return problems + _unprinted(len(unknown) - len(problems))
+
+
+_UNPRINTED = Problem("", "(not printed: past the first problems)")
+
+
+def _unprinted(count: int) -> list[Problem]:
+    """Stand-ins for ``count`` problems past the first MAX_PROBLEMS of one check: they are
+    counted in "... and N more" but never printed, so they need not be worded (a file can
+    hold hundreds of thousands)."""
+    return [_UNPRINTED] * max(count, 0)
 
 
 def _check_workload_routes(

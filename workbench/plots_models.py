@@ -395,7 +395,9 @@ def _tier_groups(
 
 def accuracy_by_version(accuracy: pd.DataFrame) -> pd.DataFrame:
     """``Results.accuracy()`` summed over workloads and sites: [t_s, version, served,
-    labelled, correct, accuracy], accuracy = correct / labelled (NaN in a bin with no label)."""
+    labelled, correct, accuracy], accuracy = correct / served: the share of the version's
+    predictions that were right (the simulator knows each one; ``labelled`` is how many of
+    them an operator got to see)."""
     if accuracy.empty:
         return pd.DataFrame(columns=["t_s", "version", "served", "labelled", "correct", "accuracy"])
     table = accuracy.assign(version=accuracy["version"].astype(str))
@@ -403,9 +405,9 @@ def accuracy_by_version(accuracy: pd.DataFrame) -> pd.DataFrame:
     sums = table.groupby(["t_s", "version"], as_index=False, observed=True)[
         ["served", "labelled", "correct"]
     ].sum()
-    labelled = sums["labelled"].to_numpy(dtype=float)
+    served = sums["served"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(labelled > 0, sums["correct"].to_numpy(dtype=float) / labelled, np.nan)
+        share = np.where(served > 0, sums["correct"].to_numpy(dtype=float) / served, np.nan)
     return sums.assign(accuracy=share).sort_values(["version", "t_s"], ignore_index=True)
 
 
@@ -419,7 +421,7 @@ def accuracy_figure(
     rollouts: pd.DataFrame | None = None,
     true_accuracy: Mapping[str, float] | None = None,
 ) -> go.Figure:
-    """Accuracy of labelled predictions per version and time bin (``Results.accuracy()``),
+    """Accuracy of the predictions each version served, per time bin (``Results.accuracy()``),
     with each rollout's start (dotted) and decision (dashed: green promoted, red rolled back)
     marked; the labels sit above the data and never overprint, the evidence in their hover.
     ``true_accuracy`` (version -> the accuracy it really has) adds a dotted level per version.
@@ -432,15 +434,15 @@ def accuracy_figure(
     for version in table["version"].unique():
         colours.setdefault(version, SERIES_COLOURS[len(colours) % len(SERIES_COLOURS)])
     layout = base_layout(
-        f"Accuracy of labelled predictions per version (bins of {bin_s:g} s), "
+        f"Accuracy of served predictions per version (bins of {bin_s:g} s), "
         "with rollout decisions", height=360,
     )  # fmt: skip
     figure = go.Figure()
     figure.update_layout(**layout, hovermode="closest")
     figure.update_xaxes(**time_axis(until_s))
-    if not table["labelled"].gt(0).any():
+    if not table["served"].gt(0).any():
         figure.update_yaxes(title_text="accuracy (%)", range=[0, 100])
-        return _empty(figure, "No request was labelled: no accuracy to show.")
+        return _empty(figure, "No request was served by a declared version.")
     for version, colour in colours.items():
         rows = table[table["version"] == version]
         if rows.empty:
@@ -452,8 +454,8 @@ def accuracy_figure(
                 marker={"size": 5, "color": colour},
                 customdata=np.column_stack([rows["labelled"], rows["correct"], rows["served"]]),
                 hovertemplate=f"<b>{version}</b> at %{{x:.4g}} s: %{{y:.1f}} %<br>"
-                "%{customdata[1]:,.0f} right of %{customdata[0]:,.0f} labelled "
-                "(%{customdata[2]:,.0f} served)<extra></extra>",
+                "%{customdata[1]:,.0f} right of %{customdata[2]:,.0f} served "
+                "(%{customdata[0]:,.0f} labelled)<extra></extra>",
                 meta={"kind": "accuracy", "version": version},
             )
         )  # fmt: skip
@@ -474,7 +476,7 @@ def accuracy_figure(
     top = 100 + free * (100 - low) / (1 - free) if free else 101.0
     ticks = [v for v in range(int(low), 101, 5 if 100 - low <= 30 else 10)]
     figure.update_yaxes(
-        title_text="accuracy on labelled requests (%)", range=[low, top], tickmode="array",
+        title_text="accuracy of served predictions (%)", range=[low, top], tickmode="array",
         tickvals=ticks, ticktext=[f"{v} %" for v in ticks], gridcolor=GRID, zeroline=False,
     )  # fmt: skip
     figure.update_layout(shapes=[*figure.layout.shapes, *shapes], annotations=labels)
@@ -489,14 +491,18 @@ def progress_from_transfers(
     transfers: pd.DataFrame, sizes: Mapping[str, float]
 ) -> dict[str, dict[str, float]]:
     """``{rollout: {node: share of the checkpoint received}}`` from ``Results.transfers()``
-    and each rollout's checkpoint size in bytes (a transfer marked done counts as whole)."""
-    progress: dict[str, dict[str, float]] = {}
+    and each rollout's checkpoint size in bytes (a transfer marked done counts as whole; a
+    node group's share is the mean over its instances)."""
+    shares: dict[str, dict[str, list[float]]] = {}
     for row in transfers.itertuples(index=False):
         size = float(sizes.get(str(row.rollout), 0.0))
-        done = str(getattr(row, "state", "")) in {"done", "complete", "completed"}
+        done = str(row.state) == "done"
         share = 1.0 if done or size <= 0 else min(float(row.bytes) / size, 1.0)
-        progress.setdefault(str(row.rollout), {})[str(row.node)] = share
-    return progress
+        shares.setdefault(str(row.rollout), {}).setdefault(str(row.node), []).append(share)
+    return {
+        rollout: {node: sum(values) / len(values) for node, values in nodes.items()}
+        for rollout, nodes in shares.items()
+    }
 
 
 def _progress_rows(progress: Mapping[str, Mapping[str, float]]) -> list[tuple[str, str]]:

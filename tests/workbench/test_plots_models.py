@@ -60,17 +60,17 @@ def decisions() -> pd.DataFrame:
 
 @pytest.fixture
 def accuracy() -> pd.DataFrame:
-    """det-v1 right 19 of 20 labelled per bin (two sites), det-v2 17 of 20 while canaried."""
+    """det-v1 right 95 of 100 served per bin (two sites), det-v2 17 of 20 while canaried."""
     rows = []
     for t in range(0, 400, 50):
-        rows.append((t, "inspect", "line-a", "det-v1", 50, 10, 10))
-        rows.append((t, "inspect", "line-b", "det-v1", 50, 10, 9))
+        rows.append((t, "inspect", "line-a", "det-v1", 50, 10, 48))
+        rows.append((t, "inspect", "line-b", "det-v1", 50, 10, 47))
         if 100 <= t < 250:
-            rows.append((t, "inspect", "line-a", "det-v2", 6, 20, 17))
+            rows.append((t, "inspect", "line-a", "det-v2", 20, 6, 17))
     table = pd.DataFrame(
         rows, columns=["t_s", "workload", "site", "version", "served", "labelled", "correct"]
     )
-    return table.assign(accuracy=table["correct"] / table["labelled"])
+    return table.assign(accuracy=table["correct"] / table["served"])
 
 
 def test_version_colours_follow_the_declared_order_and_skip_no_version() -> None:
@@ -144,7 +144,7 @@ def test_an_empty_timeline_says_so_in_a_sentence() -> None:
 def test_accuracy_sums_sites_per_version(accuracy: pd.DataFrame) -> None:
     table = accuracy_by_version(accuracy)
     v1 = table[(table["version"] == "det-v1") & (table["t_s"] == 0)].iloc[0]
-    assert (v1["labelled"], v1["correct"], v1["accuracy"]) == (20, 19, 0.95)
+    assert (v1["served"], v1["labelled"], v1["correct"], v1["accuracy"]) == (100, 20, 95, 0.95)
     assert set(table.loc[table["version"] == "det-v2", "t_s"]) == {100, 150, 200}
 
 
@@ -167,7 +167,7 @@ def test_accuracy_figure_has_a_line_per_version_and_decisions_marked(
         "det-v1: true 95 %",
         "det-v2: true 85 %",
     ]
-    assert figure.layout.yaxis.title.text == "accuracy on labelled requests (%)"
+    assert figure.layout.yaxis.title.text == "accuracy of served predictions (%)"
     assert figure.layout.yaxis.ticktext[-1] == "100 %" and figure.layout.yaxis.range[1] > 100
     assert figure.layout.xaxis.title.text == "simulated time (s)"
     texts = [a.text for a in figure.layout.annotations]
@@ -206,10 +206,10 @@ def test_decision_marks_read_nan_evidence_as_a_dash() -> None:
     assert mark.text == "all: completed" and "– % old" in mark.hover
 
 
-def test_accuracy_without_labels_says_so(accuracy: pd.DataFrame) -> None:
-    figure = accuracy_figure(accuracy.assign(labelled=0, correct=0), until_s=400)
+def test_accuracy_without_served_requests_says_so(accuracy: pd.DataFrame) -> None:
+    figure = accuracy_figure(accuracy.iloc[:0], until_s=400)
     assert [t.meta["kind"] for t in figure.data if t.meta] == []
-    assert "No request was labelled" in figure.layout.annotations[0].text
+    assert "No request was served by a declared version" in figure.layout.annotations[0].text
 
 
 def test_rollout_progress_per_node_in_percent_with_bytes() -> None:
@@ -231,10 +231,16 @@ def test_rollout_progress_per_node_in_percent_with_bytes() -> None:
 
 def test_progress_from_transfers_counts_bytes_against_the_checkpoint() -> None:
     transfers = pd.DataFrame(
-        [("push", "gw1", 0.0, 10.0, 4e9, 0, "done"), ("push", "gw2", 0.0, None, 1e9, 1, "paused")],
-        columns=["rollout", "node", "start_s", "end_s", "bytes", "pauses", "state"],
+        [
+            ("push", "gw1", 0, 0.0, 10.0, 4e9, 0, "done"),
+            ("push", "gw2", 0, 0.0, None, 1e9, 1, "paused"),
+            ("push", "cams", 0, 0.0, 9.0, 4e9, 0, "done"),
+            ("push", "cams", 1, 0.0, None, 0.0, 0, "queued"),
+        ],
+        columns=["rollout", "node", "instance", "start_s", "end_s", "bytes", "pauses", "state"],
     )
-    assert progress_from_transfers(transfers, {"push": 4e9}) == {"push": {"gw1": 1.0, "gw2": 0.25}}
+    expected = {"push": {"gw1": 1.0, "gw2": 0.25, "cams": 0.5}}  # a group: mean of instances
+    assert progress_from_transfers(transfers, {"push": 4e9}) == expected
 
 
 def test_no_rollout_says_so() -> None:

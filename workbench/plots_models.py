@@ -57,6 +57,7 @@ __all__ = [
     "decision_marks",
     "mark_layout",
     "node_rows",
+    "outage_marks",
     "progress_from_transfers",
     "rollout_progress_figure",
     "update_progress",
@@ -119,13 +120,31 @@ def node_rows(
 
 @dataclass(frozen=True)
 class DecisionMark:
-    """A vertical line at ``t_s`` with a one-line label and its evidence as hover text."""
+    """A vertical line at ``t_s`` (or, with ``end_s``, a light band from ``t_s`` to it) with
+    a one-line label and its evidence as hover text."""
 
     t_s: float
     text: str
     hover: str
     colour: str
     dash: str = "dash"
+    end_s: float | None = None
+
+
+OUTAGE_MARK_COLOUR = "#4b5563"
+
+
+def outage_marks(windows: Iterable[tuple[float, float, str, str]]) -> list[DecisionMark]:
+    """Bands for outage windows (start, end, kind, element), as
+    :func:`workbench.plots.outage_windows` gives them: a transfer pauses in them."""
+    return [
+        DecisionMark(
+            start, f"{element} {'down' if kind == 'fail' else 'degraded'}",
+            f"<b>{element}</b> {'out of service' if kind == 'fail' else 'degraded'}<br>"
+            f"{start:.4g} s to {end:.4g} s", OUTAGE_MARK_COLOUR, "dot", end,
+        )
+        for start, end, kind, element in windows
+    ]  # fmt: skip
 
 
 def _number(value: Any, spec: str) -> str:
@@ -212,13 +231,24 @@ def mark_layout(
     placed = _place(marks, span_s, width_px, rows)
     used = max((row + 1 for _, row, _ in placed if row is not None), default=0)
     for mark, row, anchor in placed:
-        shapes.append(
-            {
-                "type": "line", "xref": "x", "yref": "paper", "x0": mark.t_s, "x1": mark.t_s,
-                "y0": 0, "y1": 1, "line": {"color": mark.colour, "width": 1.5, "dash": mark.dash},
-                "layer": "above", "name": f"decision {mark.text}",
-            }
-        )  # fmt: skip
+        if mark.end_s is not None:
+            shapes.append(
+                {
+                    "type": "rect", "xref": "x", "yref": "paper", "x0": mark.t_s,
+                    "x1": mark.end_s, "y0": 0, "y1": 1, "fillcolor": mark.colour,
+                    "opacity": 0.10, "line": {"width": 1, "color": mark.colour, "dash": "dot"},
+                    "layer": "below", "name": f"outage {mark.text}",
+                }
+            )  # fmt: skip
+        else:
+            shapes.append(
+                {
+                    "type": "line", "xref": "x", "yref": "paper", "x0": mark.t_s,
+                    "x1": mark.t_s, "y0": 0, "y1": 1, "layer": "above",
+                    "line": {"color": mark.colour, "width": 1.5, "dash": mark.dash},
+                    "name": f"decision {mark.text}",
+                }
+            )  # fmt: skip
         if row is None:
             continue
         labels.append(
@@ -282,6 +312,9 @@ def version_timeline_figure(
     tiers: Mapping[str, str] | None = None,
     colours: Mapping[str, str] | None = None,
     decisions: pd.DataFrame | None = None,
+    transfers: pd.DataFrame | None = None,
+    versions: Mapping[str, str] | None = None,
+    outages: Sequence[tuple[float, float, str, str]] = (),
     catalogue: Catalogue | None = None,
 ) -> go.Figure:
     """Which version each node ran, over time (``Results.version_timeline()``).
@@ -290,7 +323,11 @@ def version_timeline_figure(
     catalogue name at the right); one bar trace per version, so the legend is the colour key
     (``colours`` from :func:`version_colours`, else in order of appearance). Where a node
     split its traffic (``share`` < 1: a canary, an A/B test), the bars are hatched, stacked in
-    the row and labelled with their share. ``decisions`` draws the decisions' lines.
+    the row and labelled with their share. ``decisions`` draws the decisions' lines;
+    ``transfers`` (``Results.transfers()``, with ``versions``: rollout -> version id) draws
+    each checkpoint's transfer as a thin light bar above the row, from its start to its end
+    (or to now), with its pauses in the hover; ``outages`` (start, end, kind, element) are
+    shaded and labelled with the decisions.
     """
     names, levels = _tier_info(catalogue)
     tiers = tiers or {}
@@ -307,7 +344,7 @@ def version_timeline_figure(
     per_row = (26 if (table["share"] < 1).any() else 22) if len(rows) <= 30 else 14
     layout = base_layout(
         "Model version each node runs (hatched: a share of the traffic, as in a canary)",
-        height=int(min(max(150 + per_row * len(rows), 280), 1400)),
+        height=int(min(max(150 + per_row * len(rows), 230), 1400)),
     )
     layout["margin"] = {**layout["margin"], "r": 120 if tiers else 18}
     figure = go.Figure()
@@ -348,8 +385,10 @@ def version_timeline_figure(
                 meta={"kind": "version", "version": version},
             )
         )  # fmt: skip
+    if transfers is not None and not transfers.empty:
+        _transfer_bars(figure, transfers, index, until_s, versions or {}, colours)
     _tier_groups(figure, rows, tiers, names)
-    marks = decision_marks(decisions)
+    marks = sorted([*decision_marks(decisions), *outage_marks(outages)], key=lambda m: m.t_s)
     shapes, labels, free = mark_layout(marks, max(until_s, 1.0), _plot_px(layout))
     extra = free * len(rows) / (1 - free) if free else 0.0
     figure.update_yaxes(
@@ -363,6 +402,44 @@ def version_timeline_figure(
         legend={"title": {"text": "version "}},
     )
     return figure
+
+
+def _transfer_bars(
+    figure: go.Figure,
+    transfers: pd.DataFrame,
+    index: Mapping[str, int],
+    until_s: float,
+    versions: Mapping[str, str],
+    colours: Mapping[str, str],
+) -> None:
+    """One thin light bar per (rollout, node) transfer, just above the node's bar."""
+    table = transfers[transfers["node"].astype(str).isin(index)]
+    if table.empty:
+        return
+    spans = table.groupby(["rollout", "node"], sort=False, observed=True).agg(
+        start_s=("start_s", "min"), end_s=("end_s", "max"), pauses=("pauses", "sum"),
+        bytes=("bytes", "sum"), open=("end_s", lambda e: bool(e.isna().any())),
+    ).reset_index()  # fmt: skip
+    ends = np.where(spans["open"], until_s, spans["end_s"].fillna(until_s))
+    version = [versions.get(str(r), str(r)) for r in spans["rollout"]]
+    figure.add_trace(
+        go.Bar(
+            orientation="h", name="checkpoint transfer",
+            y=spans["node"].astype(str).map(index).to_numpy(dtype=float) - _ROW / 2 - 0.06,
+            x=ends - spans["start_s"].to_numpy(dtype=float), base=spans["start_s"],
+            width=0.1, marker={"color": [colours.get(v, "#9aa0a6") for v in version],
+                               "opacity": 0.55, "line": {"width": 0}},
+            customdata=np.column_stack([
+                spans["node"].astype(str), spans["rollout"].astype(str), version,
+                [byte_text(b) for b in spans["bytes"]], spans["pauses"].astype(int),
+                ["still going" if o else "done" for o in spans["open"]],
+            ]),
+            hovertemplate="<b>%{customdata[0]}</b> receives %{customdata[2]} "
+            "(%{customdata[1]})<br>from %{base:.4g} s, %{customdata[3]} moved, "
+            "paused %{customdata[4]}×, %{customdata[5]}<extra></extra>",
+            meta={"kind": "transfer"},
+        )
+    )  # fmt: skip
 
 
 def _tier_groups(
@@ -420,11 +497,13 @@ def accuracy_figure(
     decisions: pd.DataFrame | None = None,
     rollouts: pd.DataFrame | None = None,
     true_accuracy: Mapping[str, float] | None = None,
+    outages: Sequence[tuple[float, float, str, str]] = (),
 ) -> go.Figure:
     """Accuracy of the predictions each version served, per time bin (``Results.accuracy()``),
     with each rollout's start (dotted) and decision (dashed: green promoted, red rolled back)
     marked; the labels sit above the data and never overprint, the evidence in their hover.
-    ``true_accuracy`` (version -> the accuracy it really has) adds a dotted level per version.
+    ``true_accuracy`` (version -> the accuracy it really has) adds a dotted level per version;
+    ``outages`` (start, end, kind, element) are shaded and labelled.
     """
     table = accuracy_by_version(accuracy)
     if bin_s is None:
@@ -471,7 +550,9 @@ def accuracy_figure(
         )  # fmt: skip
     values = [*table["accuracy"].dropna() * 100, *(a * 100 for a in levels.values())]
     low = max(0.0, math.floor((min(values) - 5) / 5) * 5)
-    marks = decision_marks(decisions, rollouts)
+    marks = sorted(
+        [*decision_marks(decisions, rollouts), *outage_marks(outages)], key=lambda m: m.t_s
+    )
     shapes, labels, free = mark_layout(marks, max(until_s, 1.0), _plot_px(layout))
     top = 100 + free * (100 - low) / (1 - free) if free else 101.0
     ticks = [v for v in range(int(low), 101, 5 if 100 - low <= 30 else 10)]
@@ -529,7 +610,7 @@ def rollout_progress_figure(
     rows = _progress_rows(progress)
     layout = base_layout(
         "Rollout progress: share of the checkpoint each node has received",
-        height=int(min(max(140 + 20 * len(rows), 240), 1400)),
+        height=int(min(max(140 + 20 * len(rows), 200), 1400)),
     )
     figure = go.Figure()
     figure.update_layout(**layout, barmode="overlay", hovermode="closest", bargap=0.25)

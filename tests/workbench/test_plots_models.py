@@ -246,3 +246,25 @@ def test_progress_from_transfers_counts_bytes_against_the_checkpoint() -> None:
 def test_no_rollout_says_so() -> None:
     figure = rollout_progress_figure({})
     assert figure.layout.annotations[0].text == "No rollout has started."
+
+
+def test_transfers_and_outages_show_on_the_timeline(timeline: pd.DataFrame) -> None:
+    """The checkpoint's transfer is a thin bar above its node (a group's instances as one,
+    an unfinished one drawn to the end); an outage is a shaded, labelled band."""
+    transfers = pd.DataFrame(
+        [
+            ("canary-v2", "gw1", 0, 20.0, 95.0, 98e6, 1, "done"),
+            ("canary-v2", "cam1", 0, 20.0, None, 40e6, 0, "paused"),
+        ],
+        columns=["rollout", "node", "instance", "start_s", "end_s", "bytes", "pauses", "state"],
+    )
+    figure = version_timeline_figure(
+        timeline, until_s=400, transfers=transfers, versions={"canary-v2": "det-v2"},
+        outages=[(30.0, 90.0, "fail", "wan")],
+    )  # fmt: skip
+    (bars,) = [t for t in figure.data if t.meta["kind"] == "transfer"]
+    assert list(bars.base) == [20.0, 20.0] and list(bars.x) == [75.0, 380.0]
+    assert bars.customdata[0][4] == 1 and bars.customdata[1][5] == "still going"
+    (band,) = [s for s in figure.layout.shapes if (s.name or "").startswith("outage")]
+    assert (band.type, band.x0, band.x1) == ("rect", 30.0, 90.0)
+    assert "wan down" in [a.text for a in figure.layout.annotations]

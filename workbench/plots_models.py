@@ -46,11 +46,11 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from .catalogue import Catalogue, load_catalogue
-from .plots import SERIES_COLOURS
 from .plots_live import GRID, base_layout, byte_text, time_axis
 
 __all__ = [
     "DECISION_COLOURS",
+    "VERSION_COLOURS",
     "DecisionMark",
     "accuracy_by_version",
     "accuracy_figure",
@@ -80,13 +80,22 @@ _ROW = 0.8  # height of a node's bar, in rows
 _MIN_SHARE_HEIGHT = 0.35  # a 5 % canary still gets a bar one can see (its label says 5 %)
 
 
+VERSION_COLOURS = (
+    "#1f77b4", "#9467bd", "#2ca02c", "#e377c2", "#17becf", "#8c564b", "#bcbd22", "#393b79",
+    "#111111", "#ff7f0e",
+)  # fmt: skip
+"""Colours of model versions, in order: :data:`~workbench.plots.SERIES_COLOURS` with orange
+last, so that the first versions stand out on the canvas's orange aggregation-edge lane (the
+tier where canaries run)."""
+
+
 def version_colours(versions: Iterable[str]) -> dict[str, str]:
     """Version id -> colour, in the order given (the scenario's ``model_versions``), so that the
     canvas, the dashboard and the report colour a version alike; empty ids are skipped."""
     colours: dict[str, str] = {}
     for version in versions:
         if version and version not in colours:
-            colours[version] = SERIES_COLOURS[len(colours) % len(SERIES_COLOURS)]
+            colours[version] = VERSION_COLOURS[len(colours) % len(VERSION_COLOURS)]
     return colours
 
 
@@ -337,7 +346,7 @@ def version_timeline_figure(
     table["end_s"] = table["end_s"].fillna(until_s).clip(upper=until_s)
     colours = dict(colours or version_colours(table["version"]))
     for version in table["version"].unique():  # versions missing from the key given
-        colours.setdefault(version, SERIES_COLOURS[len(colours) % len(SERIES_COLOURS)])
+        colours.setdefault(version, VERSION_COLOURS[len(colours) % len(VERSION_COLOURS)])
     rows = node_rows(table["node"].astype(str), tiers, levels)
     index = {node: i for i, node in enumerate(rows)}
     rank = {version: i for i, version in enumerate(colours)}
@@ -511,7 +520,7 @@ def accuracy_figure(
         bin_s = float(steps.min()) if len(steps) else max(until_s, 1.0)
     colours = dict(colours or version_colours(table["version"]))
     for version in table["version"].unique():
-        colours.setdefault(version, SERIES_COLOURS[len(colours) % len(SERIES_COLOURS)])
+        colours.setdefault(version, VERSION_COLOURS[len(colours) % len(VERSION_COLOURS)])
     layout = base_layout(
         f"Accuracy of served predictions per version (bins of {bin_s:g} s), "
         "with rollout decisions", height=360,
@@ -622,7 +631,7 @@ def rollout_progress_figure(
         return _empty(figure, "No rollout has started.")
     for rollout in progress:
         version = versions.get(rollout, rollout)
-        colour = colours.get(version, SERIES_COLOURS[0])
+        colour = colours.get(version, VERSION_COLOURS[0])
         figure.add_trace(
             go.Bar(
                 orientation="h", name=f"{rollout} → {version}", y=[], x=[],

@@ -6,7 +6,7 @@ import pytest
 import traitlets
 
 from widgets import Workbench
-from workbench.plots import SERIES_COLOURS
+from workbench.plots_models import VERSION_COLOURS
 from workbench.scenario import Scenario, load_scenario
 
 from ..conftest import SCENARIOS
@@ -25,7 +25,7 @@ def bad_rollout() -> Scenario:
 def test_nodes_show_the_version_they_start_with_and_the_key(bad_rollout: Scenario) -> None:
     wb = Workbench(bad_rollout, until=200)
     assert wb.canvas.versions["line-gw"]["version"] == "defect-v1"
-    assert wb.canvas.versions["line-gw"]["colour"] == SERIES_COLOURS[0]
+    assert wb.canvas.versions["line-gw"]["colour"] == VERSION_COLOURS[0]
     assert [k["version"] for k in wb.canvas.version_key] == ["defect-v1", "defect-v2"]
     assert wb.models.widget.layout.display is None  # shown: the scenario declares versions
     assert (wb.models.version.value, wb.models.target.value) == ("defect-v2", ("nodes", "line-gw"))
@@ -47,7 +47,7 @@ def test_a_rollout_from_the_panel_changes_the_node_version(bad_rollout: Scenario
             break
     assert wb.canvas.versions["line-gw"] == {
         "version": "defect-v2",
-        "colour": SERIES_COLOURS[1],
+        "colour": VERSION_COLOURS[1],
         "title": "defect-v2 (resnet50 2.0, true accuracy 0.85)",
     }
     wb.step(30)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from workbench.plots import SERIES_COLOURS
 from workbench.plots_models import (
     DECISION_COLOURS,
+    VERSION_COLOURS,
     DecisionMark,
     accuracy_by_version,
     accuracy_figure,
@@ -75,7 +75,7 @@ def accuracy() -> pd.DataFrame:
 
 def test_version_colours_follow_the_declared_order_and_skip_no_version() -> None:
     colours = version_colours(["det-v1", "", "det-v2", "det-v1"])
-    assert colours == {"det-v1": SERIES_COLOURS[0], "det-v2": SERIES_COLOURS[1]}
+    assert colours == {"det-v1": VERSION_COLOURS[0], "det-v2": VERSION_COLOURS[1]}
     assert "#e63946" not in colours.values()
 
 
@@ -220,7 +220,7 @@ def test_rollout_progress_per_node_in_percent_with_bytes() -> None:
         sizes={"push-v2": 4e9},
     )
     (bars,) = figure.data
-    assert bars.name == "push-v2 → det-v2" and bars.marker.color == SERIES_COLOURS[1]
+    assert bars.name == "push-v2 → det-v2" and bars.marker.color == VERSION_COLOURS[1]
     assert list(bars.y) == ["gw1", "gw2", "gw10"] and list(bars.x) == [100.0, 40.0, 0.0]
     assert list(bars.text) == ["done", "40 %", "0 %"]
     assert bars.customdata[1] == "(1.6 GB of 4 GB)"

@@ -370,8 +370,10 @@ function render({ model, el }) {
       svgEl("circle", { r: p.r, fill: lane ? lane.colour : "#888", class: "etw-node-disc" }, g);
       const version = versions[n.id];
       if (version) {
+        // a white gap, then the version's ring: readable on a disc of any tier colour
+        svgEl("circle", { r: p.r + 1.5, fill: "none", stroke: "#fff", "stroke-width": 2, class: "etw-version-gap" }, g);
         const ring = svgEl("circle", {
-          r: p.r + 3.5, fill: "none", stroke: version.colour, "stroke-width": 4,
+          r: p.r + 4.5, fill: "none", stroke: version.colour, "stroke-width": 3.5,
           class: "etw-version-ring", "data-version": version.version,
         }, g);
         svgEl("title", {}, ring).textContent = `${n.id} serves ${version.title || version.version}`;

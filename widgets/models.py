@@ -39,6 +39,7 @@ from workbench.plots import outage_windows
 from workbench.plots_models import (
     accuracy_figure,
     rollout_progress_figure,
+    transfer_states,
     update_progress,
     version_colours,
 )
@@ -89,6 +90,7 @@ class ModelsView:
         self.canvas = canvas
         self.status = status or controls.status
         self.started: list[Rollout] = []  # rollouts started from the panel in this run
+        self._states: dict[str, dict[str, str]] = {}  # transfer states at the last redraw
         self._drawn = -1e9
         guard = self.status.guarded
         style = {"description_width": "64px"}
@@ -236,6 +238,7 @@ class ModelsView:
             return
         if sim is None:
             self.started = []
+            self._states = {}
         titles = {
             v.id: f"{v.id} ({v.model} {v.version}, true accuracy {v.accuracy:.3g})"
             for v in self.scenario.model_versions
@@ -266,6 +269,7 @@ class ModelsView:
             progress = rollout_progress_figure({}, colours=self.colours)
         else:
             results = sim.results()
+            self._states = transfer_states(results.transfers())
             bin_s = max(1.0, round(until / 60))
             accuracy = accuracy_figure(
                 results.accuracy(bin_s), until_s=until, bin_s=bin_s, colours=self.colours,
@@ -275,7 +279,7 @@ class ModelsView:
             )  # fmt: skip
             progress = rollout_progress_figure(
                 dict(sim.rollout_progress()), versions=self._versions(),
-                colours=self.colours, sizes=self._sizes(),
+                colours=self.colours, sizes=self._sizes(), states=self._states,
             )  # fmt: skip
         for figure in (accuracy, progress):
             figure.update_layout(height=max(300, figure.layout.height or 0))
@@ -291,7 +295,7 @@ class ModelsView:
             self._drawn = time.monotonic()
             return
         before = [list(t.x) for t in figure.data]
-        update_progress(figure, progress, sizes=self._sizes())
+        update_progress(figure, progress, sizes=self._sizes(), states=self._states)
         changes = [
             {"figure": 1, "trace": i, "set": {"x": list(t.x), "text": list(t.text),
                                                "customdata": list(t.customdata)}}

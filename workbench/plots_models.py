@@ -60,6 +60,7 @@ __all__ = [
     "outage_marks",
     "progress_from_transfers",
     "rollout_progress_figure",
+    "transfer_states",
     "update_progress",
     "version_colours",
     "version_timeline_figure",
@@ -609,6 +610,7 @@ def rollout_progress_figure(
     versions: Mapping[str, str] | None = None,
     colours: Mapping[str, str] | None = None,
     sizes: Mapping[str, float] | None = None,
+    states: Mapping[str, Mapping[str, str]] | None = None,
 ) -> go.Figure:
     """Per rollout and node, the share of the checkpoint received (``Simulation.
     rollout_progress()`` live, :func:`progress_from_transfers` after a run): one bar trace
@@ -640,7 +642,7 @@ def rollout_progress_figure(
                 hovertemplate="%{y}: %{x:.1f} % %{customdata}<extra></extra>",
             )
         )  # fmt: skip
-    update_progress(figure, progress, sizes=sizes)
+    update_progress(figure, progress, sizes=sizes, states=states)
     labels = [f"{node} · {rollout}" if len(progress) > 1 else node for rollout, node in rows]
     figure.update_yaxes(
         categoryorder="array",
@@ -656,9 +658,12 @@ def update_progress(
     progress: Mapping[str, Mapping[str, float]],
     *,
     sizes: Mapping[str, float] | None = None,
+    states: Mapping[str, Mapping[str, str]] | None = None,
 ) -> None:
     """Set the bars of a :func:`rollout_progress_figure` (or a ``FigureWidget`` made from
-    one) to ``progress``, in place: what the live dashboard calls at each step."""
+    one) to ``progress``, in place: what the live dashboard calls at each step. ``states``
+    ({rollout: {node: state}}, from :func:`transfer_states`) labels a bar whose transfer waits
+    for a link ("paused 45 %"), or has not started ("queued")."""
     several = len(progress) > 1
     for trace in figure.data:
         rollout = str((trace.meta or {}).get("rollout"))
@@ -669,8 +674,31 @@ def update_progress(
         size = (sizes or {}).get(rollout)
         trace.y = [f"{n} · {rollout}" if several else n for n in nodes]
         trace.x = [s * 100 for s in shares]
-        trace.text = ["done" if s >= 1 else f"{s * 100:.0f} %" for s in shares]
+        state = (states or {}).get(rollout, {})
+        words = [_STATE_WORDS.get(state.get(n, ""), "") for n in nodes]
+        trace.text = [
+            "done" if s >= 1 else f"{w} {s * 100:.0f} %".strip()
+            for s, w in zip(shares, words, strict=True)
+        ]
         trace.textposition = ["inside" if s >= 0.15 else "outside" for s in shares]
         trace.customdata = [
-            f"({byte_text(s * size)} of {byte_text(size)})" if size else "" for s in shares
+            (f"({byte_text(s * size)} of {byte_text(size)})" if size else "")
+            + (f", {w}" if w else "")
+            for s, w in zip(shares, words, strict=True)
         ]
+
+
+_STATE_WORDS = {"paused": "paused", "queued": "queued", "cancelled": "cancelled"}
+
+
+def transfer_states(transfers: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """``{rollout: {node: state}}`` from ``Results.transfers()``: a node group's instances
+    as one (paused if any waits for a link, else queued if any has not started, else the
+    state they share)."""
+    order = ("paused", "queued", "sending", "cancelled", "done")
+    out: dict[str, dict[str, str]] = {}
+    for (rollout, node), rows in transfers.groupby(["rollout", "node"], sort=False):
+        present = set(rows["state"].astype(str))
+        state = next((s for s in order if s in present), sorted(present)[0])
+        out.setdefault(str(rollout), {})[str(node)] = state
+    return out

@@ -82,3 +82,29 @@ def test_the_canvas_refuses_a_version_ring_without_a_colour(bad_rollout: Scenari
     wb = Workbench(bad_rollout, until=60)
     with pytest.raises(traitlets.TraitError, match="colour"):
         wb.canvas.versions = {"line-gw": {"version": "defect-v1", "colour": ""}}
+
+
+def test_clicking_the_wan_pauses_the_transfer_on_screen(bad_rollout: Scenario) -> None:
+    """A bigger checkpoint takes a while to come down: cutting the WAN by a click stops its
+    progress bar, labelled "paused"; restoring it lets the transfer finish."""
+    bad_rollout.model_versions[1].size_bytes = 1e9
+    wb = Workbench(bad_rollout, until=600)
+    wb.models.strategy.value = "all_at_once"
+    wb.step(5)
+    wb.models.start()
+    wb.step(20)
+    wb.canvas.click_element("link", "wan")
+    assert wb.failed() == ["wan"]
+    wb.step(5)
+    (bars,) = wb.models.progress.data
+    held = bars.x[0]
+    assert 0 < held < 100 and bars.text[0].startswith("paused")
+    wb.step(20)
+    assert wb.models.progress.data[0].x[0] == held  # nothing moves while the WAN is down
+    wb.canvas.click_element("link", "wan")
+    for _ in range(60):
+        wb.step(10)
+        if wb.models.progress.data[0].x[0] >= 100:
+            break
+    assert wb.models.progress.data[0].text[0] == "done"
+    assert wb.simulation.results().transfers()["pauses"].sum() == 1

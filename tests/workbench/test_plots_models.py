@@ -16,6 +16,7 @@ from workbench.plots_models import (
     node_rows,
     progress_from_transfers,
     rollout_progress_figure,
+    transfer_states,
     update_progress,
     version_colours,
     version_timeline_figure,
@@ -268,3 +269,24 @@ def test_transfers_and_outages_show_on_the_timeline(timeline: pd.DataFrame) -> N
     (band,) = [s for s in figure.layout.shapes if (s.name or "").startswith("outage")]
     assert (band.type, band.x0, band.x1) == ("rect", 30.0, 90.0)
     assert "wan down" in [a.text for a in figure.layout.annotations]
+
+
+def test_a_paused_transfer_says_so_on_its_bar() -> None:
+    transfers = pd.DataFrame(
+        [
+            ("push", "gw1", 0, 0.0, None, 1e9, 1, "paused"),
+            ("push", "cams", 0, 0.0, 9.0, 4e9, 0, "done"),
+            ("push", "cams", 1, 0.0, None, 0.0, 0, "queued"),
+            ("push", "gw2", 0, 0.0, None, 2e9, 0, "sending"),
+        ],
+        columns=["rollout", "node", "instance", "start_s", "end_s", "bytes", "pauses", "state"],
+    )
+    states = transfer_states(transfers)
+    assert states == {"push": {"gw1": "paused", "cams": "queued", "gw2": "sending"}}
+    figure = rollout_progress_figure(
+        progress_from_transfers(transfers, {"push": 4e9}), sizes={"push": 4e9}, states=states
+    )
+    (bars,) = figure.data
+    assert list(bars.y) == ["cams", "gw1", "gw2"]
+    assert list(bars.text) == ["queued 50 %", "paused 25 %", "50 %"]
+    assert bars.customdata[1] == "(1 GB of 4 GB), paused"

@@ -610,19 +610,31 @@ class TopologyCanvas(anywidget.AnyWidget):
         return _check_items("version_key", proposal["value"], ("version", "colour"))
 
     def show_versions(
-        self, active: dict[str, str], colours: dict[str, str], titles: dict[str, str]
+        self,
+        active: dict[str, str],
+        colours: dict[str, str],
+        titles: dict[str, str],
+        splits: dict[str, tuple[str, float]] | None = None,
     ) -> None:
         """Ring each node in the colour of the version it serves (``active``: node -> version
-        id) and show the key (``colours``: version -> colour, ``titles``: its hover text)."""
+        id) and show the key (``colours``: version -> colour, ``titles``: its hover text);
+        ``splits`` (node -> (candidate version, its share)) adds a dashed outer ring for a
+        canary or an A/B test that serves part of the node's requests."""
         key = [{"version": v, "colour": c, "title": titles.get(v, v)} for v, c in colours.items()]
         if key != self.version_key:
             self.version_key = key
-        rings = {
+        rings: dict[str, Any] = {
             node: {"version": version, "colour": colours.get(version, "#888888"),
                    "title": titles.get(version, version)}
             for node, version in active.items()
             if version
         }  # fmt: skip
+        for node, (version, share) in (splits or {}).items():
+            if node in rings and version != rings[node]["version"]:
+                rings[node]["split"] = {
+                    "version": version, "colour": colours.get(version, "#888888"),
+                    "share": round(float(share), 4),
+                }  # fmt: skip
         if rings != self.versions:
             self.versions = rings
 

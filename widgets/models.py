@@ -91,6 +91,7 @@ class ModelsView:
         self.status = status or controls.status
         self.started: list[Rollout] = []  # rollouts started from the panel in this run
         self._states: dict[str, dict[str, str]] = {}  # transfer states at the last redraw
+        self._splits: dict[str, tuple[str, float]] = {}  # canary / A-B splits at that time
         self._drawn = -1e9
         guard = self.status.guarded
         style = {"description_width": "64px"}
@@ -243,12 +244,15 @@ class ModelsView:
             v.id: f"{v.id} ({v.model} {v.version}, true accuracy {v.accuracy:.3g})"
             for v in self.scenario.model_versions
         }
-        if self.canvas is not None:
-            self.canvas.show_versions(self.active(sim), self.colours, titles)
         recent = time.monotonic() - self._drawn < _REDRAW_S
         if not force and sim is not None and not sim.done and recent and not self._paused():
+            if self.canvas is not None:
+                self.canvas.show_versions(self.active(sim), self.colours, titles, self._splits)
             self._update_progress(sim)
             return
+        self._splits = _splits(sim)
+        if self.canvas is not None:
+            self.canvas.show_versions(self.active(sim), self.colours, titles, self._splits)
         self._drawn = time.monotonic()
         self.grid.show(self._figures(sim))
 
@@ -325,3 +329,18 @@ def _no_accuracy() -> Any:
 
     columns = ["t_s", "workload", "site", "version", "served", "labelled", "correct", "accuracy"]
     return pd.DataFrame(columns=columns)
+
+
+def _splits(sim: Simulation | None) -> dict[str, tuple[str, float]]:
+    """Node -> (version, share) of the arm that is not the node's active version, while a
+    canary or an A/B test serves part of the node's requests."""
+    if sim is None:
+        return {}
+    timeline = sim.results().version_timeline()
+    active = sim.node_versions()
+    now = timeline[(timeline["end_s"] >= sim.now - 1e-9) & (timeline["share"] < 1)]
+    return {
+        str(row.node): (str(row.version), float(row.share))
+        for row in now.itertuples(index=False)
+        if str(row.version) != active.get(str(row.node))
+    }

@@ -108,3 +108,16 @@ def test_clicking_the_wan_pauses_the_transfer_on_screen(bad_rollout: Scenario) -
             break
     assert wb.models.progress.data[0].text[0] == "done"
     assert wb.simulation.results().transfers()["pauses"].sum() == 1
+
+
+def test_a_canary_shows_as_a_dashed_second_ring_with_its_share(bad_rollout: Scenario) -> None:
+    wb = Workbench(bad_rollout, until=600)
+    assert wb.models.strategy.value == "canary" and wb.models.share.value == 0.1
+    wb.models.start()
+    for _ in range(40):
+        wb.step(5)
+        if "split" in wb.canvas.versions["line-gw"]:
+            break
+    ring = wb.canvas.versions["line-gw"]
+    assert ring["version"] == "defect-v1"
+    assert ring["split"] == {"version": "defect-v2", "colour": VERSION_COLOURS[1], "share": 0.1}

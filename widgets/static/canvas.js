@@ -377,6 +377,16 @@ function render({ model, el }) {
           class: "etw-version-ring", "data-version": version.version,
         }, g);
         svgEl("title", {}, ring).textContent = `${n.id} serves ${version.title || version.version}`;
+        const split = version.split;
+        if (split) {  // a canary or an A/B test: the candidate's share as a dashed outer ring
+          const outer = svgEl("circle", {
+            r: p.r + 9, fill: "none", stroke: split.colour, "stroke-width": 3,
+            "stroke-dasharray": "4 3", class: "etw-version-ring etw-version-split",
+            "data-version": split.version, "data-share": split.share,
+          }, g);
+          svgEl("title", {}, outer).textContent =
+            `${n.id}: ${split.version} serves ${(100 * split.share).toFixed(0)} % of the requests (canary / A-B)`;
+        }
       }
       if ((n.count || 1) > 1) {
         svgEl("text", { y: 4, class: "etw-count" }, g).textContent = `×${n.count}`;

@@ -26,7 +26,7 @@ NOTEBOOK = "models_demo.ipynb"
 PLOTS = ".etw-models .js-plotly-plot"
 
 
-def open_models(page: Page, url: str) -> list[str]:
+def open_models(page: Page, url: str, shots: Path) -> list[str]:
     """Open the notebook, run all cells, wait for the canvas with its version rings and the
     models figures with their axes; return the list that collects console errors."""
     errors = console_errors(page)
@@ -37,16 +37,24 @@ def open_models(page: Page, url: str) -> list[str]:
         close_dialogs(page)
         page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
         page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
-        started = page.locator(".jp-InputPrompt", has_text=re.compile(r"\[[0-9*]+\]"))
+        # the FIRST code cell must have started (on a busy machine Lab can drop its execution
+        # while the kernel connects, and run only the later cells)
+        first = page.locator(".jp-CodeCell .jp-InputPrompt").first
         try:
-            expect(started).not_to_have_count(0, timeout=10_000)
+            expect(first).to_have_text(re.compile(r"\[[0-9*]+\]"), timeout=10_000)
             break
         except AssertionError:
             continue
     try:
         expect(page.locator("svg.etw-svg g.etw-node")).to_have_count(5, timeout=180_000)
     except AssertionError as exc:
-        raise AssertionError(f"the canvas was not drawn; console errors: {errors}") from exc
+        outputs = page.locator(".jp-OutputArea-output").all_inner_texts()
+        prompts = page.locator(".jp-InputPrompt").all_inner_texts()
+        page.screenshot(path=shots / "models_not_drawn.png")
+        raise AssertionError(
+            f"the canvas was not drawn; prompts {prompts}, outputs {outputs}, "
+            f"console errors: {errors}"
+        ) from exc
     expect(page.locator(PLOTS)).to_have_count(2, timeout=90_000)
     page.wait_for_function(
         f"[...document.querySelectorAll('{PLOTS}')]"
@@ -76,7 +84,7 @@ def probe(page: Page) -> dict[str, Any]:
 def test_start_a_rollout_from_the_panel_and_see_the_node_version_change(
     page: Page, fresh_lab: str, shots: Path
 ) -> None:
-    errors = open_models(page, fresh_lab)
+    errors = open_models(page, fresh_lab, shots)
     # before the run: the gateway wears v1's ring; the key names both versions
     expect(ring(page, "line-gw")).to_have_attribute("data-version", "defect-v1")
     keys = page.locator(".etw-legend .etw-version-key")
@@ -118,4 +126,26 @@ def test_start_a_rollout_from_the_panel_and_see_the_node_version_change(
     page.screenshot(path=shots / "models_rollout.png")
     page.locator(".etw-models").scroll_into_view_if_needed()
     page.screenshot(path=shots / "models_panel.png")
+    assert not errors, errors
+
+
+def test_a_canary_from_the_panel_shows_its_share_on_the_node(
+    page: Page, fresh_lab: str, shots: Path
+) -> None:
+    """The panel's default strategy is a 10 % canary: once the checkpoint is in, the gateway
+    keeps v1's ring and gains a dashed outer ring in v2's colour, with its share."""
+    errors = open_models(page, fresh_lab, shots)
+    panel = page.locator(".etw-rollout-panel")
+    expect(panel.locator("select").nth(3)).to_have_value("canary")
+    panel.locator("button.etw-start-rollout").click()
+    button(page, "Play").click()
+    split = node(page, "line-gw").locator("circle.etw-version-split")
+    expect(split).to_have_count(1, timeout=120_000)
+    pause(page)
+    expect(split).to_have_attribute("data-version", "defect-v2")
+    expect(split).to_have_attribute("data-share", "0.1")
+    expect(ring(page, "line-gw").first).to_have_attribute("data-version", "defect-v1")
+    page.locator(".etw-canvas").scroll_into_view_if_needed()
+    page.screenshot(path=shots / "models_canary.png")
+    assert not probe(page)["errors"]
     assert not errors, errors

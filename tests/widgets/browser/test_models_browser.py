@@ -33,7 +33,7 @@ def open_models(page: Page, url: str, shots: Path) -> list[str]:
     page.goto(f"{url}/lab/tree/{NOTEBOOK}")
     idle = page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')
     expect(idle).to_be_visible(timeout=90_000)
-    for _ in range(4):  # a click right after start-up can go to a kernel not yet connected
+    for _ in range(12):  # a click right after start-up can go to a kernel not yet connected
         close_dialogs(page)
         page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
         page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()

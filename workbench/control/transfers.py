@@ -106,7 +106,7 @@ class Transfer:
         self.epoch = 0
         self.pauses = 0
         self.restarts = 0
-        self.state = "queued"  # queued, sending, paused, done, cancelled
+        self.state = "queued"  # queued, sending, paused, done
         self.start_s = float("nan")
         self.end_s = float("nan")
 
@@ -122,13 +122,6 @@ class Transfer:
             return
         self._pump(0, now)
 
-    def cancel(self) -> None:
-        if self.state not in ("done",):
-            self.state = "cancelled"
-            self.epoch += 1
-            for queue in self.queues:
-                queue.clear()
-
     def _take(self, hop: int) -> float | None:
         queue = self.queues[hop]
         if queue:
@@ -142,7 +135,7 @@ class Transfer:
 
     def _pump(self, hop: int, now: float) -> None:
         """Send the next chunk waiting at ``hop`` if its pace and its link allow."""
-        if self.busy[hop] or self.parked[hop] or self.state in ("done", "cancelled"):
+        if self.busy[hop] or self.parked[hop] or self.state == "done":
             return
         if self.restart and self.state == "paused":
             return  # the attempt was dropped: nothing moves until the link returns
@@ -159,7 +152,7 @@ class Transfer:
     def grant(self, hop: int, now: float) -> bool:
         """The gate lets ``hop`` send a chunk now; False when it has nothing it can send."""
         self.busy[hop] = False
-        if self.state in ("done", "cancelled") or (self.restart and self.state == "paused"):
+        if self.state == "done" or (self.restart and self.state == "paused"):
             return False
         size = self._take(hop)
         if size is None:
@@ -183,7 +176,7 @@ class Transfer:
 
     def _arrive(self, hop: int, size: float, epoch: int) -> None:
         if epoch != self.epoch:
-            return  # a chunk of an abandoned attempt (restart) or a cancelled transfer
+            return  # a chunk of an attempt abandoned by a restart
         now = self.sim.now
         if hop == len(self.channels):
             self.delivered += size
@@ -217,7 +210,7 @@ class Transfer:
     def resume(self, hop: int, route: tuple[Any, ...], pos: int, now: float) -> None:
         """The link of ``hop`` is back (called by the channel's backlog drain)."""
         self.parked[hop] = False
-        if self.state in ("done", "cancelled"):
+        if self.state == "done":
             return
         if self.state == "paused":
             self.state = "sending"

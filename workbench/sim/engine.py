@@ -431,8 +431,9 @@ class StepReport:
 
     ``completed`` holds the requests decided in (start_s, end_s]: workload, request,
     created_s, end_s, latency_s (end minus creation) and outcome (primary, fallback or a
-    drop reason); with model versions also ``version`` and ``correct``. ``store_changes`` holds the local-store occupancy changes recorded in that
-    interval (t_s, node, instance, bytes, items), in time order per store. ``waits`` holds
+    drop reason); with model versions also ``version`` and ``correct``. ``store_changes``
+    holds the local-store occupancy changes recorded in that interval (t_s, node, instance,
+    bytes, items), in time order per store. ``waits`` holds
     (since_s, until_s) of every wait in a store that was open at start_s or began later
     (until_s is inf while it lasts), so that the requests waiting at any time in the step
     can be counted. ``boundaries`` equals :meth:`Results.boundary_summary` at end_s (bytes per

@@ -190,6 +190,16 @@ def check_rollout(
         same = [v for v in installed if models[v] == version.model and v != version.id]
         others = sum(sizes[v] for v in installed if models[v] != version.model)
         two = canary and target.tier == "aggregation_edge" and same
+        if canary and target.tier == "aggregation_edge" and not same:
+            problems.append(
+                Problem(
+                    f"{where}.targets",
+                    f"a canary compares {version.id} with the version {node_id} runs, and it "
+                    f"runs none of {version.model!r}; list one in nodes[{index}].versions or "
+                    "use strategy 'all_at_once'",
+                )
+            )
+            continue
         need = others + size + (sizes[same[0]] if two else 0)
         if need > target.storage_bytes:
             what = (

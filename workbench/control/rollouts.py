@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from ..catalogue import TIER_IDS
 from ..scenario import Rollout
 from . import decisions
-from .transfers import Transfer
+from .transfers import Gate, Transfer
 from .versions import NONE, VersionInfo
 
 if TYPE_CHECKING:
@@ -51,6 +51,14 @@ class RolloutRun:
         self._pending: list[tuple[str, int]] = []  # instances of the current wave not started
         self._open = 0  # transfers of the current phase not yet activated
         self.trial_start_s = math.inf  # labels of requests served from here on are counted
+        self._gates: dict[int, Gate] = {}  # by id(channel): the pace shared by its transfers
+
+    def gate(self, channel: Any) -> Gate:
+        """The pace of ``channel`` for this rollout's transfers."""
+        found = self._gates.get(id(channel))
+        if found is None:
+            found = self._gates[id(channel)] = Gate(self.sim, self.rollout.bandwidth_share)
+        return found
 
     # ------------------------------------------------------------------ start
     def start(self) -> None:

@@ -100,19 +100,25 @@ def step_columns(sim: Simulation, completed: pd.DataFrame) -> None:
     """Add ``version`` and ``correct`` to a step report's completed requests (in place)."""
     control = sim.control
     names = ["", *control.version_names()]
-    version = np.zeros(len(completed), dtype=np.int64)
-    correct: list[Any] = [None] * len(completed)
+    version = np.full(len(completed), NONE, dtype=np.int64)
+    correct = np.full(len(completed), -1, dtype=np.int8)
     workloads = completed["workload"].astype(str).to_numpy()
     requests = completed["request"].to_numpy()
-    for row, (workload, req) in enumerate(zip(workloads, requests, strict=True)):
-        index = next(r.plan.index for r in sim.workloads if r.plan.workload.id == workload)
-        judge = control.judges.get(index)
-        if judge is None or req >= len(judge.version) or judge.version[req] == NONE:
+    for run in sim.workloads:
+        judge = control.judges.get(run.plan.index)
+        if judge is None:
             continue
-        version[row] = judge.version[req] + 1
-        correct[row] = bool(judge.correct[req])
-    completed["version"] = pd.Categorical.from_codes(version, categories=names)
-    completed["correct"] = pd.array(correct, dtype="boolean")
+        rows = np.flatnonzero(workloads == run.plan.workload.id)
+        have = len(judge.version)
+        reqs = requests[rows]
+        inside = reqs < have
+        rows, reqs = rows[inside], reqs[inside]
+        version[rows] = np.frombuffer(judge.version, dtype=np.int16, count=have)[reqs]
+        correct[rows] = np.frombuffer(judge.correct, dtype=np.int8, count=have)[reqs]
+    completed["version"] = pd.Categorical.from_codes(version + 1, categories=names)
+    completed["correct"] = pd.array(
+        [None if c < 0 else bool(c) for c in correct.tolist()], dtype="boolean"
+    )
 
 
 def version_timeline(control: Control, now: float) -> pd.DataFrame:

@@ -1,9 +1,10 @@
 """Checkpoint transfers: chunks down the real route, paced to a share of each link's time.
 
 A transfer sends its checkpoint from the registry to one node instance in chunks, hop by hop
-(each node on the way relays a chunk once it has it whole). On every hop it waits, after a
-chunk, long enough that it uses at most ``share`` of that link's time, so requests interleave
-with it on the same FIFO channels. A chunk is never sent on a down channel: the hop waits in
+(each node on the way relays a chunk once it has it whole). The transfers of one rollout share
+a :class:`Gate` per link direction, which after each chunk waits long enough that together they
+use at most ``share`` of that link's time (taking turns), so requests interleave with them on
+the same FIFO channels. A chunk is never sent on a down channel: the hop waits in
 the channel's backlog and carries on when the link returns, from the last byte delivered
 (``resume``), or the whole transfer starts again from byte 0 (``restart``).
 """
@@ -33,6 +34,43 @@ def chunk_size(size_bytes: float, channels: list[Any]) -> float:
     return max(chunk, size_bytes / MAX_CHUNKS)
 
 
+class Gate:
+    """The pace of one link direction for every transfer of a rollout: a chunk may start when
+    the previous one's share of the link's time is over; waiting hops take turns."""
+
+    def __init__(self, sim: Any, share: float) -> None:
+        self.sim = sim
+        self.share = share
+        self.free_at = 0.0
+        self.waiting: deque[tuple[Transfer, int]] = deque()
+        self.timer = False
+
+    def request(self, transfer: Transfer, hop: int, now: float) -> None:
+        if not self.waiting and not self.timer and now >= self.free_at:
+            transfer.grant(hop, now)
+            return
+        self.waiting.append((transfer, hop))
+        self._arm(now)
+
+    def sent(self, now: float, end: float, tx: float) -> None:
+        """A chunk holds the link until ``end`` (``tx`` of it transmitting)."""
+        self.free_at = max(now, end + tx * (1.0 / self.share - 1.0))
+
+    def _arm(self, now: float) -> None:
+        if not self.timer and self.waiting:
+            self.timer = True
+            self.sim.call_at(max(now, self.free_at), self._open)
+
+    def _open(self) -> None:
+        self.timer = False
+        now = self.sim.now
+        while self.waiting and now >= self.free_at:
+            transfer, hop = self.waiting.popleft()
+            if transfer.grant(hop, now):
+                break
+        self._arm(now)
+
+
 class Transfer:
     """One checkpoint copy to one node instance."""
 
@@ -54,13 +92,12 @@ class Transfer:
         self.channels = [step[1] for step in route]
         self.size_bytes = size_bytes
         self.drain_share = share  # the pace of a backlog drain, as for requests
-        self.share = share
         self.restart = restart
         self.plan = None  # not a workload (see degraded.held_requests)
         self.chunk = chunk_size(size_bytes, self.channels)
         n = len(self.channels)
         self.queues: list[deque[float]] = [deque() for _ in range(n)]
-        self.busy = [False] * n  # a pacing timer runs on the hop
+        self.busy = [False] * n  # the hop waits for its turn at its link's gate
         self.parked = [False] * n  # waiting in the hop's channel backlog for the link
         self.emitted = 0.0  # bytes the registry has handed to the first hop (this attempt)
         self.delivered = 0.0  # bytes the target holds (this attempt)
@@ -69,7 +106,7 @@ class Transfer:
         self.epoch = 0
         self.pauses = 0
         self.restarts = 0
-        self.state = "queued"  # queued, sending, paused, done, cancelled
+        self.state = "queued"  # queued, sending, paused, done
         self.start_s = float("nan")
         self.end_s = float("nan")
 
@@ -85,13 +122,6 @@ class Transfer:
             return
         self._pump(0, now)
 
-    def cancel(self) -> None:
-        if self.state not in ("done",):
-            self.state = "cancelled"
-            self.epoch += 1
-            for queue in self.queues:
-                queue.clear()
-
     def _take(self, hop: int) -> float | None:
         queue = self.queues[hop]
         if queue:
@@ -105,7 +135,7 @@ class Transfer:
 
     def _pump(self, hop: int, now: float) -> None:
         """Send the next chunk waiting at ``hop`` if its pace and its link allow."""
-        if self.busy[hop] or self.parked[hop] or self.state in ("done", "cancelled"):
+        if self.busy[hop] or self.parked[hop] or self.state == "done":
             return
         if self.restart and self.state == "paused":
             return  # the attempt was dropped: nothing moves until the link returns
@@ -116,6 +146,21 @@ class Transfer:
         if not channel.in_service:
             self._park(hop, size, now)
             return
+        self.busy[hop] = True  # waiting for its turn at the gate
+        self.rollout.gate(channel).request(self, hop, now)
+
+    def grant(self, hop: int, now: float) -> bool:
+        """The gate lets ``hop`` send a chunk now; False when it has nothing it can send."""
+        self.busy[hop] = False
+        if self.state == "done" or (self.restart and self.state == "paused"):
+            return False
+        size = self._take(hop)
+        if size is None:
+            return False
+        channel = self.channels[hop]
+        if not channel.in_service:
+            self._park(hop, size, now)
+            return False
         self.queues[hop].popleft()
         tx = 8.0 * size / channel.bandwidth_bps
         arrive = channel.send(now, size)
@@ -123,19 +168,15 @@ class Transfer:
         self.by_link[link] = self.by_link.get(link, 0.0) + size
         if hop == 0:
             self.sent += size
-        end = arrive - channel.latency_s
-        self.busy[hop] = True
+        self.rollout.gate(channel).sent(now, arrive - channel.latency_s, tx)
         epoch = self.epoch
-        self.sim.call_at(max(now, end + tx * (1.0 / self.share - 1.0)), lambda: self._free(hop))
         self.sim.call_at(arrive, lambda: self._arrive(hop + 1, size, epoch))
-
-    def _free(self, hop: int) -> None:
-        self.busy[hop] = False
-        self._pump(hop, self.sim.now)
+        self._pump(hop, now)  # queue up for the next turn
+        return True
 
     def _arrive(self, hop: int, size: float, epoch: int) -> None:
         if epoch != self.epoch:
-            return  # a chunk of an abandoned attempt (restart) or a cancelled transfer
+            return  # a chunk of an attempt abandoned by a restart
         now = self.sim.now
         if hop == len(self.channels):
             self.delivered += size
@@ -169,7 +210,7 @@ class Transfer:
     def resume(self, hop: int, route: tuple[Any, ...], pos: int, now: float) -> None:
         """The link of ``hop`` is back (called by the channel's backlog drain)."""
         self.parked[hop] = False
-        if self.state in ("done", "cancelled"):
+        if self.state == "done":
             return
         if self.state == "paused":
             self.state = "sending"

@@ -431,8 +431,9 @@ class StepReport:
 
     ``completed`` holds the requests decided in (start_s, end_s]: workload, request,
     created_s, end_s, latency_s (end minus creation) and outcome (primary, fallback or a
-    drop reason). ``store_changes`` holds the local-store occupancy changes recorded in that
-    interval (t_s, node, instance, bytes, items), in time order per store. ``waits`` holds
+    drop reason); with model versions also ``version`` and ``correct``. ``store_changes``
+    holds the local-store occupancy changes recorded in that interval (t_s, node, instance,
+    bytes, items), in time order per store. ``waits`` holds
     (since_s, until_s) of every wait in a store that was open at start_s or began later
     (until_s is inf while it lasts), so that the requests waiting at any time in the step
     can be counted. ``boundaries`` equals :meth:`Results.boundary_summary` at end_s (bytes per
@@ -559,32 +560,6 @@ class Simulation:
         elements = [*plan.link_elements.values(), *plan.node_elements.values()]
         return [e.id for e in elements if not e.up]
 
-    # ------------------------------------------------------------- rollouts
-    def start_rollout(self, rollout: Any) -> None:
-        """Start ``rollout`` (a :class:`workbench.scenario.Rollout`) now, whatever its ``at``;
-        raises ScenarioError when the scenario cannot take it (unknown version, no room...)."""
-        from ..control.checks import check_rollout
-
-        problems = check_rollout(self.scenario, rollout, self.catalogue)
-        if problems:
-            raise ScenarioError(problems)
-        if self.control is None:
-            raise ScenarioError(
-                [Problem("model_versions", "the scenario declares no versions; add them first")]
-            )
-        self.control.schedule(rollout, self.now)
-
-    def node_versions(self) -> dict[str, str]:
-        """Per node: the model version it serves now (the one most of its instances serve);
-        nodes without versions are left out."""
-        return {} if self.control is None else self.control.book.active_by_node()
-
-    def rollout_progress(self) -> dict[str, dict[str, float]]:
-        """Per rollout, per target node: the share of the checkpoint received (0..1)."""
-        if self.control is None:
-            return {}
-        return {run.rollout.id: run.progress() for run in self.control.rollouts}
-
     def _apply(self, outage: failures.Outage, start: bool) -> None:
         if outage.kind == "degrade":
             detail = (
@@ -639,6 +614,32 @@ class Simulation:
             record |= {"end_s": self.now if finished else math.nan, "finished": finished}
             record["drain_s"] = record["end_s"] - record["start_s"]
             self.drains.append(record)
+
+    # ------------------------------------------------------------- rollouts
+    def start_rollout(self, rollout: Any) -> None:
+        """Start ``rollout`` (a :class:`workbench.scenario.Rollout`) now, whatever its ``at``;
+        raises ScenarioError when the scenario cannot take it (unknown version, no room...)."""
+        from ..control.checks import check_rollout
+
+        problems = check_rollout(self.scenario, rollout, self.catalogue)
+        if problems:
+            raise ScenarioError(problems)
+        if self.control is None:
+            raise ScenarioError(
+                [Problem("model_versions", "the scenario declares no versions; add them first")]
+            )
+        self.control.schedule(rollout, self.now)
+
+    def node_versions(self) -> dict[str, str]:
+        """Per node: the model version it serves now (the one most of its instances serve);
+        nodes without versions are left out."""
+        return {} if self.control is None else self.control.book.active_by_node()
+
+    def rollout_progress(self) -> dict[str, dict[str, float]]:
+        """Per rollout, per target node: the share of the checkpoint received (0..1)."""
+        if self.control is None:
+            return {}
+        return {run.rollout.id: run.progress() for run in self.control.rollouts}
 
     @property
     def done(self) -> bool:

@@ -14,6 +14,10 @@ Tables
 ``flows``     one row per bulk transfer (e.g. a model push to one gateway).
 ``events``    the event log (start, end; failures later).
 
+With model versions (:mod:`workbench.control`), ``requests`` gains ``version`` and ``correct``,
+and ``version_timeline()``, ``accuracy()``, ``rollouts()``, ``transfers()`` and
+``decisions()`` describe what each node runs, how right it was and how each rollout went.
+
 ``summary()`` gives per-workload latency mean/p50/p95/p99, SLO violation share and throughput,
 and per tier boundary the bytes that crossed it against the counterfactual "ship every raw
 byte to the cloud", with the saving in percent. Everything after the warm-up only.

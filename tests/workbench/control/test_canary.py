@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from workbench.control import non_inferiority, power
+from workbench.control.decisions import restricted_mle
 from workbench.scenario import Labels, Scenario
 from workbench.sim import Simulation
 
@@ -83,14 +85,30 @@ def test_promoted_version_replaces_the_old() -> None:
     assert result.summary()["versions"]["line-gw"] == {"version": "defect-v2", "switches": 1}
 
 
+def test_restricted_mle_maximises_the_likelihood_under_h0() -> None:
+    n_old, right_old, n_new, right_new, margin = 4724, 4459, 500, 412, 0.05
+    p_old, p_new = restricted_mle(n_old, right_old, n_new, right_new, margin)
+    assert p_new == pytest.approx(p_old - margin)
+    grid = np.linspace(margin + 1e-6, 1 - 1e-6, 200_001)
+    loglik = (
+        right_new * np.log(grid - margin)
+        + (n_new - right_new) * np.log(1 - grid + margin)
+        + right_old * np.log(grid)
+        + (n_old - right_old) * np.log(1 - grid)
+    )
+    assert p_old == pytest.approx(grid[loglik.argmax()], abs=1e-5)
+
+
 def test_non_inferiority_by_hand() -> None:
     promote, e = non_inferiority(1000, 950, 500, 425, alpha=0.05, margin=0.05)
-    se = math.sqrt(0.95 * 0.05 / 1000 + 0.85 * 0.15 / 500)
+    q_old, q_new = restricted_mle(1000, 950, 500, 425, 0.05)
+    se = math.sqrt(q_old * (1 - q_old) / 1000 + q_new * (1 - q_new) / 500)
     assert e.statistic == pytest.approx((0.85 - 0.95 + 0.05) / se)
-    assert not promote
+    assert not promote and e.accuracy_new == 0.85 and e.accuracy_old == 0.95
     promote, e = non_inferiority(1000, 950, 500, 475, alpha=0.05, margin=0.05)
-    assert promote
-    assert e.statistic == pytest.approx(0.05 / math.sqrt(0.95 * 0.05 / 1000 + 0.95 * 0.05 / 500))
+    assert promote and e.statistic > e.threshold
+    promote, e = non_inferiority(1000, 1000, 500, 500, alpha=0.05, margin=0.05)
+    assert promote and math.isfinite(e.statistic)  # all right in both: still a finite error
 
 
 def test_power_at_the_defaults() -> None:

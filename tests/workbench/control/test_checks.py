@@ -131,3 +131,14 @@ def test_start_rollout_refuses_bad_input() -> None:
     bad = bad_rollout().rollouts[0].model_copy(update={"version": "defect-v7"})
     with pytest.raises(ScenarioError, match="unknown version 'defect-v7'"):
         sim.start_rollout(bad)
+
+
+def test_canary_needs_an_old_version_to_compare_with() -> None:
+    s = bad_rollout()
+    s.nodes = [n.model_copy(update={"versions": []}) if n.id == "line-gw" else n for n in s.nodes]
+    (line,) = _messages(s)
+    assert line == (
+        "rollouts[0].targets: a canary compares defect-v2 with the version line-gw runs, and "
+        "it runs none of 'resnet50'; list one in nodes[2].versions or use strategy "
+        "'all_at_once'"
+    )

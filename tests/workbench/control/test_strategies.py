@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from workbench.scenario import Rollout
+from workbench.scenario import Failure, Rollout
 from workbench.sim import Simulation, simulate
 
 from .conftest import bad_rollout, inspection_only
@@ -87,3 +87,19 @@ def test_start_rollout_live() -> None:
     assert inspection["version"].iloc[-1] == "defect-v2"
     row = sim.results().rollouts().iloc[0]
     assert row["start_s"] == 10.0 and row["decision"] == "completed"
+
+
+def test_cut_off_target_keeps_its_version_and_reconciles() -> None:
+    """The cameras' LAN is down while the new version goes out: the gateway switches, the
+    cameras keep serving v1 (their fallback stage runs on them) and get v2 when it returns."""
+    s = _cameras_too(strategy="all_at_once")
+    s.failures = [Failure.model_validate({"link": "cam-lan", "at": 1.0, "duration": 249.0})]
+    sim = Simulation(s, until=300, seed=1)  # type: ignore[arg-type]
+    sim.advance(to=200)  # 9 copies of 98 MB at half the WAN's 100 Mbit/s: about 141 s
+    assert sim.node_versions() == {"line-gw": "defect-v2", "cameras": "defect-v1"}
+    assert sim.rollout_progress()["defect-v2-canary"]["cameras"] < 1
+    result = sim.run()
+    assert sim.node_versions() == {"line-gw": "defect-v2", "cameras": "defect-v2"}
+    cameras = result.transfers().query("node == 'cameras'")
+    assert (cameras["pauses"] == 1).all() and (cameras["start_s"] == 0).all()
+    assert (cameras["end_s"] > 250.0).all() and (cameras["bytes"] == 98e6).all()

@@ -54,6 +54,7 @@ from .plots_models import (
     accuracy_figure,
     progress_from_transfers,
     rollout_progress_figure,
+    transfer_states,
     version_colours,
     version_timeline_figure,
 )
@@ -749,7 +750,13 @@ def _models_section(results: Results, summary: Mapping[str, Any], names: Mapping
             sizes[rollout.id] = version.size_bytes or cat.models[version.model].size_bytes()
         progress = progress_from_transfers(transfers, sizes)
         figures.append(
-            rollout_progress_figure(progress, versions=by_version, colours=colours, sizes=sizes)
+            rollout_progress_figure(
+                progress,
+                versions=by_version,
+                colours=colours,
+                sizes=sizes,
+                states=transfer_states(transfers),
+            )
         )
     divs = "\n".join(
         f'<div class="figure">{_figure_html(f, div_id, with_plotlyjs=False)}</div>'

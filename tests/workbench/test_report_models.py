@@ -56,7 +56,10 @@ def test_an_unfinished_transfer_gets_the_progress_figure(tmp_path: Path) -> None
     (transfer,) = results.transfers().itertuples(index=False)
     assert transfer.state != "done" and 0 < transfer.bytes < 98e6
     page = write_report(results, tmp_path / "report.html").read_text()
-    assert f'id="{MODEL_FIGURE_IDS[2]}"' in _section(page, "models")
+    models = _section(page, "models")
+    assert f'id="{MODEL_FIGURE_IDS[2]}"' in models
+    share = transfer.bytes / 98e6
+    assert f'"paused {share * 100:.0f} %"' in models  # the bar says why it stopped
     assert "<td>incomplete</td>" in _section(page, "models")
 
 

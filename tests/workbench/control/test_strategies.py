@@ -103,3 +103,22 @@ def test_cut_off_target_keeps_its_version_and_reconciles() -> None:
     cameras = result.transfers().query("node == 'cameras'")
     assert (cameras["pauses"] == 1).all() and (cameras["start_s"] == 0).all()
     assert (cameras["end_s"] > 250.0).all() and (cameras["bytes"] == 98e6).all()
+
+
+def test_failing_a_link_by_hand_pauses_the_transfer() -> None:
+    """What a click on a link in the workbench does during a rollout: the transfer stops at
+    the link, and carries on from where it was when the link is restored."""
+    s = inspection_only(strategy="all_at_once")
+    sim = Simulation(s, until=120, seed=1)
+    sim.advance(to=8)
+    sim.fail("wan")
+    sim.advance(to=9)
+    held = sim.rollout_progress()["defect-v2-canary"]["line-gw"]
+    sim.advance(to=40)
+    assert 0 < sim.rollout_progress()["defect-v2-canary"]["line-gw"] == held < 1
+    sim.restore("wan")
+    result = sim.run()
+    transfer = result.transfers().iloc[0]
+    assert transfer["state"] == "done" and transfer["pauses"] == 1
+    assert transfer["bytes"] == 98e6 and transfer["end_s"] > 40
+    assert sim.node_versions() == {"line-gw": "defect-v2"}

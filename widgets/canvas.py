@@ -326,6 +326,10 @@ class TopologyCanvas(anywidget.AnyWidget):
     move = traitlets.Dict().tag(sync=True)
     delete_request = traitlets.Dict().tag(sync=True)
     undo_request = traitlets.Dict().tag(sync=True)
+    # Model versions (issue 11): {node: {"version", "colour", "title"}} drawn as a ring round
+    # the node, and the key [{"version", "colour", "title"}]; empty when none are declared.
+    versions = traitlets.Dict().tag(sync=True)
+    version_key = traitlets.List(traitlets.Dict()).tag(sync=True)
 
     def __init__(
         self,
@@ -605,6 +609,49 @@ class TopologyCanvas(anywidget.AnyWidget):
         if value and value["kind"] not in _ELEMENT_KINDS:
             _fail("delete_request", f"'kind' must be 'node' or 'link', got {value['kind']!r}")
         return value
+
+    @traitlets.validate("versions")
+    def _valid_versions(self, proposal: Any) -> Any:
+        value = proposal["value"]
+        for node_id, entry in value.items():
+            if not isinstance(entry, dict):
+                _fail(f"versions[{node_id!r}]", f"expected a dict, got {type(entry).__name__}")
+            for key in ("version", "colour"):
+                _check_text(f"versions[{node_id!r}]", entry, key)
+        return value
+
+    @traitlets.validate("version_key")
+    def _valid_version_key(self, proposal: Any) -> Any:
+        return _check_items("version_key", proposal["value"], ("version", "colour"))
+
+    def show_versions(
+        self,
+        active: dict[str, str],
+        colours: dict[str, str],
+        titles: dict[str, str],
+        splits: dict[str, tuple[str, float]] | None = None,
+    ) -> None:
+        """Ring each node in the colour of the version it serves (``active``: node -> version
+        id) and show the key (``colours``: version -> colour, ``titles``: its hover text);
+        ``splits`` (node -> (candidate version, its share)) adds a dashed outer ring for a
+        canary or an A/B test that serves part of the node's requests."""
+        key = [{"version": v, "colour": c, "title": titles.get(v, v)} for v, c in colours.items()]
+        if key != self.version_key:
+            self.version_key = key
+        rings: dict[str, Any] = {
+            node: {"version": version, "colour": colours.get(version, "#888888"),
+                   "title": titles.get(version, version)}
+            for node, version in active.items()
+            if version
+        }  # fmt: skip
+        for node, (version, share) in (splits or {}).items():
+            if node in rings and version != rings[node]["version"]:
+                rings[node]["split"] = {
+                    "version": version, "colour": colours.get(version, "#888888"),
+                    "share": round(float(share), 4),
+                }  # fmt: skip
+        if rings != self.versions:
+            self.versions = rings
 
     @traitlets.validate("failed")
     def _valid_failed(self, proposal: Any) -> Any:

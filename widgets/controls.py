@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as ipw
@@ -66,6 +67,8 @@ class Controls:
         self.last_report: StepReport | None = None
         self.frame_times: list[float] = []  # wall seconds of each step + figure update
         self._task: asyncio.Task[None] | None = None
+        # called after every frame and on reset (with None): views beyond the dashboard
+        self.frame_hooks: list[Callable[[Simulation | None], None]] = []
         sim = editor.scenario.simulation
         self.play_button = ipw.Button(description="Play", icon="play", button_style="success")
         self.pause_button = ipw.Button(description="Pause", icon="pause")
@@ -176,6 +179,8 @@ class Controls:
             failed = sorted(sim.failed())
             if failed != list(self.canvas.failed):
                 self.canvas.failed = failed
+        for hook in self.frame_hooks:
+            hook(sim)
         self._show_clock()
 
     def play(self) -> asyncio.Task[None] | None:
@@ -212,6 +217,8 @@ class Controls:
             self.canvas.simulation = None
             self.canvas.mode = "edit"
             self.canvas.failed = []
+        for hook in self.frame_hooks:
+            hook(None)
         self._show_clock()
         self._enable()
 

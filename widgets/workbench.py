@@ -32,6 +32,7 @@ from .canvas import TopologyCanvas
 from .controls import Controls
 from .dashboard import Dashboard
 from .editing import ScenarioEditor
+from .models import ModelsView
 from .panel import EstimateView, PropertyPanel
 from .status import StatusArea
 
@@ -76,6 +77,9 @@ class Workbench:
             seed=seed,
             speed=speed,
         )
+        self.models = ModelsView(
+            self.editor, controls=self.controls, canvas=self.canvas, status=self.status
+        )  # hidden when the scenario declares no model versions
         self.canvas.observe(self.status.guarded("select", self._on_select), names=["selected"])
         side = ipw.VBox(
             [
@@ -93,6 +97,7 @@ class Workbench:
                 ipw.HBox([canvas_box, side], layout=ipw.Layout(width="100%")),
                 self.status.widget,
                 self.dashboard.widget,
+                self.models.widget,
                 self.controls.file_row,
             ],
             layout=ipw.Layout(width="100%"),

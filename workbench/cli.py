@@ -153,6 +153,7 @@ def _run(args: argparse.Namespace) -> int:
     summary = results.summary()
     try:
         written = write_outputs(results, out_dir, summary=summary)
+        written |= _write_model_tables(results, out_dir)
         report = write_report(results, html_path, summary=summary)
     except OSError as exc:
         where = exc.filename or out_dir
@@ -162,6 +163,27 @@ def _run(args: argparse.Namespace) -> int:
     print(f"\nwrote {', '.join(p.name for p in written.values())} to {out_dir}")
     print(f"report: {report}")
     return EXIT_OK
+
+
+MODEL_TABLES = {
+    "versions": "version_timeline",
+    "accuracy": "accuracy",
+    "rollouts": "rollouts",
+    "transfers": "transfers",
+    "decisions": "decisions",
+}
+
+
+def _write_model_tables(results: Any, out_dir: Path) -> dict[str, Path]:
+    """The control plane's tables as Parquet, when the scenario declares model versions."""
+    if results.sim.control is None:
+        return {}
+    written = {}
+    for name, method in MODEL_TABLES.items():
+        path = out_dir / f"{name}.parquet"
+        getattr(results, method)().to_parquet(path, engine="pyarrow", index=False)
+        written[name] = path
+    return written
 
 
 def _schema(args: argparse.Namespace) -> int:

@@ -49,10 +49,20 @@ from .plots import (
     utilisation_figure,
 )
 from .plots_degraded import affected_workloads, buffer_figure, timeline_figure
+from .plots_models import (
+    accuracy_by_version,
+    accuracy_figure,
+    progress_from_transfers,
+    rollout_progress_figure,
+    transfer_states,
+    version_colours,
+    version_timeline_figure,
+)
 from .sim import Results
 
 __all__ = [
     "FIGURE_IDS",
+    "MODEL_FIGURE_IDS",
     "TABLES",
     "drain_summary",
     "jsonable",
@@ -73,6 +83,9 @@ FIGURE_IDS = (
     "topology-figure",
 )
 """The ``id`` of each figure's ``<div>`` in the report, in page order."""
+MODEL_FIGURE_IDS = ("version-timeline-figure", "accuracy-figure", "rollout-progress-figure")
+"""The figures of the "Models" section, there only when the scenario declares model versions
+(the progress figure only when a checkpoint transfer did not finish)."""
 
 
 def jsonable(value: Any) -> Any:
@@ -583,6 +596,186 @@ def _stores_used(results: Results) -> bool:
     return not buffers.empty and bool((buffers["bytes"] > 0).any())
 
 
+# ---------------------------------------------------------------------------------------------
+# Models: versions, rollouts, decisions (issue 11)
+
+_DECISION_CSS = {"promoted": "good", "completed": "good", "rolled_back": "bad"}
+
+
+def _boundary_bytes(by_boundary: Mapping[str, Any] | None, names: Mapping[str, str]) -> str:
+    """``'Hyperscale cloud → Telco edge 98 MB'`` per boundary crossed, top tier first."""
+    parts = []
+    for key, value in reversed(list((by_boundary or {}).items())):
+        if value:
+            low, high = key.split("|")
+            parts.append(f"{names.get(high, high)} → {names.get(low, low)} {_size(value)}")
+    return "<br>".join(html.escape(p) for p in parts) or "–"
+
+
+def _rollout_table(results: Results, summary: Mapping[str, Any], names: Mapping[str, str]) -> str:
+    table = results.rollouts()
+    if table.empty:
+        return '<p class="note">No rollout in this run.</p>'
+    by_rollout = summary.get("rollouts") or {}
+    transfers = results.transfers()
+    pauses = transfers.groupby("rollout")["pauses"].sum().to_dict() if len(transfers) else {}
+    rows = []
+    for r in table.itertuples(index=False):
+        decision = str(r.decision)
+        decide = r.time_to_decide_s
+        rows.append(
+            [
+                _cell(html.escape(str(r.rollout))),
+                _cell(html.escape(str(r.version)), "text"),
+                _cell(html.escape(str(r.strategy).replace("_", " ")), "text"),
+                _cell(html.escape(decision.replace("_", " ")), _DECISION_CSS.get(decision, "")),
+                _cell(_seconds(r.start_s) if math.isfinite(r.start_s) else "–"),
+                _cell(_seconds(round(decide, 1)) if math.isfinite(decide) else "–"),
+                _cell(_seconds(round(r.duration_s, 1)) if math.isfinite(r.duration_s) else "–"),
+                _cell(f"{int(r.nodes_reached)} of {int(r.nodes_targeted)}"),
+                _cell(str(pauses.get(r.rollout, 0))),
+                _cell(_size(r.bytes_down)),
+                _cell(
+                    _boundary_bytes(
+                        (by_rollout.get(r.rollout) or {}).get("bytes_down_by_boundary"), names
+                    ),
+                    "text",
+                ),
+                _cell(f"{int(r.wrong_predictions):,}", "bad" if r.wrong_predictions else ""),
+            ]
+        )
+    headers = [
+        "rollout", "version", "strategy", "decision", "start", "time to decide", "duration",
+        "nodes reached", "transfer pauses", "bytes down", "per tier boundary",
+        "wrong predictions served",
+    ]  # fmt: skip
+    return _table(headers, rows, left=(0, 1, 2, 3, 10))
+
+
+def _decision_table(results: Results) -> str:
+    table = results.decisions()
+    if table.empty:
+        return ""
+    rows = [
+        [
+            _cell(_seconds(round(float(d.t_s), 1))),
+            _cell(html.escape(str(d.rollout)), "text"),
+            _cell(
+                html.escape(str(d.decision).replace("_", " ")),
+                _DECISION_CSS.get(str(d.decision), ""),
+            ),
+            _cell(f"{int(d.n_old):,}"),
+            _cell(f"{int(d.n_new):,}"),
+            _cell(_share(d.accuracy_old) if math.isfinite(d.accuracy_old) else "–"),
+            _cell(_share(d.accuracy_new) if math.isfinite(d.accuracy_new) else "–"),
+            _cell(f"{d.statistic:.3g}" if math.isfinite(d.statistic) else "–"),
+            _cell(f"{d.threshold:.3g}" if math.isfinite(d.threshold) else "–"),
+        ]
+        for d in table.itertuples(index=False)
+    ]
+    headers = [
+        "time", "rollout", "decision", "labelled, old", "labelled, new", "accuracy, old",
+        "accuracy, new", "statistic", "threshold",
+    ]  # fmt: skip
+    return (
+        '<p class="note">Each decision with its evidence: the labelled requests of each arm, '
+        "their accuracy, and the test statistic against its threshold.</p>"
+        + _table(headers, rows, left=(1, 2))
+    )
+
+
+def _version_table(results: Results, accuracy: Any) -> str:
+    """Per version: requests served, labelled, wrong, measured accuracy against the true and
+    the claimed one."""
+    declared = {v.id: v for v in results.scenario.model_versions}
+    per = accuracy.groupby("version")[["served", "labelled", "correct"]].sum()
+    rows = []
+    for version, spec in declared.items():
+        served, labelled, correct = (
+            (int(x) for x in per.loc[version]) if version in per.index else (0, 0, 0)
+        )
+        wrong = served - correct
+        claimed = spec.claimed_accuracy
+        rows.append(
+            [
+                _cell(html.escape(version)),
+                _cell(html.escape(f"{spec.model} {spec.version}"), "text"),
+                _cell(f"{served:,}"),
+                _cell(f"{labelled:,}"),
+                _cell(f"{wrong:,}"),
+                _cell(_share(correct / served) if served else "–"),
+                _cell(_share(spec.accuracy)),
+                _cell(_share(claimed) if claimed is not None else "–"),
+            ]
+        )  # fmt: skip
+    headers = [
+        "version", "model", "requests served", "labelled", "wrong predictions", "accuracy seen",
+        "true accuracy", "claimed accuracy",
+    ]  # fmt: skip
+    return _table(headers, rows, left=(0, 1))
+
+
+def _models_section(results: Results, summary: Mapping[str, Any], names: Mapping[str, str]) -> str:
+    """The "Models" section: versions, rollouts and their decisions, a version-by-node timeline,
+    accuracy over time with the decisions marked, and how far each rollout got. Empty when the
+    scenario declares no model versions."""
+    scenario = results.scenario
+    if not scenario.model_versions:
+        return ""
+    colours = version_colours(v.id for v in scenario.model_versions)
+    tiers = {node.id: node.tier for node in scenario.nodes}
+    decisions, rollouts = results.decisions(), results.rollouts()
+    bin_s = max(1.0, round(results.now_s / 60))
+    accuracy = results.accuracy(bin_s)
+    transfers = results.transfers()
+    windows = outage_windows(results.events, results.now_s)
+    by_version = dict(zip(rollouts["rollout"], rollouts["version"], strict=True))
+    figures = [
+        version_timeline_figure(
+            results.version_timeline(), until_s=results.now_s, tiers=tiers, colours=colours,
+            decisions=decisions, transfers=transfers, versions=by_version, outages=windows,
+        ),
+        accuracy_figure(
+            accuracy, until_s=results.now_s, bin_s=bin_s, colours=colours, decisions=decisions,
+            rollouts=rollouts, true_accuracy={v.id: v.accuracy for v in scenario.model_versions},
+            outages=windows,
+        ),
+    ]  # fmt: skip
+    unfinished = bool((transfers["state"] != "done").any()) if len(transfers) else False
+    if unfinished:  # a figure of full bars says less than the table's "nodes reached"
+        cat = scenario.catalogue()
+        sizes = {}
+        for rollout in scenario.rollouts:
+            version = next(v for v in scenario.model_versions if v.id == rollout.version)
+            sizes[rollout.id] = version.size_bytes or cat.models[version.model].size_bytes()
+        progress = progress_from_transfers(transfers, sizes)
+        figures.append(
+            rollout_progress_figure(
+                progress,
+                versions=by_version,
+                colours=colours,
+                sizes=sizes,
+                states=transfer_states(transfers),
+            )
+        )
+    divs = "\n".join(
+        f'<div class="figure">{_figure_html(f, div_id, with_plotlyjs=False)}</div>'
+        for f, div_id in zip(figures, MODEL_FIGURE_IDS, strict=False)
+    )
+    per_version = accuracy_by_version(accuracy)
+    return f"""<section id="models">
+<h2>Models</h2>
+<p class="note">Which model version each node served, how often each version was right, and
+each rollout: how it went down the tiers, what it decided and on what evidence. A wrong
+prediction raises no error: it is counted here because the simulator knows the truth.</p>
+{_version_table(results, per_version)}
+{_rollout_table(results, summary, names)}
+{_decision_table(results)}
+{divs}
+</section>
+"""
+
+
 def write_report(
     results: Results,
     path: str | Path,
@@ -713,6 +906,7 @@ Then the bytes waiting in each node's store: filling during an outage, draining 
 {_drain_table(summary)}
 </section>
 
+{_models_section(results, summary, names)}
 <section id="topology">
 <h2>Topology</h2>
 <div class="figure">{divs[5]}</div>

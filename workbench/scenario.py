@@ -83,6 +83,11 @@ class Node(Schema):
     position: Position | None = None
     in_service: bool = True
     label: str | None = None
+    versions: list[Id] = Field(
+        default_factory=list,
+        description="model versions installed at the start (ids from model_versions); the "
+        "first version of each model is the one it serves",
+    )
 
 
 class Link(Schema):
@@ -278,6 +283,20 @@ class Degraded(Schema):
         return self
 
 
+class Labels(Schema):
+    """Ground truth for a share of served requests (human review or an automated oracle): each
+    label is born at the request's source after ``delay`` and travels up the real links."""
+
+    share: Fraction = Field(description="share of served requests that get a label, e.g. 0.2")
+    delay_s: SecondsOrZero = Field(default=0.0, alias="delay", description="e.g. '30 s'")
+    size_bytes: Bytes = Field(default=200.0, alias="size", description="bytes per label message")
+    to: Id | None = Field(
+        default=None,
+        description="where labels go; default: the aggregation-edge node of the serving "
+        "node's site (where a canary is decided), else the serving node",
+    )
+
+
 class Workload(Schema):
     """A pipeline of AI stages fed by a data source, with a latency SLO."""
 
@@ -291,6 +310,7 @@ class Workload(Schema):
         default=None, description="e.g. 'phi', 'pii', 'public'; default: the source's class"
     )
     degraded: Degraded = Field(default_factory=Degraded)
+    labels: Labels | None = Field(default=None, description="ground-truth labels, see Labels")
 
     def stage_keys(self) -> list[str]:
         return [f"{self.id}.{stage.id}" for stage in self.stages]
@@ -306,6 +326,73 @@ class Flow(Schema):
     size_bytes: Bytes = Field(alias="size", description="bytes per transfer, e.g. '25 MB'")
     start_s: SecondsOrZero = Field(default=0.0, alias="at", description="first transfer time")
     every_s: RepeatPeriod | None = Field(default=None, alias="every", description="repeat period")
+
+
+class ModelVersion(Schema):
+    """One version of a catalogue model: its checkpoint size and the accuracy it really has
+    (which may differ from what its release notes claim)."""
+
+    id: Id = Field(pattern=ID_PATTERN, max_length=MAX_ID_CHARS, description="e.g. 'resnet50-v2'")
+    model: str = Field(description="the catalogue model it is a version of, e.g. 'resnet50'")
+    version: str = Field(min_length=1, max_length=MAX_ID_CHARS, description="e.g. '2.0'")
+    size_bytes: Bytes | None = Field(
+        default=None, alias="size", description="checkpoint size; default: the model's size"
+    )
+    accuracy: Fraction = Field(description="true accuracy: how often its prediction is right")
+    claimed_accuracy: Fraction | None = Field(
+        default=None, description="what its release notes claim (shown, never used to judge)"
+    )
+
+
+class RolloutTargets(Schema):
+    """Which nodes a rollout reaches: by id, every node of a site, or every node of a tier."""
+
+    nodes: list[Id] | None = Field(default=None, min_length=1)
+    site: str | None = None
+    tier: TierId | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> RolloutTargets:
+        if sum(t is not None for t in (self.nodes, self.site, self.tier)) != 1:
+            raise ValueError("give exactly one of nodes, site or tier")
+        return self
+
+
+class Rollout(Schema):
+    """A model version pushed down from a registry node to target nodes, by a strategy."""
+
+    id: Id = Field(pattern=ID_PATTERN, max_length=MAX_ID_CHARS)
+    version: Id = Field(description="a model_versions id")
+    targets: RolloutTargets
+    registry: Id = Field(description="the node the checkpoint is sent from, e.g. 'cloud'")
+    start_s: SecondsOrZero = Field(default=0.0, alias="at", description="start, e.g. '60 s'")
+    strategy: Literal["all_at_once", "waves", "canary", "ab"] = "all_at_once"
+    by: Literal["tier", "site"] = Field(default="tier", description="waves: one wave per ...")
+    max_concurrent: int | None = Field(
+        default=None, ge=1, le=1_000_000, description="waves: transfers at once; default: all"
+    )
+    pause_s: SecondsOrZero = Field(default=0.0, alias="pause", description="waves: between waves")
+    share: Fraction = Field(default=0.1, description="canary: traffic share of the new version")
+    samples: int = Field(
+        default=500, ge=10, le=10_000_000, description="canary: labelled requests per arm"
+    )
+    alpha: Fraction = Field(default=0.05, description="canary: false-promote rate of the test")
+    margin: Fraction = Field(
+        default=0.05, description="canary: accuracy loss still accepted (non-inferiority)"
+    )
+    split: Fraction = Field(default=0.5, description="A/B: traffic share of the new version")
+    duration_s: Seconds | None = Field(
+        default=None, alias="duration", description="A/B: how long both versions serve"
+    )
+    bandwidth_share: Fraction = Field(
+        default=0.5, description="share of each link's time the transfer may use"
+    )
+    on_interrupt: Literal["resume", "restart"] = Field(
+        default="resume", description="after a link failure: resume from the last byte, or restart"
+    )
+    swap_time_s: SecondsOrZero = Field(
+        default=5.0, alias="swap_time", description="from checkpoint received to serving"
+    )
 
 
 class Failure(Schema):
@@ -389,6 +476,12 @@ class Scenario(Schema):
         default_factory=dict, description="'workload.stage' -> node id"
     )
     flows: list[Flow] = Field(default_factory=list, description="bulk transfers, e.g. rollouts")
+    model_versions: list[ModelVersion] = Field(
+        default_factory=list, description="versions of catalogue models, with true accuracy"
+    )
+    rollouts: list[Rollout] = Field(
+        default_factory=list, description="model versions pushed down to nodes, by a strategy"
+    )
     failures: list[Failure] = Field(
         default_factory=list, description="scripted and random outages and degradations"
     )

@@ -101,6 +101,7 @@ def _validate(
     problems += _check_placement_keys(scenario)
     problems += _check_flows(scenario)
     problems += _check_failures(scenario)
+    problems += _check_control(scenario, cat, None)
     if scenario.simulation.warmup_s >= scenario.simulation.until_s:
         problems.append(
             Problem("simulation.warmup", "must be shorter than simulation.until; shorten it")
@@ -123,11 +124,33 @@ def _validate(
                         f"{target!r} cannot be reached from {flow.origin!r}; add a link",
                     )
                 )
+    problems += _check_control(scenario, cat, topology)
     if capacity and not problems:
         problems += [
             p for p in check_capacity(scenario, catalogue, topology) if p.severity == "error"
         ]
     return problems
+
+
+def _uses_control(scenario: Scenario) -> bool:
+    return bool(
+        scenario.model_versions
+        or scenario.rollouts
+        or any(n.versions for n in scenario.nodes)
+        or any(w.labels is not None for w in scenario.workloads)
+    )
+
+
+def _check_control(scenario: Scenario, cat: Catalogue, topology: Topology | None) -> list[Problem]:
+    """Versions and labels (``topology`` None: first pass), then rollouts (with the topology
+    once every reference holds); nothing to do, and nothing imported, without them."""
+    if not _uses_control(scenario):
+        return []
+    from .control.checks import check_rollouts, check_versions  # the control plane, when used
+
+    if topology is None:
+        return check_versions(scenario, cat)
+    return check_rollouts(scenario, cat, topology)
 
 
 def scenario_warnings(scenario: Scenario, catalogue: Catalogue | None = None) -> list[Problem]:

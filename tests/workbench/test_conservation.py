@@ -8,13 +8,14 @@ tests/workbench/test_conservation.py`` for the long local run).
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from workbench.builders import hierarchy
-from workbench.scenario import Failure, Flow, Scenario, Workload
+from workbench.scenario import Failure, Flow, Labels, ModelVersion, Rollout, Scenario, Workload
 from workbench.sim import Simulation
 
 EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", "200"))
@@ -129,6 +130,11 @@ def test_nothing_is_lost(failures: list[Failure], seed: int, until: float) -> No
     sim = Simulation(scenario, until=until, seed=seed)
     sim.advance(to=until / 2)
     result = sim.run()
+    _nothing_lost(sim, result, until)
+
+
+def _nothing_lost(sim: Simulation, result: Any, until: float) -> None:
+    """Every request in one state; every byte received, dropped or held; stores consistent."""
     table = result.requests
     for run in sim.workloads:
         mine = table[table["workload"] == run.plan.workload.id]
@@ -146,3 +152,86 @@ def test_nothing_is_lost(failures: list[Failure], seed: int, until: float) -> No
         waiting = sum(entry.size for entry in store.queue if entry.alive)
         assert np.isclose(store.used_bytes, waiting)
         assert store.used_bytes <= store.capacity_bytes + 1e-6
+
+
+def with_rollouts() -> Scenario:
+    """The small world with model versions on both gateways, labels going up from workload a,
+    a canary to gw1 and a waves rollout to gw2 (which restarts after a cut)."""
+    s = WORLD.model_copy(deep=True)
+    s.model_versions = [
+        ModelVersion(id="m1", model="mobilenet_v2", version="1", size_bytes=10e3, accuracy=0.9),
+        ModelVersion(id="m2", model="mobilenet_v2", version="2", size_bytes=10e3, accuracy=0.8),
+    ]
+    s.nodes = [
+        n.model_copy(update={"versions": ["m1"]}) if n.id in ("gw1", "gw2") else n for n in s.nodes
+    ]
+    s.workloads = [
+        w.model_copy(update={"labels": Labels(share=0.5, delay_s=1.0)}) if w.id == "a" else w
+        for w in s.workloads
+    ]
+    s.rollouts = [
+        Rollout.model_validate(
+            {
+                "id": "canary",
+                "version": "m2",
+                "targets": {"nodes": ["gw1"]},
+                "registry": "cloud",
+                "at": 2.0,
+                "strategy": "canary",
+                "share": 0.5,
+                "samples": 10,
+                "swap_time": 0.5,
+            }
+        ),
+        Rollout.model_validate(
+            {
+                "id": "waves",
+                "version": "m2",
+                "targets": {"nodes": ["gw2"]},
+                "registry": "cloud",
+                "at": 1.0,
+                "strategy": "waves",
+                "on_interrupt": "restart",
+                "bandwidth_share": 0.1,
+            }
+        ),
+    ]
+    return s
+
+
+ROLLOUT_WORLD = with_rollouts()
+
+
+@settings(
+    max_examples=max(EXAMPLES // 10, 10),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    derandomize=True,
+)
+@given(st.lists(failure, max_size=6), st.integers(0, 2**16), st.floats(5, 40))
+def test_nothing_is_lost_with_rollouts(failures: list[Failure], seed: int, until: float) -> None:
+    """Checkpoints down and labels up share the links: requests are still conserved, every
+    label is delivered or on its way, and a transfer never delivers more than its size."""
+    scenario = ROLLOUT_WORLD.model_copy(update={"failures": failures})
+    sim = Simulation(scenario, until=until, seed=seed)
+    sim.advance(to=until / 2)
+    result = sim.run()
+    _nothing_lost(sim, result, until)
+    labels = sim.control.labels
+    waiting = sum(
+        1 for c in sim.plan.channels.values() for e in c.backlog if e.alive and e.run is labels
+    )
+    assert labels.delivered <= labels.sent
+    assert labels.sent - labels.delivered >= waiting
+    for run in sim.control.rollouts:
+        for transfer in run.transfers:
+            assert transfer.delivered <= transfer.size_bytes
+            if transfer.state == "done":
+                assert transfer.delivered == transfer.size_bytes
+            if not transfer.restart:  # resumed: no byte twice on any link
+                assert all(
+                    v <= transfer.size_bytes * (1 + 1e-12) for v in transfer.by_link.values()
+                )
+    table = result.requests
+    judged = table[table["workload"] == "a"]
+    assert judged.loc[judged["stages_done"] == 0, "correct"].isna().all()  # never predicted

@@ -181,6 +181,22 @@ function render({ model, el }) {
       htmlEl("span", "etw-swatch etw-swatch-slo", key);
       htmlEl("span", "", key, "misses its SLO (est.)");
     }
+    drawVersionKey();
+  }
+
+  function drawVersionKey() {
+    // model versions (issue 11): the colour of the ring round each node that serves one
+    const entries = model.get("version_key") || [];
+    if (!entries.length) return;
+    htmlEl("span", "etw-legend-title etw-version-title", legend, "model versions (ring):");
+    for (const entry of entries) {
+      const key = htmlEl("span", "etw-key etw-version-key", legend);
+      key.setAttribute("data-version", entry.version);
+      key.title = entry.title || entry.version;
+      const swatch = htmlEl("span", "etw-swatch etw-swatch-ring", key);
+      swatch.style.borderColor = entry.colour;
+      htmlEl("span", "", key, entry.version);
+    }
   }
 
   function chipBoxes(chips, slotW) {
@@ -274,6 +290,7 @@ function render({ model, el }) {
     const loads = model.get("loads") || {};
     const failed = new Set(model.get("failed"));
     const selected = model.get("selected") || {};
+    const versions = model.get("versions") || {};
     const running = model.get("mode") === "run";
     root.classList.toggle("etw-running", running);
     mode.textContent = running ? "RUN" : "EDIT";
@@ -351,6 +368,26 @@ function render({ model, el }) {
         class: cls.join(" "), "data-node": n.id, transform: `translate(${p.x},${p.y})`,
       }, nodeLayer);
       svgEl("circle", { r: p.r, fill: lane ? lane.colour : "#888", class: "etw-node-disc" }, g);
+      const version = versions[n.id];
+      if (version) {
+        // a white gap, then the version's ring: readable on a disc of any tier colour
+        svgEl("circle", { r: p.r + 1.5, fill: "none", stroke: "#fff", "stroke-width": 2, class: "etw-version-gap" }, g);
+        const ring = svgEl("circle", {
+          r: p.r + 4.5, fill: "none", stroke: version.colour, "stroke-width": 3.5,
+          class: "etw-version-ring", "data-version": version.version,
+        }, g);
+        svgEl("title", {}, ring).textContent = `${n.id} serves ${version.title || version.version}`;
+        const split = version.split;
+        if (split) {  // a canary or an A/B test: the candidate's share as a dashed outer ring
+          const outer = svgEl("circle", {
+            r: p.r + 9, fill: "none", stroke: split.colour, "stroke-width": 3,
+            "stroke-dasharray": "4 3", class: "etw-version-ring etw-version-split",
+            "data-version": split.version, "data-share": split.share,
+          }, g);
+          svgEl("title", {}, outer).textContent =
+            `${n.id}: ${split.version} serves ${(100 * split.share).toFixed(0)} % of the requests (canary / A-B)`;
+        }
+      }
       if ((n.count || 1) > 1) {
         svgEl("text", { y: 4, class: "etw-count" }, g).textContent = `×${n.count}`;
       }
@@ -620,7 +657,7 @@ function render({ model, el }) {
     }
   });
 
-  const events = "change:lanes change:nodes change:links change:chips change:legend change:loads change:failed change:selected change:mode change:can_undo";
+  const events = "change:lanes change:nodes change:links change:chips change:legend change:loads change:failed change:selected change:mode change:can_undo change:versions change:version_key";
   model.on(events, draw);
   model.on("change:message", showMessage);
   model.on("change:log", drawLog);

@@ -189,6 +189,8 @@ def serve_fallback(
     run.last_stage[req] = stage
     run.via_fallback[req] = 1
     run.fallback_nodes[req] = run.sim.plan.nodes[server.node].id
+    if run.judge is not None:
+        run.judge.fallback(req, stage, server, done)
     share = run.forward[stage]
     if pos == n or (share < 1.0 and run.keep(req)):
         run.finish(req, done)

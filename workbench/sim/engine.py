@@ -134,6 +134,8 @@ class WorkloadRun:
         self.bytes_received = 0.0  # messages that reached their stage or sink
         self.bytes_dropped = 0.0  # messages dropped on the way
         self.deadline = plan.workload.degraded.deadline_s
+        # Right and wrong predictions (workbench.control), only for versioned models.
+        self.judge = sim.control.judge(self) if sim.control is not None else None
         self.drain_share = plan.workload.degraded.drain_share
         self.source_element = sim.plan.node_elements[plan.workload.source.node]
         self._times: list[float] = []  # the next arrivals, in time order (reversed for pop)
@@ -303,6 +305,8 @@ class WorkloadRun:
             times[1][req] = start
             times[2][req] = done
             self.last_stage[req] = value
+            if self.judge is not None:
+                self.judge.serve(req, value, station, done)
             share = self.forward[value]
             if pos == n or (share < 1.0 and self.uniform.next() >= share):
                 if pos != n:
@@ -427,8 +431,9 @@ class StepReport:
 
     ``completed`` holds the requests decided in (start_s, end_s]: workload, request,
     created_s, end_s, latency_s (end minus creation) and outcome (primary, fallback or a
-    drop reason). ``store_changes`` holds the local-store occupancy changes recorded in that
-    interval (t_s, node, instance, bytes, items), in time order per store. ``waits`` holds
+    drop reason); with model versions also ``version`` and ``correct``. ``store_changes``
+    holds the local-store occupancy changes recorded in that interval (t_s, node, instance,
+    bytes, items), in time order per store. ``waits`` holds
     (since_s, until_s) of every wait in a store that was open at start_s or began later
     (until_s is inf while it lasts), so that the requests waiting at any time in the step
     can be counted. ``boundaries`` equals :meth:`Results.boundary_summary` at end_s (bytes per
@@ -507,6 +512,11 @@ class Simulation:
         for outage in self.outages:
             self.call_at(outage.start_s, lambda o=outage: self._apply(o, True))
             self.call_at(outage.end_s, lambda o=outage: self._apply(o, False))
+        self.control: Any = None  # workbench.control.Control when the scenario has versions
+        if scenario.model_versions or scenario.rollouts:
+            from ..control import attach  # imported only when used: it costs nothing otherwise
+
+            self.control = attach(self)
         self.workloads = [WorkloadRun(self, w, streams[w.index]) for w in self.plan.workloads]
         self.flows = [FlowRun(self, f) for f in self.plan.flows]
         for run in self.workloads:
@@ -676,6 +686,32 @@ class Simulation:
             record["drain_s"] = record["end_s"] - record["start_s"]
             self.drains.append(record)
 
+    # ------------------------------------------------------------- rollouts
+    def start_rollout(self, rollout: Any) -> None:
+        """Start ``rollout`` (a :class:`workbench.scenario.Rollout`) now, whatever its ``at``;
+        raises ScenarioError when the scenario cannot take it (unknown version, no room...)."""
+        from ..control.checks import check_rollout
+
+        problems = check_rollout(self.scenario, rollout, self.catalogue)
+        if problems:
+            raise ScenarioError(problems)
+        if self.control is None:
+            raise ScenarioError(
+                [Problem("model_versions", "the scenario declares no versions; add them first")]
+            )
+        self.control.schedule(rollout, self.now)
+
+    def node_versions(self) -> dict[str, str]:
+        """Per node: the model version it serves now (the one most of its instances serve);
+        nodes without versions are left out."""
+        return {} if self.control is None else self.control.book.active_by_node()
+
+    def rollout_progress(self) -> dict[str, dict[str, float]]:
+        """Per rollout, per target node: the share of the checkpoint received (0..1)."""
+        if self.control is None:
+            return {}
+        return {run.rollout.id: run.progress() for run in self.control.rollouts}
+
     @property
     def done(self) -> bool:
         return self.now >= self.until_s
@@ -746,6 +782,10 @@ class Simulation:
             }
         )
         completed["latency_s"] = completed["end_s"] - completed["created_s"]
+        if self.control is not None:
+            from ..control.tables import step_columns
+
+            step_columns(self, completed)
         totals = self._link_totals()
         delta = {k: totals[k] - self._last_link_bytes.get(k, 0.0) for k in totals}
         self._last_link_bytes = totals

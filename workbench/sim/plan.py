@@ -340,6 +340,13 @@ class _Builder:
                 routes.append((target, instance, tuple(steps)))
         return FlowPlan(index, flow, routes)
 
+    def down_route(self, origin: str, target: str, instance: int) -> tuple[Step, ...]:
+        """The channel steps from ``origin`` down to instance ``instance`` of ``target`` (a
+        checkpoint's way; each target instance gets its own copy over its own links)."""
+        steps: list[Step] = []
+        self._flow_hops(origin, target, instance, 0.0, steps)
+        return tuple(steps)
+
     def _flow_hops(
         self,
         origin: str,

@@ -14,6 +14,10 @@ Tables
 ``flows``     one row per bulk transfer (e.g. a model push to one gateway).
 ``events``    the event log (start, end; failures later).
 
+With model versions (:mod:`workbench.control`), ``requests`` gains ``version`` and ``correct``,
+and ``version_timeline()``, ``accuracy()``, ``rollouts()``, ``transfers()`` and
+``decisions()`` describe what each node runs, how right it was and how each rollout went.
+
 ``summary()`` gives per-workload latency mean/p50/p95/p99, SLO violation share and throughput,
 and per tier boundary the bytes that crossed it against the counterfactual "ship every raw
 byte to the cloud", with the saving in percent. Everything after the warm-up only.
@@ -124,6 +128,10 @@ class Results:
                 (outcome - 1).astype(np.int8), categories=_OUTCOMES
             ),
         }
+        if self.sim.control is not None:
+            from ..control.tables import request_columns
+
+            columns |= request_columns(self.sim.control, run, n, self.now_s)
         if run.fallback_nodes:
             fallback_at = np.full(n, None, dtype=object)
             for req, node in run.fallback_nodes.items():
@@ -214,6 +222,50 @@ class Results:
         ]
         columns = ["flow", "kind", "target", "instance", "start_s", "end_s", "bytes"]
         return pd.DataFrame(rows, columns=columns)
+
+    # ------------------------------------------------------- models (control)
+    def version_timeline(self) -> pd.DataFrame:
+        """Per node and model: [node, model, version, start_s, end_s, share] (share < 1 while
+        a canary or an A/B test serves part of the requests with a new version)."""
+        from ..control import tables
+
+        if self.sim.control is None:
+            return pd.DataFrame(columns=tables.TIMELINE)
+        return tables.version_timeline(self.sim.control, self.now_s)
+
+    def accuracy(self, bin_s: float = 60.0) -> pd.DataFrame:
+        """Judged predictions per time bin, workload, site and version: [t_s, workload, site,
+        version, served, labelled, correct, accuracy]."""
+        from ..control import tables
+
+        if self.sim.control is None:
+            return pd.DataFrame(columns=tables.ACCURACY)
+        return tables.accuracy(self.sim, self.now_s, bin_s)
+
+    def rollouts(self) -> pd.DataFrame:
+        """One row per rollout: decision, times, bytes down, nodes reached, wrong predictions."""
+        from ..control import tables
+
+        if self.sim.control is None:
+            return pd.DataFrame(columns=tables.ROLLOUTS)
+        return tables.rollouts(self.sim, self.now_s)
+
+    def transfers(self) -> pd.DataFrame:
+        """One row per checkpoint transfer (rollout, node instance): bytes, pauses, state."""
+        from ..control import tables
+
+        if self.sim.control is None:
+            return pd.DataFrame(columns=tables.TRANSFERS)
+        return tables.transfers(self.sim, self.now_s)
+
+    def decisions(self) -> pd.DataFrame:
+        """Every canary or A/B decision with its evidence (labelled counts, accuracies,
+        statistic, threshold)."""
+        from ..control import tables
+
+        if self.sim.control is None:
+            return pd.DataFrame(columns=tables.DECISIONS)
+        return tables.decisions(self.sim, self.now_s)
 
     @property
     def events(self) -> pd.DataFrame:
@@ -391,7 +443,17 @@ class Results:
         return summary
 
     def summary(self) -> dict[str, Any]:
-        """Documented, stable keys; see the module docstring and ``docs`` in the README."""
+        """Documented, stable keys; see the module docstring and ``docs`` in the README.
+        ``versions`` and ``rollouts`` are there only when the scenario declares versions."""
+        out = self._summary()
+        if self.sim.control is not None:
+            from ..control import tables
+
+            out["versions"] = tables.summary_versions(self.sim)
+            out["rollouts"] = tables.summary_rollouts(self.sim, self.now_s)
+        return out
+
+    def _summary(self) -> dict[str, Any]:
         return {
             "version": SUMMARY_VERSION,
             "scenario": self.scenario.name,

@@ -75,6 +75,8 @@ def close(run: WorkloadRun, window: Window, t: float) -> None:
         times[1][member] = start
         times[2][member] = done
     carrier, pos, n = window.members[-1]
+    if run.judge is not None:  # one inference for the window: its carrier is judged
+        run.judge.serve(carrier, stage, window.server, done)
     followers = [member for member, _, _ in window.members[:-1]]
     if followers:
         for member in followers:

@@ -245,8 +245,10 @@ def _run_all(page: Any) -> None:
     expect = _expect()
     idle = page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')
     expect(idle).to_be_visible(timeout=90_000)
-    started = page.locator(".jp-InputPrompt", has_text=re.compile(r"\[[0-9*]+\]"))
-    for _ in range(6):  # a click right after start-up can go to a kernel not yet connected
+    # The FIRST code cell must have started: on a busy machine Lab can drop its execution
+    # while the kernel connects, and run only the later cells.
+    first = page.locator(".jp-CodeCell .jp-InputPrompt").first
+    for _ in range(12):  # a click right after start-up can go to a kernel not yet connected
         dismiss_dialogs(page)
         try:
             page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click(
@@ -255,7 +257,7 @@ def _run_all(page: Any) -> None:
             page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click(
                 timeout=10_000
             )
-            expect(started).not_to_have_count(0, timeout=10_000)
+            expect(first).to_have_text(re.compile(r"\[[0-9*]+\]"), timeout=10_000)
             return
         except (AssertionError, PlaywrightTimeout):
             page.keyboard.press("Escape")  # close the menu if it is open

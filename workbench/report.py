@@ -59,6 +59,7 @@ from .plots_models import (
     version_timeline_figure,
 )
 from .sim import Results
+from .sim.results import ELEMENT_EVENTS
 
 __all__ = [
     "FIGURE_IDS",
@@ -387,7 +388,6 @@ def _workload_table(summary: Mapping[str, Any]) -> str:
 
 
 MAX_EVENTS = 200
-_ELEMENT_EVENTS = ("fail", "restore", "degrade", "degrade_end")
 
 
 def _events_section(results: Results) -> str:
@@ -415,7 +415,7 @@ def _events_section(results: Results) -> str:
             parts.append(f'<p class="note">The first {MAX_EVENTS} of {len(windows)}.</p>')
         headers = ["from (s)", "to (s)", "lasted", "what", "elements", "cause"]
         parts.append(_table(headers, rows, left=(3, 4, 5)))
-    others = events[~events["kind"].isin(_ELEMENT_EVENTS)]
+    others = events[~events["kind"].isin(ELEMENT_EVENTS)]
     if len(others):
         grouped = others.groupby(["kind", "element"], sort=False)["t_s"].agg(
             ["count", "min", "max"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 import traitlets
@@ -138,14 +137,11 @@ def test_palette_connect_move_and_delete_requests(canvas: TopologyCanvas) -> Non
 def test_a_1000_device_canvas_builds_quickly_with_one_element_per_group(
     fleet_1000: Scenario,
 ) -> None:
-    began = time.perf_counter()
     canvas = TopologyCanvas(fleet_1000.model_copy(deep=True))
-    built = time.perf_counter() - began
     assert sum(n["count"] for n in canvas.nodes if n["tier"] == "far_edge") == 1000
     assert len(canvas.nodes) == 212 and len(canvas.links) == 211 and len(canvas.chips) == 200
     size = len(json.dumps([canvas.nodes, canvas.links, canvas.chips]))
     assert size < 200_000  # thin JSON
-    assert built < 5.0  # generous: a smoke check, the benchmark is widgets.measure
     assert canvas.drop("wear-gw7.correlate", "site1-dc")
     assert chip_host(canvas, "wear-gw7.correlate") == "site1-dc"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import time
@@ -252,17 +253,35 @@ def test_a_huge_value_is_echoed_once_and_cut(tmp_path: Path) -> None:
     assert lines and all(len(line) < 400 for line in lines), [line[:200] for line in lines]
 
 
-def test_only_the_printed_problems_are_kept_and_counted(tmp_path: Path) -> None:
+def _count_hints(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the "did you mean" searches (each compares a name with many): bounded work is
+    checked by counting them, not by timing the run (CI machines differ in speed)."""
+    calls = [0]
+    original = difflib.get_close_matches
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls[0] += 1
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(difflib, "get_close_matches", counted)
+    return calls
+
+
+def test_only_the_printed_problems_are_kept_and_counted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     data = _factory_data()
     data["placement"].update({f"w{i}.s": "line-gw" for i in range(20_000)})
-    started = time.perf_counter()
+    hints = _count_hints(monkeypatch)
     lines = _problems_of(data, tmp_path)
-    assert time.perf_counter() - started < 20
+    assert hints[0] <= 200  # only the printed problems get a "did you mean"
     assert len(lines) <= 202
     assert "... and 19,800 more problems; fix the ones above first" in lines[-1]
 
 
-def test_many_stages_and_flows_validate_in_linear_time(tmp_path: Path) -> None:
+def test_many_stages_and_flows_validate_in_bounded_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     data = _factory_data()
     stage = data["workloads"][0]["stages"][0]
     data["workloads"][0]["stages"] += [dict(stage, id=f"s{i}") for i in range(5_000)]
@@ -271,9 +290,9 @@ def test_many_stages_and_flows_validate_in_linear_time(tmp_path: Path) -> None:
     data["flows"] = [
         {"id": f"f{i}", "from": "cloud", "to": ["line-gw"], "size": "1 MB"} for i in range(5_000)
     ]
-    started = time.perf_counter()
+    hints = _count_hints(monkeypatch)
     lines = _problems_of(data, tmp_path)
-    assert time.perf_counter() - started < 30
+    assert hints[0] <= 200
     assert len(lines) == 201 and "did you mean 'bearing-wear.s" in lines[0]
 
 

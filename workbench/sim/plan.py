@@ -401,14 +401,18 @@ def _mark_private_prefixes(plan: Plan) -> None:
     parallel servers may reorder requests, so the prefix stops after it. A server that may
     serve a fallback model (on a stage's fallback node, or anywhere on the route of a stage
     whose fallback runs where the request is held) is not private: fallbacks reach it at run
-    time and must not queue behind requests taken ahead of their time.
+    time and must not queue behind requests taken ahead of their time. Nor is a link that
+    ground-truth labels travel on (they are sent at run time too).
     """
     uses: dict[int, int] = {}
     fallback_nodes = _fallback_nodes(plan)
     for workload in plan.workloads:
+        labelled = workload.workload.labels is not None  # labels go up the device's links
         for route in workload.routes:
             for kind, station, _, where in route:
-                shared = kind == SERVER and where is not None and where[0] in fallback_nodes
+                shared = (kind != SERVER and labelled) or (
+                    kind == SERVER and where is not None and where[0] in fallback_nodes
+                )
                 uses[id(station)] = uses.get(id(station), 0) + (2 if shared else 1)
     for flow in plan.flows:
         for _, _, route in flow.routes:

@@ -39,6 +39,11 @@ if TYPE_CHECKING:
 SUMMARY_VERSION = 1
 
 
+# Events of links and nodes (not of single requests): out of service, back, degraded, and an
+# outage of the schedule ended early by hand.
+ELEMENT_EVENTS = ("fail", "restore", "degrade", "degrade_end", "override")
+
+
 def boundary_name(level: int) -> str:
     """'far_edge|aggregation_edge' for the boundary above tier ``level``."""
     return f"{TIER_IDS[level - 1]}|{TIER_IDS[level]}"
@@ -466,7 +471,7 @@ class Results:
             "failures": [
                 {"t_s": t, "kind": kind, "element": element, "detail": detail}
                 for t, kind, element, detail in self.sim.events
-                if kind in ("fail", "restore", "degrade", "degrade_end") and t <= self.now_s
+                if kind in ELEMENT_EVENTS and t <= self.now_s
             ],
             "drains": self.drains.to_dict(orient="records"),
             "accounting": self.accounting(),

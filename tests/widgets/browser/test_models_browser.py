@@ -8,15 +8,13 @@ version's colour; then it reads the progress figure's plotly state and asks the 
 
 from __future__ import annotations
 
-import json
-import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser_support import console_errors, node
-from tests.widgets.browser.test_workbench_browser import button, close_dialogs, pause
+from tests.browser_support import console_errors, node, open_and_run, probe
+from tests.widgets.browser.test_workbench_browser import button, pause
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 Page = sync_api.Page
@@ -30,31 +28,7 @@ def open_models(page: Page, url: str, shots: Path) -> list[str]:
     """Open the notebook, run all cells, wait for the canvas with its version rings and the
     models figures with their axes; return the list that collects console errors."""
     errors = console_errors(page)
-    page.goto(f"{url}/lab/tree/{NOTEBOOK}")
-    idle = page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')
-    expect(idle).to_be_visible(timeout=90_000)
-    for _ in range(12):  # a click right after start-up can go to a kernel not yet connected
-        close_dialogs(page)
-        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
-        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
-        # the FIRST code cell must have started (on a busy machine Lab can drop its execution
-        # while the kernel connects, and run only the later cells)
-        first = page.locator(".jp-CodeCell .jp-InputPrompt").first
-        try:
-            expect(first).to_have_text(re.compile(r"\[[0-9*]+\]"), timeout=10_000)
-            break
-        except AssertionError:
-            continue
-    try:
-        expect(page.locator("svg.etw-svg g.etw-node")).to_have_count(5, timeout=180_000)
-    except AssertionError as exc:
-        outputs = page.locator(".jp-OutputArea-output").all_inner_texts()
-        prompts = page.locator(".jp-InputPrompt").all_inner_texts()
-        page.screenshot(path=shots / "models_not_drawn.png")
-        raise AssertionError(
-            f"the canvas was not drawn; prompts {prompts}, outputs {outputs}, "
-            f"console errors: {errors}"
-        ) from exc
+    open_and_run(page, url, NOTEBOOK, "svg.etw-svg g.etw-node", 5)
     expect(page.locator(PLOTS)).to_have_count(2, timeout=90_000)
     page.wait_for_function(
         f"[...document.querySelectorAll('{PLOTS}')]"
@@ -66,19 +40,6 @@ def open_models(page: Page, url: str, shots: Path) -> list[str]:
 
 def ring(page: Page, node_id: str) -> Any:
     return node(page, node_id).locator("circle.etw-version-ring")
-
-
-def probe(page: Page) -> dict[str, Any]:
-    """Re-run the probe cell in place (Ctrl+Enter) and read what the kernel printed."""
-    cell = page.locator(".jp-CodeCell", has_text="def probe()").first
-    output = cell.locator(".jp-OutputArea-output", has_text="PROBE")
-    before = output.inner_text() if output.count() else ""
-    cell.locator(".jp-InputArea-editor").click()
-    page.keyboard.press("Control+Enter")
-    expect(output).to_contain_text("PROBE", timeout=30_000)
-    if before:
-        expect(output).not_to_have_text(before, timeout=30_000)
-    return json.loads(output.inner_text().split("PROBE ", 1)[1])
 
 
 def test_start_a_rollout_from_the_panel_and_see_the_node_version_change(

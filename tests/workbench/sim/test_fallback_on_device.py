@@ -56,3 +56,30 @@ def test_each_request_falls_back_on_its_own_device(monkeypatch: pytest.MonkeyPat
     assert len(served) > 1000
     assert {device for device, _ in served} == set(range(8))
     assert all(device == instance for device, instance in served)
+
+
+def test_links_that_labels_travel_are_not_taken_ahead_of_time() -> None:
+    """Labels are sent up the cameras' links at run time: requests must meet them on those
+    links in time order, so only the camera's own model (before the link) is taken at once."""
+    from workbench.sim.engine import Simulation
+    from workbench.sim.plan import SERVER
+
+    scenario = load_scenario(data_dir() / "scenarios" / "factory_bad_rollout.yaml")
+    data = scenario.model_dump(by_alias=True, exclude_none=True)
+    # the labelled workload alone on the cameras' links, without a fallback on the cameras
+    source = next(w for w in data["workloads"] if "labels" in w)["source"]["node"]
+    data["workloads"] = [
+        w for w in data["workloads"] if "labels" in w or w["source"]["node"] != source
+    ]
+    data["placement"] = {
+        k: v for k, v in data["placement"].items() if k.split(".")[0] in
+        {w["id"] for w in data["workloads"]}
+    }  # fmt: skip
+    for workload in data["workloads"]:
+        for stage in workload["stages"]:
+            stage.pop("fallback", None)
+    plan = Simulation(Scenario.model_validate(data), until=10, seed=1).plan
+    labelled = next(w for w in plan.workloads if w.workload.labels is not None)
+    for route, prefix in zip(labelled.routes, labelled.prefixes, strict=True):
+        assert prefix >= 1 and all(kind == SERVER for kind, *_ in route[:prefix])
+        assert route[prefix][0] != SERVER  # stops at the first link

@@ -226,3 +226,18 @@ def test_nothing_is_lost_and_counts_stay_right_after_overrides(
         assert element.down == sum(o.kind == "down" for o in holding), element.id
         assert len(element.degradations) == sum(o.kind == "degrade" for o in holding)
         assert all(c.in_service == element.up for c in element.channels)
+
+
+def test_an_override_is_an_event_of_the_element_in_the_summary_and_the_report(
+    factory: Scenario,
+) -> None:
+    """The override sits with the failures and restores (summary.json's ``failures``, the
+    report's outage table), not among the events of single requests."""
+    from workbench.report import _events_section
+
+    _, live = _overridden(_with(factory, Failure(link="wan", at_s=60, duration_s=90)), "wan", 90)
+    kinds = [f["kind"] for f in live.summary()["failures"]]
+    assert kinds == ["fail", "override", "restore"]
+    html = _events_section(live)
+    single = html.split("Events of single requests", 1)[1] if "single requests" in html else ""
+    assert "override" not in single

@@ -46,6 +46,7 @@ from workbench.units import format_quantity
 
 from .editing import Edit, ScenarioEditor
 from .status import EditRejected, Level, StatusArea, describe
+from .threads import MainThreadMessages, remember_main_loop
 
 __all__ = ["WORKLOAD_COLOURS", "TopologyCanvas"]
 
@@ -292,7 +293,7 @@ def loads_payload(editor: ScenarioEditor) -> dict[str, float]:
 
 
 # ------------------------------------------------------------------------------- widget
-class TopologyCanvas(anywidget.AnyWidget):
+class TopologyCanvas(MainThreadMessages, anywidget.AnyWidget):
     """The five tiers as lanes with the scenario's nodes, links and stage chips; editable.
 
     Parameters
@@ -340,6 +341,7 @@ class TopologyCanvas(anywidget.AnyWidget):
     ) -> None:
         kwargs.setdefault("layout", ipw.Layout(width="100%", min_width="0", flex="1 1 auto"))
         super().__init__(**kwargs)
+        remember_main_loop()
         self.editor = scenario if isinstance(scenario, ScenarioEditor) else ScenarioEditor(scenario)
         self.status = status
         self.simulation: ClickSimulation | None = None

@@ -199,8 +199,12 @@ class Controls:
         """Stop playing (the run keeps its state; Step or Play continue it)."""
         if self._task is not None and not self._task.done():
             self._task.cancel()
-            if self.dashboard is not None and self.simulation is not None:
-                self.dashboard.flush(self.simulation)  # paused: every figure shows now
+            self._task = None
+            if self.simulation is not None:  # paused: every figure shows now
+                if self.dashboard is not None:
+                    self.dashboard.flush(self.simulation)
+                for hook in self.frame_hooks:
+                    hook(self.simulation)
         self._task = None
         self._enable()
         self._show_clock()

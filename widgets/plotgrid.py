@@ -33,6 +33,7 @@ import plotly.io as pio
 import traitlets
 
 from .canvas import STATIC
+from .threads import MainThreadMessages, remember_main_loop
 
 __all__ = ["PlotGrid"]
 
@@ -50,7 +51,7 @@ def _jsonable(values: Any) -> list[Any]:
     return [v.item() if isinstance(v, np.generic) else v for v in array.tolist()]
 
 
-class PlotGrid(anywidget.AnyWidget):
+class PlotGrid(MainThreadMessages, anywidget.AnyWidget):
     """Plotly figures side by side (``columns`` per row), kept in step with Python."""
 
     _esm = STATIC / "plotgrid.js"
@@ -64,6 +65,7 @@ class PlotGrid(anywidget.AnyWidget):
 
     def __init__(self, figures: Sequence[go.Figure] = (), **kwargs: Any) -> None:
         super().__init__(_uid=uuid.uuid4().hex, **kwargs)
+        remember_main_loop()
         self.figures: list[go.Figure] = list(figures)
         self.source: Callable[[], Sequence[go.Figure]] | None = None  # the figures, up to date
         self.seq = 0

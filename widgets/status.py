@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 import html
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -27,6 +28,8 @@ import ipywidgets as ipw
 import traitlets
 
 from workbench.errors import ProblemsError, WorkbenchError
+
+from .threads import on_main_thread, remember_main_loop
 
 Level = Literal["info", "ok", "warning", "error"]
 _COLOURS = {"info": "#37474f", "ok": "#1e7b45", "warning": "#9a6700", "error": "#b3261e"}
@@ -68,6 +71,7 @@ class StatusArea:
     height that scrolls, so a long session never pushes the dashboard down the page."""
 
     def __init__(self, keep: int = 6, height: str = "6.6em") -> None:
+        remember_main_loop()
         self.keep = keep
         self.entries: list[Entry] = []
         self.widget = ipw.HTML(
@@ -112,11 +116,19 @@ class StatusArea:
             self.error(f"{what}: {describe(exc)}")
 
     def guarded(self, what: str, fn: Callable[P, R]) -> Callable[P, R | None]:
-        """``fn`` wrapped so that its exceptions are reported (for buttons and observers)."""
+        """``fn`` wrapped so that its exceptions are reported (for buttons and observers), and
+        so that it runs on the kernel's main thread (see :mod:`widgets.threads`)."""
 
-        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | None:
+        def run(*args: P.args, **kwargs: P.kwargs) -> R | None:
             with self.guard(what):
                 return fn(*args, **kwargs)
+            return None
+
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | None:
+            # a click handled in a kernel subshell's thread runs on the main thread instead
+            if threading.current_thread() is threading.main_thread():
+                return run(*args, **kwargs)
+            on_main_thread(run, *args, **kwargs)
             return None
 
         wrapper.__name__ = getattr(fn, "__name__", "callback")

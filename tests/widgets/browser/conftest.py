@@ -104,15 +104,27 @@ def lab_url(nb_copy: Path) -> Iterator[str]:
                 proc.wait(5)
 
 
+def forget_workspaces(url: str) -> None:
+    """Delete Lab's saved workspaces: else the next test's page reopens this notebook too."""
+    with urllib.request.urlopen(f"{url}/lab/api/workspaces") as response:
+        ids = json.load(response)["workspaces"]["ids"]
+    for workspace in ids:
+        request = urllib.request.Request(f"{url}/lab/api/workspaces/{workspace}", method="DELETE")
+        urllib.request.urlopen(request).close()
+
+
 @pytest.fixture
-def fresh_lab(lab_url: str) -> str:
-    """Shut every kernel session down so that each test starts from a clean kernel."""
+def fresh_lab(lab_url: str) -> Iterator[str]:
+    """Each test starts from a clean kernel with only its own notebook open (no session and no
+    saved workspace of an earlier test), and leaves no tab behind."""
     with urllib.request.urlopen(f"{lab_url}/api/sessions") as response:
         sessions = json.load(response)
     for session in sessions:
         request = urllib.request.Request(f"{lab_url}/api/sessions/{session['id']}", method="DELETE")
         urllib.request.urlopen(request).close()
-    return lab_url
+    forget_workspaces(lab_url)
+    yield lab_url
+    forget_workspaces(lab_url)
 
 
 @pytest.fixture(scope="session")

@@ -8,10 +8,7 @@ the scenario. Screenshots go to ``test-results/``.
 
 from __future__ import annotations
 
-import json
 import re
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,23 +22,6 @@ expect = sync_api.expect
 
 NOTEBOOK = "canvas_demo.ipynb"
 NODES = "svg.etw-svg g.etw-node"
-
-
-def forget_workspaces(url: str) -> None:
-    """Delete Lab's saved workspaces: else the next test's page reopens this notebook too."""
-    with urllib.request.urlopen(f"{url}/lab/api/workspaces") as response:
-        ids = json.load(response)["workspaces"]["ids"]
-    for workspace in ids:
-        request = urllib.request.Request(f"{url}/lab/api/workspaces/{workspace}", method="DELETE")
-        urllib.request.urlopen(request).close()
-
-
-@pytest.fixture(autouse=True)
-def own_workspace(lab_url: str) -> Iterator[None]:
-    """Each test starts with only its notebook open, and leaves no tab behind for others."""
-    forget_workspaces(lab_url)
-    yield
-    forget_workspaces(lab_url)
 
 
 def open_canvas(page: Page, url: str, errors: list[str]) -> None:

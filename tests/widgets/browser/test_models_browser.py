@@ -72,6 +72,13 @@ def test_start_a_rollout_from_the_panel_and_see_the_node_version_change(
         " return {x: el.data[0].x, y: el.data[0].y, title: el.layout.xaxis.title.text}; }"
     )
     assert progress == {"x": [100], "y": ["line-gw"], "title": "checkpoint received (%)"}
+    # paused: the accuracy figure is brought up to now, with the served predictions of both
+    page.wait_for_function(
+        f"(() => {{ const el = document.querySelectorAll('{PLOTS}')[0];"
+        " const names = (el.data || []).map((d) => d.name);"
+        " return names.includes('defect-v1') && names.includes('defect-v2'); })()",
+        timeout=30_000,
+    )
     accuracy = page.evaluate(
         f"() => {{ const el = document.querySelectorAll('{PLOTS}')[0];"
         " return {names: el.data.map((d) => d.name), y: el.layout.yaxis.title.text}; }"

@@ -49,6 +49,7 @@ from .plots import (
     utilisation_figure,
 )
 from .plots_degraded import affected_workloads, buffer_figure, timeline_figure
+from .plots_live import byte_text
 from .plots_models import (
     accuracy_by_version,
     accuracy_figure,
@@ -190,7 +191,35 @@ def summary_lines(
         )
     lines += [f"  {b.label(names)} {b.through_text(names)}" for b in boundaries if b.through]
     lines += _degraded_lines(summary)
+    lines += _rollout_lines(summary)
     lines += _note_lines(summary)
+    return lines
+
+
+_DECISION_WORDS = {
+    "promoted": "promoted",
+    "rolled_back": "rolled back",
+    "completed": "completed",
+    "incomplete": "not finished by the end of the run",
+}
+
+
+def _rollout_lines(summary: Mapping[str, Any]) -> list[str]:
+    """One line per rollout: strategy, decision and when, wrong predictions, bytes down."""
+    rollouts = summary.get("rollouts") or {}
+    if not rollouts:
+        return []
+    lines = ["", "rollouts (versions each node runs at the end: summary.json 'versions'):"]
+    for rollout_id, row in rollouts.items():
+        decided = row.get("time_to_decide_s")
+        when = f" after {_seconds(decided)}" if decided is not None else ""
+        lines.append(
+            f"  {rollout_id} ({row['strategy']}): "
+            f"{_DECISION_WORDS.get(row['decision'], row['decision'])}{when}; "
+            f"{row['wrong_predictions']:,} wrong predictions served by the new version; "
+            f"{byte_text(row['bytes_down'])} down to {row.get('nodes_reached', 0)} of "
+            f"{row.get('nodes_targeted', 0)} nodes"
+        )
     return lines
 
 

@@ -38,6 +38,12 @@ def test_run_writes_model_tables(tmp_path: Path) -> None:
     rollout = summary["rollouts"]["defect-v2-canary"]
     assert rollout["strategy"] == "canary" and rollout["decision"] == "incomplete"
     assert rollout["bytes_down"] == 98e6
+    # the printed summary says what became of the rollout, in words
+    assert (
+        "defect-v2-canary (canary): not finished by the end of the run; "
+        f"{rollout['wrong_predictions']:,} wrong predictions served by the new version; "
+        "98 MB down to 1 of 1 nodes"
+    ) in done.stdout
     assert summary["versions"]["line-gw"]["version"] == "defect-v1"
     transfers = pd.read_parquet(out / "transfers.parquet")
     assert transfers["state"].tolist() == ["done"] and transfers["pauses"].tolist() == [1]

@@ -119,6 +119,10 @@ ALLOWED_CONSOLE = (
     "fonts.googleapis.com",
     "fonts.gstatic.com",
     "cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free",
+    # JupyterLab's own, when a notebook is opened again (open_and_run, after a Run All that ran
+    # nothing) while its requests to the kernel were still in flight: they are cancelled
+    "Canceled future for debug_request message",
+    "Canceled future for create_subshell_request message",
 )
 
 PLOTS_JS = """
@@ -149,8 +153,13 @@ def console_errors(page: Any) -> list[str]:
             if not any(allowed in text for allowed in ALLOWED_CONSOLE):
                 errors.append(text)
 
+    def on_page_error(exc: Any) -> None:
+        text = f"uncaught: {exc}"
+        if not any(allowed in text for allowed in ALLOWED_CONSOLE):
+            errors.append(text)
+
     page.on("console", on_console)
-    page.on("pageerror", lambda exc: errors.append(f"uncaught: {exc}"))
+    page.on("pageerror", on_page_error)
     return errors
 
 

@@ -16,7 +16,6 @@ Examples
 from __future__ import annotations
 
 import html
-import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -29,6 +28,7 @@ import traitlets
 
 from workbench.errors import ProblemsError, WorkbenchError
 
+from . import threads
 from .threads import on_main_thread, remember_main_loop
 
 Level = Literal["info", "ok", "warning", "error"]
@@ -126,7 +126,7 @@ class StatusArea:
 
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | None:
             # a click handled in a kernel subshell's thread runs on the main thread instead
-            if threading.current_thread() is threading.main_thread():
+            if threads.on_the_main_thread():
                 return run(*args, **kwargs)
             on_main_thread(run, *args, **kwargs)
             return None

@@ -19,10 +19,15 @@ from typing import Any
 _main_loop: asyncio.AbstractEventLoop | None = None
 
 
+def on_the_main_thread() -> bool:
+    """Whether the caller runs on the kernel's main thread."""
+    return threading.current_thread() is threading.main_thread()
+
+
 def remember_main_loop() -> None:
     """Note the main thread's event loop (call on the main thread, when widgets are made)."""
     global _main_loop
-    if threading.current_thread() is not threading.main_thread():
+    if not on_the_main_thread():
         return
     try:
         _main_loop = asyncio.get_running_loop()
@@ -34,7 +39,7 @@ def on_main_thread(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> bool:
     """Call ``fn(*args, **kwargs)`` now on the main thread, else hand it to the main thread's
     loop; True when it ran now."""
     loop = _main_loop
-    if threading.current_thread() is threading.main_thread() or loop is None or loop.is_closed():
+    if on_the_main_thread() or loop is None or loop.is_closed():
         fn(*args, **kwargs)
         return True
     loop.call_soon_threadsafe(functools.partial(fn, *args, **kwargs))

@@ -2,7 +2,8 @@
 
 JupyterLab 4.4+ with ipykernel 7 handles widget messages in subshell threads; a Pause click
 then ran while the main thread was in the middle of a step ("Set changed size during
-iteration" in the dashboard, seen in the browser test).
+iteration" in the dashboard, seen in the browser test). Here a thread with its own running
+loop plays the kernel's main thread.
 """
 
 from __future__ import annotations
@@ -19,49 +20,60 @@ from widgets.status import StatusArea
 
 
 @pytest.fixture
-def main_loop() -> Iterator[asyncio.AbstractEventLoop]:
+def kernel_main(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Thread]:
+    """A 'main' thread running an event loop, as ipykernel's main thread does."""
     loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    threads.remember_main_loop()
-    yield loop
-    threads._main_loop = None
+    main = threading.Thread(target=loop.run_forever, daemon=True)
+    main.start()
+    monkeypatch.setattr(threads, "_main_loop", loop)
+    monkeypatch.setattr(threads, "on_the_main_thread", lambda: threading.current_thread() is main)
+    yield main
+    loop.call_soon_threadsafe(loop.stop)
+    main.join(10)
     loop.close()
 
 
-def _from_another_thread(fn: Any, *args: Any) -> None:
+def _from_a_subshell(fn: Any, *args: Any) -> None:
     worker = threading.Thread(target=fn, args=args)
     worker.start()
     worker.join()
 
 
 def test_a_guarded_callback_from_another_thread_runs_on_the_main_thread(
-    main_loop: asyncio.AbstractEventLoop,
+    kernel_main: threading.Thread,
 ) -> None:
-    ran_on_main: list[bool] = []
-    callback = StatusArea().guarded(
-        "click", lambda: ran_on_main.append(threading.current_thread() is threading.main_thread())
-    )
-    _from_another_thread(callback)
-    assert ran_on_main == []  # not in the subshell's thread
-    main_loop.run_until_complete(asyncio.sleep(0))
-    assert ran_on_main == [True]
-    callback()  # on the main thread: at once
-    assert ran_on_main == [True, True]
+    ran_in: list[threading.Thread] = []
+    done = threading.Event()
+
+    def click() -> None:
+        ran_in.append(threading.current_thread())
+        done.set()
+
+    _from_a_subshell(StatusArea().guarded("click", click))
+    assert done.wait(10)
+    assert ran_in == [kernel_main]
 
 
 def test_a_widget_message_from_another_thread_is_handled_on_the_main_thread(
-    main_loop: asyncio.AbstractEventLoop,
+    kernel_main: threading.Thread,
 ) -> None:
-    handled: list[bool] = []
+    handled_in: list[threading.Thread] = []
+    done = threading.Event()
 
     class Base:
         def _handle_msg(self, msg: dict[str, Any]) -> None:
-            handled.append(threading.current_thread() is threading.main_thread())
+            handled_in.append(threading.current_thread())
+            done.set()
 
     class Widget(threads.MainThreadMessages, Base):
         pass
 
-    _from_another_thread(Widget()._handle_msg, {"content": {}})
-    assert handled == []
-    main_loop.run_until_complete(asyncio.sleep(0))
-    assert handled == [True]
+    _from_a_subshell(Widget()._handle_msg, {"content": {}})
+    assert done.wait(10)
+    assert handled_in == [kernel_main]
+
+
+def test_on_the_main_thread_a_callback_runs_at_once() -> None:
+    ran: list[int] = []
+    StatusArea().guarded("click", lambda: ran.append(1))()
+    assert ran == [1]

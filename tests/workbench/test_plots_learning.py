@@ -1,0 +1,320 @@
+"""Figures of the learning loop, from small hand-built tables shaped as the issue-12 contract
+says (``Results.accuracy()`` with ``expected``, events, ``detections()``, ``learning()``,
+``summary()["learning"]``)."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.plots_learning import (
+    EPISODE_COLUMNS,
+    MARK_COLOURS,
+    NO_EPISODES,
+    accuracy_points,
+    episode_table,
+    label_bytes_by_loop,
+    label_bytes_figure,
+    learning_accuracy_figure,
+    learning_marks,
+    loop_rollouts,
+    site_accuracy,
+)
+from workbench.plots_models import DECISION_COLOURS
+
+ACCURACY_COLUMNS = [
+    "t_s", "workload", "site", "version", "served", "labelled", "correct", "accuracy", "expected",
+]  # fmt: skip
+DETECTION_COLUMNS = ["t_s", "loop", "node", "detector", "stream", "false_alarm", "episode"]
+DECISION_COLUMNS = [
+    "t_s", "rollout", "decision", "n_old", "n_new", "accuracy_old", "accuracy_new",
+    "statistic", "threshold",
+]  # fmt: skip
+ROLLOUT_COLUMNS = ["rollout", "version", "strategy", "start_s"]
+
+
+@pytest.fixture
+def accuracy() -> pd.DataFrame:
+    """plant-a drifts at 120 s (95 % -> 80 %) and recovers with defect-loop-r1 (95 %) at 300 s;
+    plant-b never drifts; a second workload at plant-a must not count for 'inspect'."""
+    rows = []
+    for t in np.arange(0, 420, 60.0):
+        drifted = 120 <= t < 300
+        rows.append((t, "inspect", "plant-a", "defect-v1", 100, 25, 80 if drifted else 95,
+                     0.8 if drifted else 0.95, 0.8 if drifted else 0.95))  # fmt: skip
+        rows.append((t, "inspect", "plant-b", "defect-v1", 50, 10, 47, 0.94, 0.95))
+        rows.append((t, "other", "plant-a", "other-v1", 10, 0, 1, 0.1, 0.1))
+    # a canary bin: 90 of v1 (true 80 %) and 10 of the retrained version (true 95 %)
+    rows.append((240.0, "inspect", "plant-a", "defect-loop-r1", 10, 3, 10, 1.0, 0.95))
+    return pd.DataFrame(rows, columns=ACCURACY_COLUMNS)
+
+
+@pytest.fixture
+def events() -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            (120.0, "drift_start", "defect-loop", "new-supplier-parts"),
+            (125.0, "fail", "wan", ""),
+            (150.0, "detection", "defect-loop", ""),
+            (165.0, "restore", "wan", ""),
+            (180.0, "drift_full", "defect-loop", ""),
+            (190.0, "samples_ready", "defect-loop", ""),
+            (200.0, "upload_end", "defect-loop", ""),
+            (200.0, "retrain_start", "defect-loop", "plant-dc"),
+            (260.0, "retrain_end", "defect-loop", "plant-dc"),
+            (330.0, "recovered", "defect-loop", ""),
+        ],
+        columns=["t_s", "kind", "element", "detail"],
+    )
+
+
+@pytest.fixture
+def detections() -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            (40.0, "defect-loop", "line-gw", "adwin", "errors", True, -1),
+            (150.0, "defect-loop", "line-gw", "adwin", "errors", False, 1),
+        ],
+        columns=DETECTION_COLUMNS,
+    )
+
+
+@pytest.fixture
+def decisions() -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            (300.0, "defect-loop-r1", "promoted", 4000, 300, 0.8, 0.95, 5.1, 1.645),
+            (90.0, "manual-canary", "rolled_back", 500, 500, 0.95, 0.85, -4.0, 1.645),
+        ],
+        columns=DECISION_COLUMNS,
+    )
+
+
+@pytest.fixture
+def rollouts() -> pd.DataFrame:
+    return pd.DataFrame(
+        [("defect-loop-r1", "defect-loop-r1", "canary", 262.0),
+         ("manual-canary", "defect-v2", "canary", 20.0)],
+        columns=ROLLOUT_COLUMNS,
+    )  # fmt: skip
+
+
+def test_site_accuracy_weights_the_true_accuracy_by_requests_served(
+    accuracy: pd.DataFrame,
+) -> None:
+    table = site_accuracy(accuracy, "inspect")
+    canary = table[(table["site"] == "plant-a") & (table["t_s"] == 240.0)].iloc[0]
+    assert canary["served"] == 110 and canary["correct"] == 90
+    assert canary["accuracy"] == pytest.approx(90 / 110)
+    assert canary["expected"] == pytest.approx((100 * 0.8 + 10 * 0.95) / 110)
+    assert set(table["site"]) == {"plant-a", "plant-b"}  # the other workload is left out
+    everything = site_accuracy(accuracy)
+    assert everything[everything["t_s"] == 0.0]["served"].sum() == 160
+
+
+def test_site_accuracy_without_expected_column_gives_nan_truth(accuracy: pd.DataFrame) -> None:
+    table = site_accuracy(accuracy.drop(columns=["expected"]), "inspect")
+    assert table["expected"].isna().all()
+    assert table["accuracy"].notna().all()
+
+
+def test_points_sit_at_bin_centres_in_percent(accuracy: pd.DataFrame) -> None:
+    points = accuracy_points(site_accuracy(accuracy, "inspect"), "plant-b", 60.0)
+    assert list(points["measured"]["x"][:2]) == [30.0, 90.0]
+    assert points["measured"]["y"][0] == pytest.approx(94.0)
+    assert points["expected"]["y"][0] == pytest.approx(95.0)
+    assert points["measured"]["customdata"][0].tolist() == [47, 50, 10]
+
+
+def test_accuracy_figure_has_a_line_and_points_per_site_and_titled_axes(
+    accuracy: pd.DataFrame,
+) -> None:
+    figure = learning_accuracy_figure(accuracy, until_s=420, bin_s=60, workload="inspect")
+    kinds = [(t.meta["site"], t.meta["kind"], t.mode) for t in figure.data]
+    assert kinds == [
+        ("plant-a", "expected", "lines"), ("plant-a", "measured", "markers"),
+        ("plant-b", "expected", "lines"), ("plant-b", "measured", "markers"),
+    ]  # fmt: skip
+    assert figure.data[0].line.color == figure.data[1].marker.color  # one colour per site
+    assert figure.data[0].line.color != figure.data[2].line.color
+    assert figure.layout.yaxis.title.text == "accuracy (%)"
+    assert figure.layout.xaxis.title.text.endswith("time (s)")
+    assert all(t.endswith(" %") for t in figure.layout.yaxis.ticktext)
+    low, _top = figure.layout.yaxis.range
+    assert low <= 80 - 5 and low % 5 == 0  # the drifted 80 % is well inside the axis
+    assert len(figure.data[1].y) == 7 and max(figure.data[1].y) == pytest.approx(95.0)
+
+
+def test_every_step_of_the_loop_is_marked_and_labelled(
+    accuracy: pd.DataFrame,
+    events: pd.DataFrame,
+    detections: pd.DataFrame,
+    decisions: pd.DataFrame,
+    rollouts: pd.DataFrame,
+) -> None:
+    figure = learning_accuracy_figure(
+        accuracy, until_s=420, bin_s=60, workload="inspect", events=events,
+        detections=detections, decisions=decisions, rollouts=rollouts,
+        outages=[(125.0, 165.0, "fail", "wan")],
+    )  # fmt: skip
+    labels = {a.text: a for a in figure.layout.annotations}
+    for text in (
+        "drift starts", "drift full", "detected (adwin)", "false alarm", "upload",
+        "retraining", "defect-loop-r1 starts", "defect-loop-r1: promoted", "recovered",
+        "wan down",
+    ):  # fmt: skip
+        assert text in labels, (text, sorted(labels))
+    assert "manual-canary: rolled back" not in labels  # not the loop's rollout
+    assert "adwin on the errors stream at line-gw" in labels["detected (adwin)"].hovertext
+    assert labels["false alarm"].font.color == MARK_COLOURS["false_alarm"]
+    assert labels["defect-loop-r1: promoted"].font.color == DECISION_COLOURS["promoted"]
+    bands = [s for s in figure.layout.shapes if s.type == "rect"]
+    spans = {(s.x0, s.x1) for s in bands}
+    assert {(190.0, 200.0), (200.0, 260.0), (125.0, 165.0)} == spans
+    lines = {s.x0 for s in figure.layout.shapes if s.type == "line"}
+    assert {120.0, 180.0, 40.0, 150.0, 262.0, 300.0, 330.0} <= lines
+    # labels sit above the data: the axis reaches above 100 % to make room for them
+    assert figure.layout.yaxis.range[1] > 100
+
+
+def test_labels_in_one_row_never_overlap(
+    accuracy: pd.DataFrame, events: pd.DataFrame, detections: pd.DataFrame
+) -> None:
+    figure = learning_accuracy_figure(
+        accuracy, until_s=420, bin_s=60, events=events, detections=detections
+    )
+    per_px = 420 / 760
+    rows: dict[float, list[tuple[float, float]]] = {}
+    for label in figure.layout.annotations:
+        width = (len(label.text) * 6.6 + 8) * per_px
+        low = label.x if label.xanchor == "left" else label.x - width
+        rows.setdefault(label.y, []).append((low, low + width))
+    for spans in rows.values():
+        spans.sort()
+        assert all(a[1] <= b[0] + 1e-9 for a, b in itertools.pairwise(spans))
+
+
+def test_a_retraining_still_running_is_a_band_to_now(events: pd.DataFrame) -> None:
+    running = events[events["t_s"] < 240]
+    marks = learning_marks(running, now_s=240.0)
+    band = next(m for m in marks if m.text == "retraining")
+    assert (band.t_s, band.end_s) == (200.0, 240.0)
+    assert [m.text for m in marks if m.text == "recovered"] == []
+
+
+def test_detections_come_from_the_events_when_no_table_is_given(events: pd.DataFrame) -> None:
+    marks = learning_marks(events)
+    assert [m.text for m in marks if m.colour == MARK_COLOURS["detection"]] == ["detected"]
+
+
+def test_with_two_loops_each_label_names_its_loop(events: pd.DataFrame) -> None:
+    other = events.assign(element="vibration-loop", t_s=events["t_s"] + 1000)
+    marks = learning_marks(pd.concat([events, other]))
+    texts = {m.text for m in marks}
+    assert {"defect-loop: drift starts", "vibration-loop: recovered"} <= texts
+
+
+def test_loop_rollouts_keeps_only_retrained_versions(rollouts: pd.DataFrame) -> None:
+    assert list(loop_rollouts(rollouts)["rollout"]) == ["defect-loop-r1"]
+    assert loop_rollouts(rollouts, ["vibration-loop"]).empty
+    assert loop_rollouts(None).empty
+
+
+def test_an_empty_timeline_says_so_in_a_sentence() -> None:
+    empty = pd.DataFrame(columns=ACCURACY_COLUMNS)
+    figure = learning_accuracy_figure(empty, until_s=600, bin_s=10, sites=["plant-a"])
+    assert [t.meta["kind"] for t in figure.data] == ["expected", "measured"]
+    assert all(len(t.x) == 0 for t in figure.data)
+    (note,) = [a for a in figure.layout.annotations if a.name == "empty"]
+    assert note.text.startswith("No prediction has been judged yet")
+    assert figure.layout.yaxis.title.text == "accuracy (%)"
+
+
+LEARNING = {
+    "episodes": [
+        {"loop": "defect-loop", "label_bytes_up_by_boundary": {
+            "far_edge|aggregation_edge": 2.0e6, "aggregation_edge|on_prem": 4.4e9,
+            "on_prem|telco_edge": 0.0}},
+        {"loop": "defect-loop", "label_bytes_up_by_boundary": {
+            "far_edge|aggregation_edge": 1.0e6}},
+        {"loop": "cloud-loop", "label_bytes_up_by_boundary": {
+            "far_edge|aggregation_edge": 3.0e6, "telco_edge|cloud": 4.4e9}},
+    ],
+    "loops": {"defect-loop": {}, "cloud-loop": {}, "quiet-loop": {}},
+}  # fmt: skip
+
+
+def test_label_bytes_are_summed_per_loop_over_episodes() -> None:
+    per = label_bytes_by_loop(LEARNING)
+    assert per["defect-loop"]["far_edge|aggregation_edge"] == 3.0e6
+    assert per["quiet-loop"] == {}
+
+
+def test_label_bytes_figure_has_a_bar_per_loop_at_each_boundary_crossed() -> None:
+    figure = label_bytes_figure(LEARNING)
+    assert [t.name for t in figure.data] == ["defect-loop", "cloud-loop", "quiet-loop"]
+    # far edge, aggregation -> on-prem, telco -> cloud; not on-prem -> telco (0 bytes)
+    assert list(figure.data[0].x) == [
+        "Far edge →<br>Aggregation edge", "Aggregation edge →<br>On-premises datacentre",
+        "Telco edge (MEC) →<br>Hyperscale cloud",
+    ]  # fmt: skip
+    assert list(figure.data[0].y) == [3.0e6, 4.4e9, 0.0]
+    assert list(figure.data[1].y) == [3.0e6, 0.0, 4.4e9]
+    assert figure.layout.yaxis.title.text == "bytes up"
+    assert figure.layout.xaxis.title.text == "tier boundary"
+    assert figure.layout.yaxis.ticktext[-1].endswith("GB")
+    assert figure.data[1].customdata[2] == "4.4 GB"
+
+
+def test_label_bytes_figure_without_labels_says_so() -> None:
+    for learning in (None, {"episodes": [], "loops": {"l": {}}}):
+        figure = label_bytes_figure(learning)
+        (note,) = [a for a in figure.layout.annotations if a.name == "empty"]
+        assert "No label" in note.text
+        assert figure.data == ()
+
+
+def _episodes() -> pd.DataFrame:
+    nan = math.nan
+    return pd.DataFrame(
+        [
+            {"loop": "defect-loop", "episode": 1, "drift": "new-supplier-parts",
+             "workload": "inspect", "sites": ["plant-a", "plant-b"], "drift_at_s": 300.0,
+             "detected_at_s": 341.26, "retrain_start_s": 400.0, "retrain_end_s": 900.0,
+             "recovered_at_s": 1012.34, "time_to_detect_s": 41.26, "time_to_recover_s": 712.34,
+             "wrong_predictions": 5321, "excess_wrong_predictions": 4100, "samples": 2000,
+             "label_bytes_up": 4.4e9, "gpu_hours": 0.138888, "retrain_node": "plant-dc",
+             "version": "defect-loop-r1", "rollout": "defect-loop-r1", "state": "recovered"},
+            {"loop": "defect-loop", "episode": 2, "drift": "second", "workload": "inspect",
+             "sites": ["plant-a"], "drift_at_s": 2000.0, "detected_at_s": nan,
+             "retrain_start_s": nan, "retrain_end_s": nan, "recovered_at_s": nan,
+             "time_to_detect_s": nan, "time_to_recover_s": nan, "wrong_predictions": 12,
+             "excess_wrong_predictions": 3, "samples": 0, "label_bytes_up": 0.0,
+             "gpu_hours": 0.0, "retrain_node": None, "version": None, "rollout": None,
+             "state": "undetected"},
+        ]
+    )  # fmt: skip
+
+
+def test_episode_table_reads_as_an_architect_would() -> None:
+    table = episode_table(_episodes())
+    assert list(table.columns) == list(EPISODE_COLUMNS.values())
+    first, second = table.iloc[0], table.iloc[1]
+    assert first["sites"] == "plant-a, plant-b"
+    assert first["time to detect (s)"] == 41.3 and first["time to recover (s)"] == 712.3
+    assert first["GPU-hours"] == 0.139
+    assert first["label bytes up"] == "4.4 GB"
+    assert first["excess wrong predictions"] == 4100
+    assert first["retrained on"] == "plant-dc"
+    assert math.isnan(second["time to detect (s)"])
+    assert second["retrained on"] == "–" and second["state"] == "undetected"
+
+
+def test_no_episode_gives_an_empty_table_and_a_sentence() -> None:
+    table = episode_table(pd.DataFrame(columns=list(_episodes().columns)))
+    assert table.empty and list(table.columns) == list(EPISODE_COLUMNS.values())
+    assert NO_EPISODES.endswith(".") and "No drift episode" in NO_EPISODES

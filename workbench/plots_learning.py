@@ -178,13 +178,16 @@ def accuracy_layout(
     bin_s: float,
     marks: Sequence[DecisionMark],
     low: float = 50.0,
+    workload: str | None = None,
 ) -> dict[str, Any]:
-    """The figure's layout: title, time axis, the accuracy axis from ``low`` % (a multiple of
-    5) to 100 % with room above for the labels of ``marks``, their lines, bands and labels.
-    The live view recomputes it when a mark appears, and sends it only then."""
+    """The figure's layout: title (naming ``workload`` when given), time axis, the accuracy
+    axis from ``low`` % (a multiple of 5) to 100 % with room above for the labels of
+    ``marks``, their lines, bands and labels. The live view recomputes it when a mark
+    appears, and sends it only then."""
+    of = f" of {workload}" if workload else ""
     layout = base_layout(
-        f"Accuracy per site over time (bins of {bin_s:g} s): true accuracy (line), "
-        "measured (points), with the learning loop marked",
+        f"Accuracy{of} per site (bins of {bin_s:g} s): true accuracy (line), "
+        "measured (points), learning loop marked",
         height=_HEIGHT,
     )
     plot_px = float(layout["height"] - layout["margin"]["t"] - layout["margin"]["b"])
@@ -250,7 +253,7 @@ def learning_accuracy_figure(
     ]
     marks.sort(key=lambda m: m.t_s)
     values = [*(table["accuracy"] * 100), *(table["expected"] * 100)]
-    figure = go.Figure(layout=accuracy_layout(until_s, bin_s, marks, _low(values)))
+    figure = go.Figure(layout=accuracy_layout(until_s, bin_s, marks, _low(values), workload))
     colours = _site_colours(names)
     for site in names:
         points = accuracy_points(table, site, bin_s)

@@ -278,19 +278,18 @@ class LearningView:
                         continue
                     trace = figure.data[2 * index + offset]
                     for key, values in arrays.items():
-                        old = np.asarray(trace[key] if trace[key] is not None else [])
-                        joined = np.concatenate([old.reshape(-1, *values.shape[1:]), values])
-                        trace[key] = joined
+                        old = list(trace[key]) if trace[key] is not None else []
+                        trace[key] = [*old, *values]
                     changes.append({"figure": 0, "trace": 2 * index + offset, "append": arrays})
         marks = self._marks_of(results, sim)
         low = self._low_of(new)
         if marks != self._marks or low != self._low or (self._note and len(new)):
             self._marks, self._low, self._note = marks, low, False
             layout = accuracy_layout(self._until, self._bin_s, marks, low, workload)
-            figure.update_layout(
-                shapes=layout["shapes"], annotations=layout["annotations"],
-                yaxis=layout["yaxis"],
-            )  # fmt: skip
+            # assigned, not updated: plotly merges lists of shapes element by element
+            figure.layout.shapes = layout["shapes"]
+            figure.layout.annotations = layout["annotations"]
+            figure.update_layout(yaxis=layout["yaxis"])
             changes.append(
                 {"figure": 0, "layout": {"shapes": layout["shapes"],
                                          "annotations": layout["annotations"],
@@ -330,12 +329,12 @@ class LearningView:
             points = accuracy_points(table, site, self._bin_s)
             figure.data[2 * index].update(points["expected"])
             figure.data[2 * index + 1].update(points["measured"])
-        figure.update_layout(
-            accuracy_layout(
-                self._until, self._bin_s, self._marks, self._low, loop_workload(self.scenario)
-            ),
-            height=400,
+        layout = accuracy_layout(
+            self._until, self._bin_s, self._marks, self._low, loop_workload(self.scenario)
         )
+        figure.layout.shapes = layout.pop("shapes")
+        figure.layout.annotations = layout.pop("annotations")
+        figure.update_layout(layout, height=400)
         if len(table):
             self._done_bins = float(table["t_s"].max()) + self._bin_s
             self._note = False

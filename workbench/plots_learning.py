@@ -151,14 +151,15 @@ def site_accuracy(accuracy: pd.DataFrame, workload: str | None = None) -> pd.Dat
 
 def accuracy_points(table: pd.DataFrame, site: str, bin_s: float) -> dict[str, dict[str, Any]]:
     """The arrays of one site's two traces (``"expected"`` line, ``"measured"`` points) from
-    :func:`site_accuracy` rows, x at each bin's centre, y in percent: what the figure draws
-    and what the live view appends."""
+    :func:`site_accuracy` rows, x at each bin's centre, y in percent, the counts as hover
+    text: what the figure draws and what the live view appends."""
     rows = table[table["site"] == site]
     x = rows["t_s"].to_numpy(dtype=float) + bin_s / 2
-    custom = np.column_stack(
-        [rows["correct"].to_numpy(dtype=float), rows["served"].to_numpy(dtype=float),
-         rows["labelled"].to_numpy(dtype=float)]
-    )  # fmt: skip
+    counts = zip(rows["correct"], rows["served"], rows["labelled"], strict=True)
+    custom = np.array(
+        [f"{c:,.0f} of {n:,.0f} served ({lab:,.0f} labelled)" for c, n, lab in counts],
+        dtype=object,
+    )
     return {
         "expected": {"x": x, "y": rows["expected"].to_numpy(dtype=float) * 100},
         "measured": {
@@ -274,8 +275,7 @@ def learning_accuracy_figure(
                         "line": {"width": 1.5, "color": colour}},
                 legendgroup=site,
                 hovertemplate=f"<b>{site}</b> at %{{x:.4g}} s: %{{y:.1f}} % right<br>"
-                "%{customdata[0]:,.0f} of %{customdata[1]:,.0f} served "
-                "(%{customdata[2]:,.0f} labelled)<extra></extra>",
+                "%{customdata}<extra></extra>",
                 meta={"kind": "measured", "site": site},
             )
         )  # fmt: skip

@@ -85,7 +85,7 @@ def test_points_sit_at_bin_centres_in_percent(accuracy: pd.DataFrame) -> None:
     assert list(points["measured"]["x"][:2]) == [30.0, 90.0]
     assert points["measured"]["y"][0] == pytest.approx(94.0)
     assert points["expected"]["y"][0] == pytest.approx(95.0)
-    assert points["measured"]["customdata"][0].tolist() == [47, 50, 10]
+    assert points["measured"]["customdata"][0] == "47 of 50 served (10 labelled)"
 
 
 def test_accuracy_figure_has_a_line_and_points_per_site_and_titled_axes(

@@ -43,7 +43,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from .catalogue import Catalogue, load_catalogue
-from .plots_live import GRID, base_layout, byte_axis, byte_text, time_axis
+from .plots import _log_ticks
+from .plots_live import GRID, base_layout, byte_text, time_axis
 from .plots_models import (
     VERSION_COLOURS,
     DecisionMark,
@@ -410,8 +411,8 @@ def label_bytes_figure(
     learning: Mapping[str, Any] | None, *, catalogue: Catalogue | None = None
 ) -> go.Figure:
     """Bytes of labels and training samples sent up across each tier boundary, one bar per
-    loop (``summary()["learning"]``): boundaries no loop crossed are left out, the lowest
-    first."""
+    loop (``summary()["learning"]``), labelled with its size, on a log scale (labels and
+    samples differ by decades): boundaries no loop crossed are left out, the lowest first."""
     per_loop = label_bytes_by_loop(learning)
     cat = catalogue or load_catalogue()
     tiers = cat.tiers_in_order()
@@ -425,7 +426,7 @@ def label_bytes_figure(
     )  # fmt: skip
     figure.update_xaxes(title_text="tier boundary", type="category", gridcolor=GRID)
     if not crossed:
-        figure.update_yaxes(title_text="bytes up", **byte_axis(0.0))
+        figure.update_yaxes(title_text="bytes up (log scale)", **_log_ticks(1e3, 1e9, byte_text))
         figure.add_annotation(
             text="No label or training sample crossed a tier boundary in this run.",
             xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
@@ -436,19 +437,26 @@ def label_bytes_figure(
         f"{names.get(low, low)} →<br>{names.get(high, high)}"
         for low, high in (b.split("|") for b in crossed)
     ]
-    top = 0.0
+    shown = []
     for index, (loop, per) in enumerate(per_loop.items()):
         values = [float(per.get(b, 0.0)) for b in crossed]
-        top = max(top, *values)
+        shown += [v for v in values if v > 0]
+        texts = [byte_text(v) if v > 0 else "" for v in values]
         figure.add_trace(
             go.Bar(
-                x=labels, y=values, name=loop,
+                x=labels, y=[v if v > 0 else None for v in values], name=loop,
                 marker={"color": _SITE_COLOURS[index % len(_SITE_COLOURS)]},
-                customdata=[byte_text(v) for v in values], meta={"kind": "label-bytes"},
+                text=texts, textposition="outside", cliponaxis=False,
+                customdata=texts, meta={"kind": "label-bytes"},
                 hovertemplate=f"<b>{loop}</b>: %{{customdata}} up %{{x}}<extra></extra>",
             )
         )  # fmt: skip
-    figure.update_yaxes(title_text="bytes up", **byte_axis(top))
+    # labels (hundreds of bytes each) and training samples (GB) differ by decades: log scale
+    low = 10.0 ** math.floor(math.log10(min(shown)))
+    high = 10.0 ** (math.ceil(math.log10(max(shown)) + 0.3))
+    figure.update_yaxes(
+        title_text="bytes up (log scale)", gridcolor=GRID, **_log_ticks(low, high, byte_text)
+    )
     return figure
 
 

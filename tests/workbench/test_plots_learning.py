@@ -206,9 +206,12 @@ def test_label_bytes_figure_has_a_bar_per_loop_at_each_boundary_crossed() -> Non
         "Far edge →<br>Aggregation edge", "Aggregation edge →<br>On-premises datacentre",
         "Telco edge (MEC) →<br>Hyperscale cloud",
     ]  # fmt: skip
-    assert list(figure.data[0].y) == [3.0e6, 4.4e9, 0.0]
-    assert list(figure.data[1].y) == [3.0e6, 0.0, 4.4e9]
-    assert figure.layout.yaxis.title.text == "bytes up"
+    assert list(figure.data[0].y) == [3.0e6, 4.4e9, None]  # nothing: no bar on a log axis
+    assert list(figure.data[1].y) == [3.0e6, None, 4.4e9]
+    assert list(figure.data[1].text) == ["3 MB", "", "4.4 GB"]
+    assert figure.layout.yaxis.title.text == "bytes up (log scale)"
+    assert figure.layout.yaxis.type == "log"
+    assert all(t.endswith(("B", "kB", "MB", "GB")) for t in figure.layout.yaxis.ticktext)
     assert figure.layout.xaxis.title.text == "tier boundary"
     assert figure.layout.yaxis.ticktext[-1].endswith("GB")
     assert figure.data[1].customdata[2] == "4.4 GB"

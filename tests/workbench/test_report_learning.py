@@ -60,7 +60,7 @@ def test_learning_section_has_episode_numbers_loops_and_both_figures() -> None:
     assert f'id="{LEARNING_FIGURE_IDS[0]}"' in html and f'id="{LEARNING_FIGURE_IDS[1]}"' in html
     for label in ("drift starts", "detected (adwin)", "retraining", "recovered"):
         assert f'"text":"{label}"' in html, label
-    assert '"text":"accuracy (%)"' in html and '"text":"bytes up"' in html
+    assert '"text":"accuracy (%)"' in html and '"text":"bytes up (log scale)"' in html
 
 
 def test_a_run_without_episodes_says_so() -> None:

@@ -328,12 +328,12 @@ def learning_marks(
     *,
     now_s: float = math.inf,
 ) -> list[DecisionMark]:
-    """The loop's marks: drift start and full (lines), each detection and false alarm (lines;
-    from ``detections`` when given, with the detector and the node in the hover, else from the
-    events), the sample upload and the retraining (bands, an open one ends at ``now_s``), the
-    start and decision of each retrained version's rollout (``<loop>-r<n>``, as
-    :func:`~workbench.plots_models.decision_marks` draws them) and recovery. Label texts name
-    the loop when there are several."""
+    """The loop's marks: drift start and full (lines; one for a step drift), each detection
+    and false alarm (lines; from ``detections`` when given, with the detector and the node in
+    the hover, else from the events), the sample upload and the retraining (bands, an open one
+    ends at ``now_s``), the start and decision of each retrained version's rollout
+    (``<loop>-r<n>``, as :func:`~workbench.plots_models.decision_marks` draws them) and
+    recovery. Label texts name the loop when there are several."""
     if events is None or events.empty:
         events = pd.DataFrame(columns=["t_s", "kind", "element", "detail"])
     events = events[events["kind"].isin(LEARNING_EVENTS)]
@@ -345,6 +345,14 @@ def learning_marks(
     def named(loop: str, text: str) -> str:
         return f"{loop}: {text}" if several else text
 
+    starts = set(zip(events.loc[events["kind"] == "drift_start", "element"].astype(str),
+                     events.loc[events["kind"] == "drift_start", "t_s"].astype(float),
+                     strict=True))  # fmt: skip
+
+    def starts_at(loop: str, t: float) -> bool:
+        """A step drift is full as it starts: one mark says it."""
+        return (loop, t) in starts
+
     marks: list[DecisionMark] = []
     details = events["detail"] if "detail" in events else pd.Series("", index=events.index)
     for t, kind, loop, detail in zip(
@@ -355,7 +363,7 @@ def learning_marks(
         if kind == "drift_start":
             marks.append(DecisionMark(float(t), named(loop, "drift starts"), hover,
                                       MARK_COLOURS["drift"], "dash"))  # fmt: skip
-        elif kind == "drift_full":
+        elif kind == "drift_full" and not starts_at(str(loop), float(t)):
             marks.append(DecisionMark(float(t), named(loop, "drift full"), hover,
                                       MARK_COLOURS["drift"], "dot"))  # fmt: skip
         elif kind == "recovered":

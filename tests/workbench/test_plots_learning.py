@@ -243,3 +243,10 @@ def test_no_episode_gives_an_empty_table_and_a_sentence() -> None:
     table = episode_table(pd.DataFrame(columns=list(episodes_table().columns)))
     assert table.empty and list(table.columns) == list(EPISODE_COLUMNS.values())
     assert NO_EPISODES.endswith(".") and "No drift episode" in NO_EPISODES
+
+
+def test_a_step_drift_gets_one_mark_not_two(events: pd.DataFrame) -> None:
+    step = events.copy()
+    step.loc[step["kind"] == "drift_full", "t_s"] = 120.0
+    texts = [m.text for m in learning_marks(step)]
+    assert "drift starts" in texts and "drift full" not in texts

@@ -85,7 +85,7 @@ class World:
 
     def feature(self, index: int, workload: str, req: int, created_s: float) -> float:
         """The input statistic of request ``req`` (of workload number ``index``)."""
-        return self._noise(index, req + 1)[req] + self.shift(workload, created_s)
+        return float(self._noise(index, req + 1)[req]) + self.shift(workload, created_s)
 
     def features(self, index: int, workload: str, created_s: np.ndarray) -> np.ndarray:
         """The input statistic of every request (``created_s`` in request order)."""

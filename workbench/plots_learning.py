@@ -32,6 +32,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import re
@@ -332,8 +333,9 @@ def learning_marks(
     and false alarm (lines; from ``detections`` when given, with the detector and the node in
     the hover, else from the events), the sample upload and the retraining (bands, an open one
     ends at ``now_s``), the start and decision of each retrained version's rollout
-    (``<loop>-r<n>``, as :func:`~workbench.plots_models.decision_marks` draws them) and
-    recovery. Label texts name the loop when there are several."""
+    (``<loop>-r<n>``, as :func:`~workbench.plots_models.decision_marks` draws them, labelled
+    'r1 rollout' and 'r1 promoted') and recovery. Label texts name the loop when there are
+    several."""
     if events is None or events.empty:
         events = pd.DataFrame(columns=["t_s", "kind", "element", "detail"])
     events = events[events["kind"].isin(LEARNING_EVENTS)]
@@ -394,7 +396,14 @@ def learning_marks(
         hover = f"<b>{loop}</b>: retraining from {start:.4g} s to {end:.4g} s"
         marks.append(DecisionMark(start, named(loop, "retraining"), hover,
                                   MARK_COLOURS["retraining"], "dot", end))  # fmt: skip
-    marks += decision_marks(loop_rollouts(decisions), loop_rollouts(rollouts))
+    for mark in decision_marks(loop_rollouts(decisions), loop_rollouts(rollouts)):
+        # 'defect-loop-r1 starts' -> 'r1 rollout', 'defect-loop-r1: promoted' -> 'r1 promoted'
+        found = re.match(r"^(.+)-(r\d+)(?: starts|: (.+))$", mark.text)
+        if found:
+            loop, version, what = found.groups()
+            text = named(loop, f"{version} {what or 'rollout'}")
+            mark = dataclasses.replace(mark, text=text)
+        marks.append(mark)
     return sorted(marks, key=lambda m: m.t_s)
 
 
@@ -487,7 +496,7 @@ def episode_table(episodes: pd.DataFrame) -> pd.DataFrame:
     for column in ("drift_at_s", "time_to_detect_s", "time_to_recover_s"):
         table[column] = table[column].astype(float).round(1)
     for column in ("wrong_predictions", "excess_wrong_predictions"):
-        table[column] = table[column].astype("Int64")
+        table[column] = table[column].astype(float).round().astype("Int64")
     table["label_bytes_up"] = [byte_text(float(b)) for b in table["label_bytes_up"].fillna(0)]
     table["gpu_hours"] = [
         float(f"{g:.3g}") if math.isfinite(g) else math.nan

@@ -951,11 +951,10 @@ def _learning_section(results: Results, summary: Mapping[str, Any]) -> str:
         )
     )
     bin_s = max(1.0, round(results.now_s / 60))
-    sim: Any = results
     return learning_section_html(
         accuracy=results.accuracy(bin_s), until_s=results.now_s, bin_s=bin_s,
         workloads=workloads, learning=summary.get("learning") or {},
-        episodes=sim.learning(), events=results.events, detections=sim.detections(),
+        episodes=results.learning(), events=results.events, detections=results.detections(),
         decisions=results.decisions(), rollouts=results.rollouts(),
         outages=outage_windows(results.events, results.now_s),
     )  # fmt: skip

@@ -122,14 +122,14 @@ def test_every_step_of_the_loop_is_marked_and_labelled(
     labels = {a.text: a for a in figure.layout.annotations}
     for text in (
         "drift starts", "drift full", "detected (adwin)", "false alarm", "upload",
-        "retraining", "defect-loop-r1 starts", "defect-loop-r1: promoted", "recovered",
+        "retraining", "r1 rollout", "r1 promoted", "recovered",
         "wan down",
     ):  # fmt: skip
         assert text in labels, (text, sorted(labels))
     assert "manual-canary: rolled back" not in labels  # not the loop's rollout
     assert "adwin on the errors stream at line-gw" in labels["detected (adwin)"].hovertext
     assert labels["false alarm"].font.color == MARK_COLOURS["false_alarm"]
-    assert labels["defect-loop-r1: promoted"].font.color == DECISION_COLOURS["promoted"]
+    assert labels["r1 promoted"].font.color == DECISION_COLOURS["promoted"]
     bands = [s for s in figure.layout.shapes if s.type == "rect"]
     spans = {(s.x0, s.x1) for s in bands}
     assert {(190.0, 200.0), (200.0, 260.0), (125.0, 165.0)} == spans

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from tests.conftest import SCENARIOS
 from tests.workbench.learning_tables import (
@@ -26,7 +27,7 @@ from workbench.report import (
     write_report,
 )
 from workbench.scenario import load_scenario
-from workbench.sim import simulate
+from workbench.sim import Results, simulate
 
 LOOPS = {
     "defect-loop": {"detector": "adwin", "stream": "errors", "node": "line-gw",
@@ -85,3 +86,31 @@ def test_no_learning_section_without_drift_or_learning(tmp_path: Path) -> None:
     page = write_report(simulate(scenario, until=30, seed=1), tmp_path / "r.html").read_text()
     assert 'id="learning"' not in page
     assert all(f'id="{div}"' not in page for div in LEARNING_FIGURE_IDS)
+
+
+@pytest.fixture(scope="module")
+def drift_run() -> Results:
+    """The drifting factory, run through its episode: detected, retrained on-prem, recovered."""
+    return simulate(load_scenario(SCENARIOS / "factory_drift.yaml"), until=600, seed=1)
+
+
+def test_the_report_of_a_drifting_run_shows_the_loop(drift_run: Results, tmp_path: Path) -> None:
+    page = write_report(drift_run, tmp_path / "report.html").read_text()
+    match = re.search(r'<section id="learning">(.*?)</section>', page, re.S)
+    assert match, "no learning section"
+    learning = match.group(1)
+    assert page.index('id="learning"') < page.index('<section id="topology">')
+    (episode,) = drift_run.learning().itertuples(index=False)
+    assert episode.state == "recovered"
+    # the episode's numbers as the summary has them
+    assert f"<td>{round(episode.time_to_detect_s, 1):,.6g}</td>" in learning
+    assert f"<td>{round(episode.time_to_recover_s, 1):,.6g}</td>" in learning
+    assert f"<td>{int(episode.wrong_predictions):,}</td>" in learning
+    assert '<td class="text">plant-dc</td>' in learning
+    assert '<td class="good">recovered</td>' in learning
+    # the timeline with the loop marked, and the bytes up (4.4 GB of samples to the plant DC)
+    assert f'id="{LEARNING_FIGURE_IDS[0]}"' in learning
+    for label in ("drift starts", "detected (adwin)", "retraining", "recovered"):
+        assert f'"text":"{label}"' in learning, label
+    assert '"text":"r1 promoted"' in learning
+    assert f'id="{LEARNING_FIGURE_IDS[1]}"' in learning and '"4.4 GB"' in learning

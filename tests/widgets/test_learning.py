@@ -161,3 +161,42 @@ def test_a_site_without_a_line_yet_redraws_once(drift: Scenario) -> None:
     assert list(view.figure.data[3].y) == [94.0, 94.0]
     view.frame(Run(now=190.0, sites=("plant-a", "plant-b")), force=True)
     assert list(view.figure.data[3].x) == [30.0, 90.0, 150.0]
+
+
+def test_a_real_run_fills_the_timeline_and_reaches_recovered(drift: Scenario) -> None:
+    """The drifting factory stepped to 600 s: points up to now, the loop's marks, the state
+    line at 'recovered', and only patches after the first show."""
+    drift.failures = []
+    wb = Workbench(drift, until=600)  # bins of 10 s
+    shows = []
+    show = wb.learning.grid.show
+    wb.learning.grid.show = lambda figures=None: (shows.append(1), show(figures))  # type: ignore[method-assign]
+    for _ in range(20):
+        wb.step(30)
+    figure = wb.learning.figure
+    expected, measured = figure.data
+    assert len(measured.x) == 60 and measured.x[-1] == 595.0
+    assert min(expected.y) == pytest.approx(80.0) and expected.y[-1] == pytest.approx(95.0)
+    labels = {a.text for a in figure.layout.annotations}
+    assert {"drift starts", "detected (adwin)", "recovered"} <= labels
+    assert 'data-state="recovered"' in wb.learning.state.value
+    assert shows == []
+
+
+def test_inject_drift_starts_an_episode_now(drift: Scenario) -> None:
+    drift.failures = []
+    drift.drift = []  # nothing scheduled: the button starts it
+    wb = Workbench(drift, until=300)
+    view = wb.learning
+    assert view.can_inject and view.inject_row.layout.display is None
+    wb.step(60)
+    view.inject_button.click()
+    assert not wb.status.errors, wb.status.errors
+    assert wb.status.entries[-1].text.startswith("drift injected-1: visual-inspection loses 15%")
+    sim = wb.simulation
+    assert sim is not None
+    wb.step(60)
+    starts = sim.results().events.query("kind == 'drift_start'")
+    assert list(starts["t_s"]) == [60.0]
+    assert sim.learning_state()["defect-loop"] != "idle"
+    assert "drift starts" in {a.text for a in view.figure.layout.annotations}

@@ -32,6 +32,7 @@ from .canvas import TopologyCanvas
 from .controls import Controls
 from .dashboard import Dashboard
 from .editing import ScenarioEditor
+from .learning import LearningView
 from .models import ModelsView
 from .panel import EstimateView, PropertyPanel
 from .status import StatusArea
@@ -80,6 +81,9 @@ class Workbench:
         self.models = ModelsView(
             self.editor, controls=self.controls, canvas=self.canvas, status=self.status
         )  # hidden when the scenario declares no model versions
+        self.learning = LearningView(
+            self.editor, controls=self.controls, status=self.status
+        )  # hidden when the scenario declares neither drift nor learning
         self.canvas.observe(self.status.guarded("select", self._on_select), names=["selected"])
         side = ipw.VBox(
             [
@@ -98,6 +102,7 @@ class Workbench:
                 self.status.widget,
                 self.dashboard.widget,
                 self.models.widget,
+                self.learning.widget,
                 self.controls.file_row,
             ],
             layout=ipw.Layout(width="100%"),

@@ -160,6 +160,10 @@ def _run(args: argparse.Namespace) -> int:
         print(f"{where}: cannot write: {exc.strerror or exc}")
         return EXIT_INVALID
     print("\n".join(summary_lines(summary, tiers_present={n.tier for n in scenario.nodes})))
+    if "learning" in summary:
+        from .learning.tables import episode_lines
+
+        print("\n".join(episode_lines(summary)))
     print(f"\nwrote {', '.join(p.name for p in written.values())} to {out_dir}")
     print(f"report: {report}")
     return EXIT_OK
@@ -174,12 +178,18 @@ MODEL_TABLES = {
 }
 
 
+LEARNING_TABLES = {"learning": "learning", "detections": "detections"}
+
+
 def _write_model_tables(results: Any, out_dir: Path) -> dict[str, Path]:
     """The control plane's tables as Parquet, when the scenario declares model versions."""
     if results.sim.control is None:
         return {}
     written = {}
-    for name, method in MODEL_TABLES.items():
+    tables = dict(MODEL_TABLES)
+    if results.sim.control.learning is not None:
+        tables |= LEARNING_TABLES
+    for name, method in tables.items():
         path = out_dir / f"{name}.parquet"
         getattr(results, method)().to_parquet(path, engine="pyarrow", index=False)
         written[name] = path

@@ -49,6 +49,12 @@ from .plots import (
     utilisation_figure,
 )
 from .plots_degraded import affected_workloads, buffer_figure, timeline_figure
+from .plots_learning import (
+    NO_EPISODES,
+    episode_table,
+    label_bytes_figure,
+    learning_accuracy_figure,
+)
 from .plots_live import byte_text
 from .plots_models import (
     accuracy_by_version,
@@ -64,6 +70,7 @@ from .sim.results import ELEMENT_EVENTS
 
 __all__ = [
     "FIGURE_IDS",
+    "LEARNING_FIGURE_IDS",
     "MODEL_FIGURE_IDS",
     "TABLES",
     "drain_summary",
@@ -88,6 +95,9 @@ FIGURE_IDS = (
 MODEL_FIGURE_IDS = ("version-timeline-figure", "accuracy-figure", "rollout-progress-figure")
 """The figures of the "Models" section, there only when the scenario declares model versions
 (the progress figure only when a checkpoint transfer did not finish)."""
+LEARNING_FIGURE_IDS = ("learning-accuracy-figure", "label-bytes-figure")
+"""The figures of the "Learning loop" section, there only when the scenario declares drift or
+learning; a second drifting workload gets ``learning-accuracy-figure-2``, and so on."""
 
 
 def jsonable(value: Any) -> Any:
@@ -805,6 +815,151 @@ prediction raises no error: it is counted here because the simulator knows the t
 """
 
 
+# ---------------------------------------------------------------------------------------------
+# The learning loop: drift, detection, labels up, retraining, better weights down (issue 12)
+
+
+def declares_learning(scenario: Any) -> bool:
+    """Whether ``scenario`` declares drift or learning loops (its report has the section)."""
+    return bool(getattr(scenario, "drift", None) or getattr(scenario, "learning", None))
+
+
+def _value(value: Any) -> str:
+    """A table cell's text: '–' for a missing number, thousands separators for counts."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | np.integer):
+        return f"{int(value):,}"
+    if isinstance(value, float | np.floating):
+        return f"{float(value):,.6g}"
+    text = str(value)
+    return "–" if text in ("", "<NA>", "nan") else text
+
+
+_STATE_CSS = {"recovered": "good", "undetected": "bad"}
+
+
+def _episode_html(episodes: Any) -> str:
+    """The episode table (``Results.learning()`` through
+    :func:`~workbench.plots_learning.episode_table`), or a sentence when there is none."""
+    table = episode_table(episodes)
+    if table.empty:
+        return f'<p class="note">{html.escape(NO_EPISODES)}</p>'
+    text_columns = {"loop", "sites", "retrained on", "state"}
+    rows = []
+    for record in table.to_dict("records"):
+        row = []
+        for column, value in record.items():
+            css = "text" if column in text_columns else ""
+            if column == "state":
+                css = _STATE_CSS.get(str(value), "text")
+            row.append(_cell(html.escape(_value(value)), css))
+        rows.append(row)
+    left = tuple(i for i, c in enumerate(table.columns) if c in text_columns)
+    return _table(list(table.columns), rows, left=left)
+
+
+def _loop_html(loops: Mapping[str, Any]) -> str:
+    """One row per loop: its detector, stream and node, detections and false alarms,
+    retrainings, label bytes up and GPU-hours (``summary()["learning"]["loops"]``)."""
+    if not loops:
+        return ""
+    rows = [
+        [
+            _cell(html.escape(str(loop))),
+            _cell(html.escape(_value(row.get("detector"))), "text"),
+            _cell(html.escape(_value(row.get("stream"))), "text"),
+            _cell(html.escape(_value(row.get("node"))), "text"),
+            _cell(_value(row.get("detections"))),
+            _cell(_value(row.get("false_alarms")), "bad" if row.get("false_alarms") else ""),
+            _cell(_value(row.get("retrainings"))),
+            _cell(_size(float(row.get("label_bytes_up") or 0.0))),
+            _cell(f"{float(row.get('gpu_hours') or 0.0):.3g}"),
+        ]
+        for loop, row in loops.items()
+    ]
+    headers = [
+        "loop", "detector", "stream", "at node", "detections", "false alarms", "retrainings",
+        "label bytes up", "GPU-hours",
+    ]  # fmt: skip
+    return _table(headers, rows, left=(0, 1, 2, 3))
+
+
+def learning_section_html(
+    *,
+    accuracy: Any,
+    until_s: float,
+    bin_s: float,
+    workloads: list[str],
+    learning: Mapping[str, Any],
+    episodes: Any,
+    events: Any = None,
+    detections: Any = None,
+    decisions: Any = None,
+    rollouts: Any = None,
+    outages: list[tuple[float, float, str, str]] | None = None,
+) -> str:
+    """The "Learning loop" section from a run's tables: per-episode numbers, the loops, the
+    accuracy timeline of each drifting or learning workload (``workloads``) with the loop
+    marked, and the label bytes up per boundary. :func:`write_report` calls it with the run's
+    tables when the scenario declares drift or learning."""
+    figures = []
+    for index, workload in enumerate(workloads):
+        mine = None
+        if detections is not None and len(detections) and episodes is not None:
+            loops = set(episodes.loc[episodes["workload"] == workload, "loop"].astype(str))
+            mine = detections[detections["loop"].astype(str).isin(loops)] if loops else None
+        figure = learning_accuracy_figure(
+            accuracy, until_s=until_s, bin_s=bin_s, workload=workload, events=events,
+            detections=mine if mine is not None else detections, decisions=decisions,
+            rollouts=rollouts, outages=outages or (),
+        )  # fmt: skip
+        div_id = LEARNING_FIGURE_IDS[0] + (f"-{index + 1}" if index else "")
+        figures.append(_figure_html(figure, div_id, with_plotlyjs=False))
+    figures.append(
+        _figure_html(label_bytes_figure(learning), LEARNING_FIGURE_IDS[1], with_plotlyjs=False)
+    )
+    divs = "\n".join(f'<div class="figure">{f}</div>' for f in figures)
+    return f"""<section id="learning">
+<h2>Learning loop</h2>
+<p class="note">The world drifts: the deployed model's true accuracy falls. A detector at the
+aggregation edge watches the errors of labelled requests (or the inputs), and on a detection
+labelled samples go up to where the workload's data may be trained on; the retrained version
+rolls back down. Per episode: time to detect (from the drift's start), time to recover (back
+within the loop's tolerance of the pre-drift accuracy), wrong predictions during the episode
+and those in excess of the pre-drift rate, bytes of labels and samples sent up, GPU-hours of
+retraining and where it ran.</p>
+{_episode_html(episodes)}
+{_loop_html(learning.get("loops") or {})}
+{divs}
+</section>
+"""
+
+
+def _learning_section(results: Results, summary: Mapping[str, Any]) -> str:
+    """The "Learning loop" section of ``results``; empty unless the scenario declares drift or
+    learning."""
+    scenario = results.scenario
+    if not declares_learning(scenario):
+        return ""
+    workloads = list(
+        dict.fromkeys(
+            [str(d.workload) for d in getattr(scenario, "drift", None) or []]
+            + [str(loop.workload) for loop in getattr(scenario, "learning", None) or []]
+        )
+    )
+    bin_s = max(1.0, round(results.now_s / 60))
+    return learning_section_html(
+        accuracy=results.accuracy(bin_s), until_s=results.now_s, bin_s=bin_s,
+        workloads=workloads, learning=summary.get("learning") or {},
+        episodes=results.learning(), events=results.events, detections=results.detections(),
+        decisions=results.decisions(), rollouts=results.rollouts(),
+        outages=outage_windows(results.events, results.now_s),
+    )  # fmt: skip
+
+
 def write_report(
     results: Results,
     path: str | Path,
@@ -936,6 +1091,7 @@ Then the bytes waiting in each node's store: filling during an outage, draining 
 </section>
 
 {_models_section(results, summary, names)}
+{_learning_section(results, summary)}
 <section id="topology">
 <h2>Topology</h2>
 <div class="figure">{divs[5]}</div>

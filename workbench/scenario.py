@@ -37,6 +37,7 @@ from .fields import (
     DrainShare,
     FailureInterval,
     Fraction,
+    Ops,
     PerSecond,
     RepairTime,
     RepeatPeriod,
@@ -395,6 +396,179 @@ class Rollout(Schema):
     )
 
 
+class Drift(Schema):
+    """The world changes for one workload at some sites: from ``at`` the true accuracy of every
+    version (and fallback model) trained before it drops by ``accuracy_drop`` (at once, or
+    linearly over ``over``), and the per-request input statistic shifts by ``feature_shift``
+    standard deviations (N(0, 1) before, N(shift x ramp(t), 1) after)."""
+
+    id: Id = Field(pattern=ID_PATTERN, max_length=MAX_ID_CHARS, description="e.g. 'new-parts'")
+    workload: Id = Field(description="the workload whose inputs change")
+    sites: list[str] | None = Field(
+        default=None, min_length=1, description="default: every site where its source runs"
+    )
+    start_s: SecondsOrZero = Field(alias="at", description="when it starts, e.g. '300 s'")
+    shape: Literal["step", "gradual"] = Field(
+        default="step", description="step: all at once; gradual: linearly over 'over'"
+    )
+    over_s: Seconds | None = Field(
+        default=None, alias="over", description="gradual: from no drift to full drift"
+    )
+    accuracy_drop: Fraction = Field(
+        description="absolute drop of the true accuracy at full drift, e.g. 0.15"
+    )
+    feature_shift: float = Field(
+        default=0.0,
+        ge=-100.0,
+        le=100.0,
+        allow_inf_nan=False,
+        description="shift of the per-request input statistic, in standard deviations",
+    )
+
+    @model_validator(mode="after")
+    def _over_for_gradual(self) -> Drift:
+        if self.shape == "gradual" and self.over_s is None:
+            raise ValueError("a gradual drift needs 'over' (e.g. '120 s'); or use shape: step")
+        if self.shape == "step" and self.over_s is not None:
+            raise ValueError("'over' is for shape: gradual; remove it or set shape: gradual")
+        return self
+
+    def ramp(self, t: float) -> float:
+        """Share of the full drift reached at time ``t`` (0 before ``at``, 1 at full drift)."""
+        if t < self.start_s:
+            return 0.0
+        if self.over_s is None:
+            return 1.0
+        return min(1.0, (t - self.start_s) / self.over_s)
+
+
+DETECTOR_KINDS = ("adwin", "page_hinkley", "kswin", "ddm", "eddm", "hddm_a", "hddm_w", "fhddm")
+
+
+class Detector(Schema):
+    """A river drift detector watching a stream at one node."""
+
+    kind: str = Field(default="adwin", description="river detector: " + ", ".join(DETECTOR_KINDS))
+    on: Literal["errors", "features"] = Field(
+        default="errors",
+        description="errors: 1 - correct of labelled requests (needs workload labels); "
+        "features: the per-request input statistic of every request",
+    )
+    node: Id | None = Field(
+        default=None, description="where it runs; default: the site's aggregation edge"
+    )
+    params: dict[str, float | int | bool | str] = Field(
+        default_factory=dict, description="passed to river's constructor, e.g. {delta: 0.002}"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _yaml_on(cls, data: Any) -> Any:
+        """YAML 1.1 reads the key ``on`` as true: take it back as 'on'."""
+        if isinstance(data, dict) and True in data and "on" not in data:
+            data = {("on" if key is True else key): value for key, value in data.items()}
+        return data
+
+
+class Retrain(Schema):
+    """Retraining as a job: labelled samples travel up, then it occupies GPUs of a node."""
+
+    trigger: Literal["detection", "schedule"] = "detection"
+    at_s: list[Seconds] | None = Field(
+        default=None, alias="at", min_length=1, description="schedule: times, e.g. ['1 h']"
+    )
+    samples: int = Field(
+        default=2000, ge=1, le=10_000_000, description="labelled samples needed after a trigger"
+    )
+    sample_size_bytes: Bytes | None = Field(
+        default=None,
+        alias="sample_size",
+        description="bytes uploaded per sample; default: the input size + the label size",
+    )
+    epochs: int = Field(default=5, ge=1, le=10_000)
+    flops_per_sample: Ops | None = Field(
+        default=None,
+        description="training work per sample and epoch; default: 3 x the model's forward "
+        "operations (backward ~ 2 x forward)",
+    )
+    node: Id = Field(description="where it trains, e.g. 'plant-dc'")
+    gpus: int = Field(default=1, ge=1, le=10_000, description="servers (cards) it occupies")
+    utilisation: Fraction = Field(
+        default=0.4, description="share of a card's fp16 dense peak reached while training"
+    )
+    accuracy: Fraction | None = Field(
+        default=None, description="true accuracy of the new version; default: the pre-drift one"
+    )
+    bandwidth_share: Fraction = Field(
+        default=0.5, description="share of each link's time the sample upload may use"
+    )
+
+    @model_validator(mode="after")
+    def _times_for_schedule(self) -> Retrain:
+        if self.trigger == "schedule" and not self.at_s:
+            raise ValueError("trigger 'schedule' needs 'at', a list of times (e.g. ['1 h'])")
+        if self.trigger == "detection" and self.at_s is not None:
+            raise ValueError("'at' is for trigger: schedule; remove it or set trigger: schedule")
+        return self
+
+
+_TEMPLATE_FIXED = ("id", "version", "targets", "registry", "at")
+
+
+class LearningLoop(Schema):
+    """One closed loop: a detector, retraining on trigger, a rollout of the new version."""
+
+    id: Id = Field(pattern=ID_PATTERN, max_length=MAX_ID_CHARS, description="e.g. 'defect-loop'")
+    workload: Id
+    model: str | None = Field(
+        default=None, description="default: the workload's first stage model with versions"
+    )
+    detector: Detector = Field(default_factory=Detector)
+    retrain: Retrain
+    rollout: dict[str, Any] = Field(
+        default_factory=lambda: {"strategy": "all_at_once"},
+        description="a rollout without id, version, registry, targets and at, e.g. "
+        "{strategy: canary, share: 0.1, samples: 300}",
+    )
+    tolerance: Fraction = Field(
+        default=0.02, description="recovered: expected accuracy within this share of pre-drift"
+    )
+
+    @field_validator("rollout")
+    @classmethod
+    def _rollout_template(cls, value: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        fixed = [k for k in _TEMPLATE_FIXED if k in value]
+        if fixed:
+            raise ValueError(
+                f"{', '.join(fixed)} is set by the loop (version, registry = retrain node, "
+                "targets = the drifted sites' nodes, at = when training ends); remove it"
+            )
+        try:
+            Rollout.model_validate(
+                {**value, "id": "x", "version": "x", "targets": {"nodes": ["x"]}, "registry": "x"},
+                context=info.context,
+            )
+        except ValidationError as exc:
+            first = exc.errors(include_url=False)[0]
+            where = ".".join(str(part) for part in first["loc"])
+            problem = problems_from_validation_error(exc, Rollout)[0].message
+            raise ValueError(f"{where}: {problem}" if where else problem) from None
+        return value
+
+    def rollout_for(self, version: str, registry: str, targets: list[str], rid: str) -> Rollout:
+        """The loop's rollout of ``version`` (its template filled in; ``at`` 0: started by
+        the loop when training ends)."""
+        return Rollout.model_validate(
+            {
+                **self.rollout,
+                "id": rid,
+                "version": version,
+                "registry": registry,
+                "targets": {"nodes": targets},
+            }
+        )
+
+
 class Failure(Schema):
     """Links or nodes out of service: scripted (``at`` + ``duration``) or random (``mtbf`` +
     ``mttr``), on one element, on every uplink of a site, or on every node of a tier.
@@ -484,6 +658,12 @@ class Scenario(Schema):
     )
     failures: list[Failure] = Field(
         default_factory=list, description="scripted and random outages and degradations"
+    )
+    drift: list[Drift] = Field(
+        default_factory=list, description="changes of the world: accuracy drops, input shifts"
+    )
+    learning: list[LearningLoop] = Field(
+        default_factory=list, description="closed loops: detect drift, retrain, roll out"
     )
     simulation: Simulation = Field(default_factory=Simulation)
 

@@ -17,7 +17,7 @@ from .decisions import Evidence
 from .labels import LabelRun
 from .predictions import Judge
 from .rollouts import RolloutRun
-from .versions import NodeVersions, version_table
+from .versions import NodeVersions, VersionInfo, version_table
 
 if TYPE_CHECKING:
     from ..sim.engine import Simulation
@@ -67,6 +67,7 @@ class Control:
         self._nodes = {n.id: n for n in scenario.nodes}
         self.book.install_initial(scenario, self.instances)
         self.fallback_models: list[str] = []
+        self._fallback_codes: dict[str, int] = {}
         self.labels = LabelRun(self)
         self.decisions: list[tuple[float, str, str, Evidence]] = []
         self.rollouts: list[RolloutRun] = []
@@ -74,6 +75,11 @@ class Control:
         self._decision_nodes: dict[str, str] = {}
         for rollout in scenario.rollouts:
             self.schedule(rollout, rollout.start_s)
+        self.learning: Any = None  # workbench.learning.Learning with drift: or learning:
+        if scenario.drift or scenario.learning:
+            from ..learning.learning import attach as attach_learning
+
+            self.learning = attach_learning(self)
 
     # ------------------------------------------------------------ topology
     def level(self, node: str) -> int:
@@ -106,14 +112,23 @@ class Control:
 
     # ------------------------------------------------------------ versions
     def fallback_code(self, model: str) -> int:
-        """The version code of a fallback model (after the declared versions)."""
-        if model not in self.fallback_models:
+        """The version code of a fallback model: an entry 'fallback:<model>' of the version
+        list, added on first use (so versions registered later, by retraining, keep codes
+        of their own)."""
+        code = self._fallback_codes.get(model)
+        if code is None:
+            code = self._fallback_codes[model] = len(self.book.versions)
+            accuracy = self.catalogue.models[model].accuracy or 0.0
+            self.book.versions.append(
+                VersionInfo(code, f"fallback:{model}", model, "fallback", 0.0, accuracy, None)
+            )
             self.fallback_models.append(model)
-        return len(self.book.versions) + self.fallback_models.index(model)
+        return code
 
     def version_names(self) -> list[str]:
-        """Names of every version code: declared ids, then 'fallback:<model>'."""
-        return [v.id for v in self.book.versions] + [f"fallback:{m}" for m in self.fallback_models]
+        """Names of every version code: declared ids, 'fallback:<model>' and retrained
+        versions in the order they were first used."""
+        return [v.id for v in self.book.versions]
 
     def judge(self, run: Any) -> Judge | None:
         """The judge of a workload whose stages use a versioned model; None otherwise."""
@@ -138,6 +153,8 @@ class Control:
         served = judge.served_at[req]
         for run in self.rollouts:
             run.on_label(version, right, node, served)
+        if self.learning is not None:
+            self.learning.on_label(judge, version, right, node, now)
 
 
 def attach(sim: Simulation) -> Control | None:

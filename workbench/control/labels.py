@@ -81,5 +81,7 @@ class LabelRun:
             degraded.wait(self, index, route, pos, size, now, channel, None)
             return
         self.bytes_sent += size
+        if self.control.learning is not None:
+            self.control.learning.label_hop(judge, channel.link, size, now)
         arrive = channel.send(now, size)
         self.sim.call_at(arrive, lambda: self._walk(index, pos + 1, self.sim.now))

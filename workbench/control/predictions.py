@@ -116,6 +116,9 @@ class Judge:
     ) -> None:
         if req >= len(self.version):
             self._grow(req)
+        learning = self.control.learning
+        if learning is not None:  # drift: the true accuracy now (and the feature detectors)
+            accuracy = learning.judged(self, req, version, accuracy, node)
         right = self.uniform.next() < accuracy
         self.version[req] = version
         self.correct[req] = 1 if right else 0

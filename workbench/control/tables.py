@@ -88,12 +88,17 @@ def request_columns(control: Control, run: Any, n: int, now: float) -> dict[str,
     else:
         version, correct = judged["version"], judged["correct"]
     codes = np.where(version == NONE, 0, version + 1)
-    return {
+    columns = {
         "version": pd.Categorical.from_codes(codes, categories=["", *names]),
         "correct": pd.array(
             [None if c < 0 else bool(c) for c in correct.tolist()], dtype="boolean"
         ),
     }
+    if control.learning is not None:  # drift or learning: the per-request input statistic
+        created = np.frombuffer(run.created, dtype=float, count=n)
+        world = control.learning.world
+        columns["feature"] = world.features(run.plan.index, run.plan.workload.id, created)
+    return columns
 
 
 def step_columns(sim: Simulation, completed: pd.DataFrame) -> None:
@@ -164,10 +169,12 @@ def version_timeline(control: Control, now: float) -> pd.DataFrame:
 
 def accuracy(sim: Simulation, now: float, bin_s: float) -> pd.DataFrame:
     """Per time bin (of the time the prediction was made), workload, site and version:
-    requests served, labelled, correct, and the accuracy (correct / served)."""
+    requests served, labelled, correct, and the accuracy (correct / served); with drift or
+    learning loops also ``expected``, the mean true accuracy of those predictions."""
     control = sim.control
     names = control.version_names()
     sites = [n.site or "" for n in sim.scenario.nodes]
+    learning = control.learning
     frames = []
     for run in sim.workloads:
         judged = _judged(control, run.plan.index, run.n, now)
@@ -176,29 +183,45 @@ def accuracy(sim: Simulation, now: float, bin_s: float) -> pd.DataFrame:
         keep = judged["version"] != NONE
         if not keep.any():
             continue
-        frames.append(
-            pd.DataFrame(
-                {
-                    "t_s": np.floor(judged["served_s"][keep] / bin_s) * bin_s,
-                    "workload": run.plan.workload.id,
-                    "site": np.array(sites, dtype=object)[judged["node"][keep]],
-                    "version": np.array(names, dtype=object)[judged["version"][keep]],
-                    "labelled": judged["labelled"][keep].astype(int),
-                    "correct": (judged["correct"][keep] == 1).astype(int),
-                }
-            )
+        frame = pd.DataFrame(
+            {
+                "t_s": np.floor(judged["served_s"][keep] / bin_s) * bin_s,
+                "workload": run.plan.workload.id,
+                "site": np.array(sites, dtype=object)[judged["node"][keep]],
+                "version": np.array(names, dtype=object)[judged["version"][keep]],
+                "labelled": judged["labelled"][keep].astype(int),
+                "correct": (judged["correct"][keep] == 1).astype(int),
+            }
         )
+        if learning is not None:
+            frame["expected"] = _truth(learning, run.plan.index, run.n)[keep]
+        frames.append(frame)
+    columns = [*ACCURACY, "expected"] if learning is not None else ACCURACY
     if not frames:
         return pd.DataFrame(
-            {c: pd.Series(dtype=float if c in ("t_s", "accuracy") else object) for c in ACCURACY}
+            {
+                c: pd.Series(dtype=float if c in ("t_s", "accuracy", "expected") else object)
+                for c in columns
+            }
         )
     data = pd.concat(frames, ignore_index=True)
     data["served"] = 1
-    table = data.groupby(["t_s", "workload", "site", "version"], as_index=False, sort=True)[
-        ["served", "labelled", "correct"]
-    ].sum()
+    groups = data.groupby(["t_s", "workload", "site", "version"], as_index=False, sort=True)
+    table = groups[["served", "labelled", "correct"]].sum()
     table["accuracy"] = table["correct"] / table["served"]
-    return table[ACCURACY]
+    if learning is not None:
+        table["expected"] = groups["expected"].mean()["expected"].to_numpy()
+    return table[columns]
+
+
+def _truth(learning: Any, index: int, n: int) -> np.ndarray:
+    """The true accuracy of each of the first ``n`` requests' predictions (NaN: not judged)."""
+    out = np.full(n, np.nan)
+    record = learning.records.get(index)
+    if record is not None:
+        have = min(n, len(record.truth))
+        out[:have] = np.frombuffer(record.truth, dtype=float, count=have)
+    return out
 
 
 def _boundaries(sim: Simulation, by_link: dict[int, float]) -> dict[str, float]:

@@ -712,6 +712,36 @@ class Simulation:
             return {}
         return {run.rollout.id: run.progress() for run in self.control.rollouts}
 
+    # ------------------------------------------------------------- learning
+    def inject_drift(self, drift: Any) -> None:
+        """Start ``drift`` (a :class:`workbench.scenario.Drift`) now, whatever its ``at``;
+        raises ScenarioError when the scenario cannot take it (unknown workload or site, a
+        workload without versioned models)."""
+        from ..learning.checks import check_learning
+
+        probe = self.scenario.model_copy(update={"drift": [drift], "learning": []})
+        problems = check_learning(probe, self.catalogue)
+        if problems:
+            raise ScenarioError(
+                [Problem(p.path.replace("drift[0]", "drift"), p.message) for p in problems]
+            )
+        if self.control is None:  # pragma: no cover - a versioned model means a control plane
+            raise ScenarioError([Problem("model_versions", "declare model versions first")])
+        if self.control.learning is None:
+            from ..learning.learning import Learning
+
+            self.control.learning = Learning(self.control)
+        self.control.learning.inject(drift)
+
+    def learning_state(self) -> dict[str, str]:
+        """Per learning loop: the state of its latest episode (undetected, waiting_for_samples,
+        uploading, retraining, rolling_out, recovered; 'idle' before any)."""
+        control = self.control
+        if control is None or control.learning is None:
+            return {}
+        state: dict[str, str] = control.learning.state()
+        return state
+
     @property
     def done(self) -> bool:
         return self.now >= self.until_s

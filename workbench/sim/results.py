@@ -17,6 +17,9 @@ Tables
 With model versions (:mod:`workbench.control`), ``requests`` gains ``version`` and ``correct``,
 and ``version_timeline()``, ``accuracy()``, ``rollouts()``, ``transfers()`` and
 ``decisions()`` describe what each node runs, how right it was and how each rollout went.
+With ``drift:`` or ``learning:`` (:mod:`workbench.learning`), ``requests`` gains ``feature``,
+``accuracy()`` gains ``expected``, and ``learning()`` and ``detections()`` describe each
+episode of each loop and each detection; ``summary()`` gains ``learning``.
 
 ``summary()`` gives per-workload latency mean/p50/p95/p99, SLO violation share and throughput,
 and per tier boundary the bytes that crossed it against the counterfactual "ship every raw
@@ -272,6 +275,30 @@ class Results:
             return pd.DataFrame(columns=tables.DECISIONS)
         return tables.decisions(self.sim, self.now_s)
 
+    # ------------------------------------------------------ learning loop
+    def learning(self) -> pd.DataFrame:
+        """One row per learning-loop episode: drift, detection, retraining, recovery, wrong
+        predictions, label and sample bytes up, GPU-hours (see workbench.learning.tables)."""
+        from ..learning import tables
+
+        learning = self._learning_run()
+        if learning is None:
+            return pd.DataFrame(columns=tables.LEARNING)
+        return tables.learning_table(self.sim, self.now_s)
+
+    def detections(self) -> pd.DataFrame:
+        """Every drift detection: [t_s, loop, node, detector, stream, false_alarm, episode]."""
+        from ..learning import tables
+
+        learning = self._learning_run()
+        if learning is None:
+            return pd.DataFrame(columns=tables.DETECTIONS)
+        return tables.detections(learning, self.now_s)
+
+    def _learning_run(self) -> Any:
+        control = self.sim.control
+        return None if control is None else control.learning
+
     @property
     def events(self) -> pd.DataFrame:
         return pd.DataFrame(self.sim.events, columns=["t_s", "kind", "element", "detail"])
@@ -456,6 +483,10 @@ class Results:
 
             out["versions"] = tables.summary_versions(self.sim)
             out["rollouts"] = tables.summary_rollouts(self.sim, self.now_s)
+        if self._learning_run() is not None:
+            from ..learning.tables import summary_learning
+
+            out["learning"] = summary_learning(self.sim, self.now_s)
         return out
 
     def _summary(self) -> dict[str, Any]:

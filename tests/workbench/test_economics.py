@@ -269,3 +269,51 @@ def test_economics_summary_uses_the_scenarios_prices() -> None:
     cost = economics_summary(results)["cost"]
     assert cost["nodes"]["dev"]["electricity_usd"] == 0.0
     assert cost["prices_as_of"]["electricity"] == "scenario"
+
+
+def test_the_report_has_an_energy_and_cost_section_and_run_prints_a_cost_line(
+    tmp_path: Path,
+) -> None:
+    from workbench.cli import main
+    from workbench.report import COST_FIGURE_IDS
+
+    scenario = tmp_path / "tiny.yaml"
+    from workbench.scenario import save_scenario
+
+    save_scenario(tiny_scenario(), scenario)
+    out = tmp_path / "out"
+    assert main(["run", str(scenario), "--until", "30", "--out", str(out), "-q"]) == 0
+    page = (out / "report.html").read_text()
+    assert '<section id="energy-cost">' in page
+    for div_id in COST_FIGURE_IDS:
+        assert f'id="{div_id}"' in page
+    assert "Battery life: dev:" in page
+    assert "Prices as of:" in page and "rental.h100_node 2025-01" in page
+
+
+def test_run_prints_energy_and_cost(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from workbench.cli import main
+
+    factory = data_dir() / "scenarios" / "factory_floor.yaml"
+    assert main(["run", str(factory), "--until", "30", "--out", str(tmp_path), "-q"]) == 0
+    printed = capsys.readouterr().out
+    line = next(ln for ln in printed.splitlines() if ln.startswith("energy "))
+    assert "per inference" in line and "a month" in line and "raw to cloud" in line
+    assert "no price for hardware stm32h7a3" in printed
+
+
+def test_energy_and_cost_figures_have_one_bar_per_tier() -> None:
+    from workbench.plots_cost import cost_figure, energy_figure
+
+    results = simulate(load_scenario(data_dir() / "scenarios" / "factory_floor.yaml"), until=30)
+    summary = results.summary()
+    energy = energy_figure(summary)
+    compute = next(t for t in energy.data if t.meta["kind"] == "energy-compute")
+    assert len(compute.x) == 4  # far edge, aggregation, on-prem, cloud
+    window = summary["energy"]["window_s"]
+    assert sum(compute.y) == pytest.approx(
+        sum(t["compute_j"] for t in summary["energy"]["tiers"].values()) / window
+    )
+    cost = cost_figure(summary)
+    raw = [t for t in cost.data if t.meta["kind"] == "cost-raw-to-cloud"]
+    assert sum(t.y[0] for t in raw) == pytest.approx(summary["cost"]["raw_to_cloud"]["total_usd"])

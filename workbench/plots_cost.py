@@ -10,8 +10,11 @@ Examples
 >>> summary = {"energy": {"average_power_w": 1160.7, "per_inference_j": 6.92},
 ...            "cost": {"total_usd_per_month": 1432.9, "per_1000_inferences_usd": 0.00325,
 ...                     "raw_to_cloud": {"total_usd": 403.1}}}
->>> status_text(summary)
-'energy 1.16 kW (6.92 J per inference); cost $1,433 a month ($0.0033 per 1,000 inferences); raw to cloud $403 a month'
+>>> for part in status_text(summary).split("; "):
+...     print(part)
+energy 1.16 kW (6.92 J per inference)
+cost $1,433 a month ($0.0032 per 1,000 inferences)
+raw to cloud $403 a month
 """
 
 from __future__ import annotations

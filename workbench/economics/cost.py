@@ -45,7 +45,7 @@ def cost_summary(
     kwh_price = prices.electricity.per_kwh_usd
     used: set[str] = {"electricity"}
     unpriced: list[str] = []
-    tiers = {
+    tiers: dict[str, dict[str, float]] = {
         tier: {
             "hardware_usd": 0.0,
             "electricity_usd": 0.0,
@@ -57,6 +57,7 @@ def cost_summary(
         if any(n.tier == tier for n in usage.nodes)
     }
     nodes: dict[str, dict[str, Any]] = {}
+    billing: str
     for n in usage.nodes:
         hw = catalogue.hardware[n.hardware]
         share = n.cards / hw.servers  # of the priced entry, per device

@@ -80,8 +80,12 @@ class Purchase(Dated):
 class Rental(Dated):
     FIGURES = ("per_hour_usd", "per_month_usd", "billing")
     id: str = Field(description="a hardware id")
-    per_hour_usd: float | None = _price("rental price of one hardware entry per hour", optional=True)
-    per_month_usd: float | None = _price("rental price of one hardware entry per month", optional=True)
+    per_hour_usd: float | None = _price(
+        "rental price of one hardware entry per hour", optional=True
+    )
+    per_month_usd: float | None = _price(
+        "rental price of one hardware entry per month", optional=True
+    )
     billing: Literal["per_use", "reserved"] = "per_use"
 
     @model_validator(mode="after")
@@ -182,8 +186,7 @@ class PriceOverrides(Schema):
         for key, value in self.transfer_per_gb_usd.items():
             if not (0 <= value <= MAX_PRICE):  # also refuses NaN
                 raise ValueError(
-                    f"transfer_per_gb_usd.{key}: {value!r} is not a price; give 0 or more, "
-                    "e.g. 0.5"
+                    f"transfer_per_gb_usd.{key}: {value!r} is not a price; give 0 or more, e.g. 0.5"
                 )
         return self
 
@@ -228,9 +231,7 @@ def _check_sources(item: Dated, where: str, references: dict[str, Reference]) ->
     set_fields = item.model_dump(exclude_none=True)
     for figure in item.FIGURES:
         if figure in set_fields and figure not in item.sources:
-            problems.append(
-                Problem(f"{where}.sources", f"figure '{figure}' has no source; add it")
-            )
+            problems.append(Problem(f"{where}.sources", f"figure '{figure}' has no source; add it"))
     for figure, cited in item.sources.items():
         if isinstance(cited, str):
             problems.extend(_check_citation(cited, f"{where}.sources.{figure}", references))
@@ -256,9 +257,9 @@ def _load(directory: Path) -> Prices:
     try:
         data = PriceFile.model_validate(document)
     except ValidationError as exc:
-        problems = problems_from_validation_error(exc, PriceFile)
+        found = problems_from_validation_error(exc, PriceFile)
         raise CatalogueError(
-            [Problem(f"{PRICES_FILE}: {p.path}".rstrip(": "), p.message) for p in problems],
+            [Problem(f"{PRICES_FILE}: {p.path}".rstrip(": "), p.message) for p in found],
             str(directory),
         ) from None
     references = load_catalogue().references

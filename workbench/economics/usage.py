@@ -130,9 +130,7 @@ def usage_of(results: Any) -> Usage:
                 cloud_card_s=_cloud_card_s(workload, catalogue, cloud_hw),
             )
         )
-    return Usage(
-        max(end - start, 0.0), tuple(nodes), tuple(links), tuple(workloads), cloud_hw.id
-    )
+    return Usage(max(end - start, 0.0), tuple(nodes), tuple(links), tuple(workloads), cloud_hw.id)
 
 
 def _path(topology: Any, source: str, cloud: Any) -> tuple[str, ...] | None:

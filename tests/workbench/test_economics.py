@@ -122,6 +122,9 @@ def test_energy_of_the_tiny_usage_by_hand() -> None:
     total = 0.2 + radio + 84_000.0 + 1190.0
     assert energy["total_j"] == pytest.approx(total, rel=REL)
     assert energy["per_inference_j"] == pytest.approx(total / 200, rel=REL)
+    assert energy["tiers"]["far_edge"]["per_inference_j"] == pytest.approx(
+        (0.2 + radio) / 200, rel=REL
+    )
     # battery: 10 Wh per sensor at (0.2 J + radio) / 2 devices / 100 s
     per_device_w = (0.2 + radio) / 2 / 100.0
     assert dev["battery_life_days"] == pytest.approx(10.0 / per_device_w / 24, rel=REL)
@@ -146,6 +149,9 @@ def test_cost_of_the_tiny_usage_by_hand() -> None:
     total = cloud_usd + lte_usd + sensor_usd
     assert cost["total_usd_per_month"] == pytest.approx(total, rel=REL)
     assert cost["per_1000_inferences_usd"] == pytest.approx(total / (200 * scale) * 1000, rel=REL)
+    assert cost["tiers"]["cloud"]["per_1000_inferences_usd"] == pytest.approx(
+        cloud_usd / (200 * scale) * 1000, rel=REL
+    )
     raw = cost["raw_to_cloud"]
     assert raw["raw_bytes_per_month"] == pytest.approx(200 * 1000.0 * scale, rel=REL)
     assert raw["transfer_usd"] == pytest.approx(200 * 1000.0 * scale / 1e9 * 2.0, rel=REL)

@@ -329,3 +329,53 @@ def test_energy_and_cost_figures_have_one_bar_per_tier() -> None:
     cost = cost_figure(summary)
     raw = [t for t in cost.data if t.meta["kind"] == "cost-raw-to-cloud"]
     assert sum(t.y[0] for t in raw) == pytest.approx(summary["cost"]["raw_to_cloud"]["total_usd"])
+
+
+def test_sharded_nodes_count_every_card_of_a_busy_server() -> None:
+    # 8 cards served as 4 servers of 2 (shards: 2): 1 busy server-second = 2 busy card-seconds
+    usage = Usage(
+        window_s=10.0,
+        nodes=(NodeUsage("cloud", "cloud", "h100_node", 1, 4, 8, busy_s=1.0),),
+        links=(),
+        workloads=(),
+        cloud_hardware="h100_node",
+    )
+    scenario = Scenario.model_validate(
+        {"name": "one", "nodes": [{"id": "cloud", "tier": "cloud", "hardware": "h100_node"}]}
+    )
+    energy = energy_summary(usage, scenario, load_catalogue())
+    assert energy["nodes"]["cloud"]["active_j"] == pytest.approx((700 - 105) * 2.0, rel=REL)
+    assert energy["per_inference_j"] is None  # nothing completed
+    cost = cost_summary(usage, energy, load_catalogue(), load_prices())
+    scale = MONTH_S / 10.0
+    assert cost["nodes"]["cloud"]["hardware_usd"] == pytest.approx(
+        2.0 * scale / 3600 * 39.33 / 8, rel=REL
+    )
+    assert cost["per_1000_inferences_usd"] is None
+
+
+def test_a_battery_on_the_hardware_counts_when_the_node_has_none() -> None:
+    from workbench.catalogue import Hardware
+
+    base = load_catalogue().hardware["stm32h7a3"]
+    own = Hardware.model_validate(
+        base.model_dump(by_alias=True) | {"id": "sensor_on_battery", "battery_wh": 5.0}
+    )
+    scenario = tiny_scenario()
+    scenario.extras.hardware = [own]
+    scenario.nodes[0].hardware = "sensor_on_battery"
+    scenario.nodes[0].battery_wh = None
+    results = simulate(scenario, until=20)
+    dev = results.summary()["energy"]["nodes"]["dev"]
+    assert dev["battery_wh"] == 5.0
+    per_device_w = dev["total_j"] / dev["devices"] / results.summary()["energy"]["window_s"]
+    assert dev["battery_life_days"] == pytest.approx(5.0 / per_device_w / 24, rel=1e-9)
+
+
+def test_a_run_before_its_first_step_has_zero_energy_and_cost() -> None:
+    from workbench.sim import Simulation
+
+    summary = Simulation(tiny_scenario(), until=10).results().summary()
+    assert summary["energy"]["total_j"] == 0.0
+    assert summary["cost"]["total_usd_per_month"] == 0.0
+    assert summary["cost"]["per_1000_inferences_usd"] is None

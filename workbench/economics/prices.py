@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import copy
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -196,8 +197,7 @@ def apply_overrides(prices: Prices, overrides: PriceOverrides | None) -> Prices:
     if overrides is None or overrides == PriceOverrides():
         return prices
     dated = {"as_of": overrides.as_of or SCENARIO, "notes": "set by the scenario"}
-    out = Prices.__new__(Prices)
-    out.__dict__ |= prices.__dict__
+    out = copy.copy(prices)
     if overrides.electricity_per_kwh_usd is not None:
         out.electricity = Electricity(per_kwh_usd=overrides.electricity_per_kwh_usd, **dated)
     if overrides.cloud_egress_per_gb_usd is not None:

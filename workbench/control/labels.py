@@ -30,6 +30,7 @@ class LabelRun:
         self.sent = 0  # messages put on their way
         self.delivered = 0
         self.bytes_sent = 0.0  # bytes put on links, every hop counted
+        self.by_link: dict[tuple[int, int], float] = {}  # (link, direction) -> bytes (audit)
         self.arrived: list[tuple[float, int, int, int, bool, str]] = []
         # (t_s, workload index, request, version, correct, served node)
 
@@ -81,5 +82,7 @@ class LabelRun:
             degraded.wait(self, index, route, pos, size, now, channel, None)
             return
         self.bytes_sent += size
+        where = (channel.link, channel.direction)
+        self.by_link[where] = self.by_link.get(where, 0.0) + size
         arrive = channel.send(now, size)
         self.sim.call_at(arrive, lambda: self._walk(index, pos + 1, self.sim.now))

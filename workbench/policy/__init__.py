@@ -16,6 +16,8 @@ from .data_classes import (
     route_problem,
     tier_name,
 )
+from .tenants import Tenancy, allowed_path as tenant_path, foreign_nodes, uses_tenants
+
 
 __all__ = [
     "allowed_path",
@@ -26,4 +28,8 @@ __all__ = [
     "leg_limits",
     "route_problem",
     "tier_name",
+    "Tenancy",
+    "foreign_nodes",
+    "tenant_path",
+    "uses_tenants",
 ]

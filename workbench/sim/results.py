@@ -449,13 +449,25 @@ class Results:
 
     def summary(self) -> dict[str, Any]:
         """Documented, stable keys; see the module docstring and ``docs`` in the README.
-        ``versions`` and ``rollouts`` are there only when the scenario declares versions."""
+        ``versions`` and ``rollouts`` are there only when the scenario declares versions,
+        ``tenants`` only when it declares tenants."""
         out = self._summary()
         if self.sim.control is not None:
             from ..control import tables
 
             out["versions"] = tables.summary_versions(self.sim)
             out["rollouts"] = tables.summary_rollouts(self.sim, self.now_s)
+        out |= self._policy_summary()
+        return out
+
+    def _policy_summary(self) -> dict[str, Any]:
+        """``audit`` (every boundary crossing, by class and tenant, and violations); with
+        tenants also ``tenants`` (per tenant latency, SLO share, slice utilisation)."""
+        from ..audit import summary_audit, summary_tenants
+
+        out: dict[str, Any] = {"audit": summary_audit(self)}
+        if self.sim.plan.tenancy is not None:
+            out["tenants"] = summary_tenants(self)
         return out
 
     def _summary(self) -> dict[str, Any]:

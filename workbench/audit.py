@@ -71,22 +71,19 @@ class Audit:
 
     def by_boundary(self) -> pd.DataFrame:
         """Bytes per boundary, tenant, data class and direction (requests and control)."""
-        rows = self.crossings[self.crossings["boundaries"] != ""]
-        parts = [
-            rows.assign(boundary=rows["boundaries"].str.split(","))
-            .explode("boundary")[["boundary", "tenant", "data_class", "direction", "bytes"]],
-            self.control.assign(boundary=self.control["boundaries"].str.split(","))
-            .explode("boundary")
-            .loc[lambda t: t["boundary"] != "", ["boundary", "tenant", "data_class", "direction", "bytes"]],
-        ]
-        table = pd.concat([p for p in parts if len(p)], ignore_index=True)
-        if not len(table):
-            return pd.DataFrame(columns=["boundary", "tenant", "data_class", "direction", "bytes"])
-        return (
-            table.groupby(["boundary", "tenant", "data_class", "direction"], observed=True)["bytes"]
-            .sum()
-            .reset_index()
-        )
+        keys = ["boundaries", "tenant", "data_class", "direction"]
+        parts = []
+        for table in (self.crossings, self.control):
+            if len(table):
+                summed = table.groupby(keys, observed=True)["bytes"].sum().reset_index()
+                parts.append(summed.astype({k: str for k in keys}))
+        columns = ["boundary", "tenant", "data_class", "direction", "bytes"]
+        if not parts:
+            return pd.DataFrame(columns=columns)
+        table = pd.concat(parts, ignore_index=True)
+        table = table[table["boundaries"] != ""]
+        table = table.assign(boundary=table["boundaries"].str.split(",")).explode("boundary")
+        return table.groupby(columns[:-1])["bytes"].sum().reset_index()
 
 
 class _Links:
@@ -179,9 +176,7 @@ def _reached(run: Any, n: int, pending: dict[int, int], held: dict[int, int]) ->
         if req < n:
             reached[req] = pos
     undecided = np.flatnonzero(outcome == degraded.IN_SYSTEM)
-    windows = {
-        member: pos for w in run.open_windows.values() for member, pos, _ in w.members
-    }
+    windows = {member: pos for w in run.open_windows.values() for member, pos, _ in w.members}
     for req in undecided.tolist():
         pos = pending.get(req, held.get(req, windows.get(req)))
         if pos is not None:
@@ -192,6 +187,9 @@ def _reached(run: Any, n: int, pending: dict[int, int], held: dict[int, int]) ->
 def audit(results: Results, *, every_link: bool = False) -> Audit:
     """The audit trail of ``results`` (see the module docstring). ``every_link``: a row for
     every link a request used, not only those crossing a boundary."""
+    cached = results.__dict__.get("_audit_trail")
+    if cached is not None and not every_link:
+        return cached  # type: ignore[no-any-return]
     sim = results.sim
     cat = sim.catalogue
     links = _Links(results)
@@ -201,18 +199,59 @@ def audit(results: Results, *, every_link: bool = False) -> Audit:
         for entry in channel.backlog:
             if entry.alive:
                 held.setdefault(id(entry.run), {})[entry.req] = entry.pos
-    frames = []
+    rows = _Rows(versioned=sim.control is not None)
     totals: dict[tuple[str, str], float] = {}
     requests = results.requests if sim.control is not None else None
     for run in sim.workloads:
-        frame = _workload_rows(run, links, cat, pending, held, requests, every_link, totals)
-        if frame is not None:
-            frames.append(frame)
-    crossings = (
-        pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
-    )
+        _workload_rows(run, links, cat, pending, held, requests, every_link, totals, rows)
     control = _control_rows(sim, links, pending, held, totals)
-    return Audit(crossings, control, totals)
+    trail = Audit(rows.frame(), control, totals)
+    if not every_link:
+        results.__dict__["_audit_trail"] = trail
+    return trail
+
+
+_META = [c for c in COLUMNS if c not in ("request", "version")]
+
+
+class _Rows:
+    """Crossing rows gathered per route step (a step's values are the same for every request
+    that took it) and built into one table of categoricals at the end."""
+
+    def __init__(self, versioned: bool) -> None:
+        self.meta: list[tuple[Any, ...]] = []  # one per step, in _META's order
+        self.requests: list[np.ndarray] = []
+        self.steps: list[np.ndarray] = []
+        self.versions: list[np.ndarray] | None = [] if versioned else None
+
+    def add(self, took: np.ndarray, meta: tuple[Any, ...], version: np.ndarray | None) -> None:
+        self.steps.append(np.full(len(took), len(self.meta), dtype=np.int32))
+        self.meta.append(meta)
+        self.requests.append(took)
+        if self.versions is not None:
+            assert version is not None
+            self.versions.append(version)
+
+    def frame(self) -> pd.DataFrame:
+        if not self.meta:
+            return pd.DataFrame(
+                {c: pd.Series(dtype=float if c == "bytes" else object) for c in COLUMNS}
+            )
+        step = np.concatenate(self.steps)
+        out: dict[str, Any] = {}
+        for j, name in enumerate(_META):
+            values = [m[j] for m in self.meta]
+            if name == "bytes":
+                out[name] = np.asarray(values, dtype=float)[step]
+                continue
+            categories, codes = np.unique(np.asarray(values, dtype=object), return_inverse=True)
+            out[name] = pd.Categorical.from_codes(codes[step], categories=categories)
+        out["request"] = np.concatenate(self.requests)
+        if self.versions:
+            out["version"] = pd.Categorical(np.concatenate(self.versions))
+        else:
+            out["version"] = pd.Categorical.from_codes(np.zeros(len(step), int), categories=[""])
+        return pd.DataFrame({c: out[c] for c in COLUMNS})
 
 
 def _workload_rows(
@@ -224,10 +263,11 @@ def _workload_rows(
     requests: pd.DataFrame | None,
     every_link: bool,
     totals: dict[tuple[str, str], float],
-) -> pd.DataFrame | None:
+    rows: _Rows,
+) -> None:
     n = run.n
     if n == 0:
-        return None
+        return
     workload = run.plan.workload
     tenant = workload.tenant
     classes = leg_classes(workload, cat)
@@ -239,24 +279,25 @@ def _workload_rows(
     merged = np.frombuffer(run.merged, dtype=np.int8, count=n).astype(bool)
     device = np.frombuffer(run.device, dtype=np.int32, count=n)
     # One group per distinct route: the planned route of each device, or a taken one.
-    route_of = {}
-    for d, route in enumerate(run.routes):
+    route_of: dict[int, tuple[Any, ...]] = {}
+    for route in run.routes:
         route_of.setdefault(id(route), route)
     group = np.array([id(r) for r in run.routes], dtype=np.int64)[device]
     for req, route in run.taken.items():
         if req < n:
             route_of.setdefault(id(route), route)
             group[req] = id(route)
-    version = _lineage(run, requests, n)
-    columns: dict[str, list[Any]] = {c: [] for c in COLUMNS}
-    for key in np.unique(group).tolist():
+    version = _lineage(run, requests, n) if rows.versions is not None else None
+    order = np.argsort(group, kind="stable")
+    keys, starts = np.unique(group[order], return_index=True)
+    bounds = [*starts.tolist(), len(order)]
+    for g, key in enumerate(keys.tolist()):
         route = route_of[key]
-        members = np.flatnonzero(group == key)
-        steps, servers = _route_steps(
-            route, links, n_stages, tenant, limits, classes, every_link
-        )
-        # how far each member got
-        got = reached[members]
+        members = order[bounds[g] : bounds[g + 1]]
+        steps, servers = _route_steps(route, links, n_stages, tenant, limits, classes, every_link)
+        if not steps:
+            continue
+        got = reached[members]  # how far each member got
         unknown = got < 0
         if unknown.any():
             stage = last[members]
@@ -268,30 +309,17 @@ def _workload_rows(
             took = members[got > index]
             if not len(took):
                 continue
-            columns["workload"].append(np.full(len(took), workload.id, dtype=object))
-            columns["request"].append(took)
-            columns["tenant"].append(np.full(len(took), tenant or SHARED, dtype=object))
-            columns["data_class"].append(np.full(len(took), classes[leg], dtype=object))
-            columns["link"].append(np.full(len(took), link_id, dtype=object))
-            columns["direction"].append(np.full(len(took), direction, dtype=object))
-            columns["from_node"].append(np.full(len(took), here, dtype=object))
-            columns["to_node"].append(np.full(len(took), to, dtype=object))
-            columns["boundaries"].append(np.full(len(took), crossed, dtype=object))
-            columns["bytes"].append(np.full(len(took), size))
-            columns["version"].append(
-                version[took] if leg > 0 else np.full(len(took), "", dtype=object)
-            )
-            columns["violation"].append(np.full(len(took), why, dtype=object))
+            meta = (
+                workload.id, tenant or SHARED, classes[leg], link_id, direction, here, to,
+                crossed, size, why,
+            )  # fmt: skip
+            lineage = None
+            if version is not None:
+                lineage = version[took] if leg > 0 else np.full(len(took), "", dtype=object)
+            rows.add(took, meta, lineage)
             if link_id:
-                totals[(link_id, direction)] = (
-                    totals.get((link_id, direction), 0.0) + size * len(took)
-                )
-    if not columns["request"]:
-        return None
-    frame = pd.DataFrame({c: np.concatenate(v) for c, v in columns.items()})
-    for c in ("workload", "tenant", "data_class", "link", "direction", "boundaries", "version"):
-        frame[c] = frame[c].astype("category")
-    return frame
+                key2 = (link_id, direction)
+                totals[key2] = totals.get(key2, 0.0) + size * len(took)
 
 
 def _lineage(run: Any, requests: pd.DataFrame | None, n: int) -> np.ndarray:
@@ -455,20 +483,19 @@ def report_lines(trail: Audit, scenario: Any, catalogue: Any) -> list[str]:
     what the class allows, then every violation (at most 20 lines of them)."""
     table = trail.by_boundary()
     lines = []
-    header = f"{'tenant':<12} {'data class':<13} {'boundary':<30} {'up bytes':>14} {'down bytes':>14}  allowed"
-    lines.append(header)
+    lines.append(
+        f"{'tenant':<12} {'data class':<13} {'boundary':<30} {'up bytes':>14} "
+        f"{'down bytes':>14}  allowed"
+    )
     if len(table):
-        wide = (
-            table.pivot_table(
-                index=["tenant", "data_class", "boundary"],
-                columns="direction",
-                values="bytes",
-                aggfunc="sum",
-                fill_value=0.0,
-                observed=True,
-            )
-            .reset_index()
-        )
+        wide = table.pivot_table(
+            index=["tenant", "data_class", "boundary"],
+            columns="direction",
+            values="bytes",
+            aggfunc="sum",
+            fill_value=0.0,
+            observed=True,
+        ).reset_index()
         for row in wide.to_dict(orient="records"):
             allowed = _allowed(str(row["data_class"]), str(row["boundary"]), catalogue)
             lines.append(
@@ -483,8 +510,7 @@ def report_lines(trail: Audit, scenario: Any, catalogue: Any) -> list[str]:
         for r in bad.head(20).itertuples(index=False):
             lines.append(
                 f"  workload {r.workload} request {r.request} (tenant {r.tenant}, "
-                f"{r.data_class}): {r.violation}"
-                + (f" over {r.link}" if r.link else "")
+                f"{r.data_class}): {r.violation}" + (f" over {r.link}" if r.link else "")
             )
         if len(bad) > 20:
             lines.append(f"  ... and {len(bad) - 20} more (see audit.parquet)")

@@ -1,4 +1,4 @@
-"""The ``workbench`` command: validate, advise, run, schema, catalogue.
+"""The ``workbench`` command: validate, advise, run, audit, schema, catalogue.
 
 Exit codes: 0 success, 2 invalid input (every problem printed as ``FILE: field.path: message``),
 3 an internal error (a bug: the message asks for a report, no traceback).
@@ -327,7 +327,9 @@ def build_parser() -> argparse.ArgumentParser:
         "allows. Exits 2 if anything crossed that should not have, naming the requests.",
     )
     p.add_argument("file", metavar="FILE")
-    p.add_argument("--until", type=_until, metavar="S", help="simulated time (default: the scenario's)")
+    p.add_argument(
+        "--until", type=_until, metavar="S", help="simulated time (default: the scenario's)"
+    )
     p.add_argument("--seed", type=_seed, metavar="N", help="random seed (default: the scenario's)")
     p.add_argument("--force", action="store_true", help="run even past the size limits")
     p.add_argument("--no-slices", action="store_true", help="remove the tenants' slices")

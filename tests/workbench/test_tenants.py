@@ -99,9 +99,13 @@ def _tiny(slices: list[dict], extra_workloads: list[dict] | None = None) -> Scen
             "nodes": [
                 {"id": "dev-a", "tier": "far_edge", "hardware": "stm32h7a3", "tenant": "a"},
                 {"id": "dev-b", "tier": "far_edge", "hardware": "stm32h7a3", "tenant": "b"},
-                {"id": "gw", "tier": "aggregation_edge", "hardware": "jetson_orin_nx",
-                 "servers": 3},
-            ],  # fmt: skip
+                {
+                    "id": "gw",
+                    "tier": "aggregation_edge",
+                    "hardware": "jetson_orin_nx",
+                    "servers": 3,
+                },
+            ],
             "links": [
                 {"ends": ["dev-a", "gw"], "bandwidth": 1e9, "latency": 0.001},
                 {"ends": ["dev-b", "gw"], "bandwidth": 1e9, "latency": 0.001},

@@ -151,6 +151,16 @@ def check_tenant_refs(scenario: Scenario, servers: dict[str, int]) -> list[Probl
         if rollout.tenant is not None and rollout.tenant not in known:
             problems.append(unknown(f"rollouts[{index}].tenant", rollout.tenant))
     problems += _check_slices(scenario, servers)
+    sliced = {s.node for t in scenario.tenants for s in t.slices if s.node is not None}
+    for index, node in enumerate(scenario.nodes):
+        if node.versions and node.id in sliced:
+            problems.append(
+                Problem(
+                    f"nodes[{index}].versions",
+                    f"node {node.id!r} has slices, and model versions on a sliced node are not "
+                    "supported yet; remove its versions or its slices",
+                )
+            )
     return problems
 
 
@@ -217,7 +227,9 @@ def _check_slices(scenario: Scenario, servers: dict[str, int]) -> list[Problem]:
     return problems
 
 
-def check_isolation(scenario: Scenario, topo: Topology, limits: dict[str, list[int]]) -> list[Problem]:
+def check_isolation(
+    scenario: Scenario, topo: Topology, limits: dict[str, list[int]]
+) -> list[Problem]:
     """Placements, sources, sinks, fallbacks and routes that would cross into another tenant's
     nodes or slices, and rollouts that would reach them; each with the fix. ``limits``:
     workload id -> its legs' tier limits (:func:`workbench.policy.leg_limits`)."""
@@ -236,7 +248,13 @@ def check_isolation(scenario: Scenario, topo: Topology, limits: dict[str, list[i
 
 
 def _whose(tenant: str | None) -> str:
-    return f"tenant {tenant!r}" if tenant is not None else "shared workloads"
+    return f"tenant {tenant!r}" if tenant is not None else "a workload without a tenant"
+
+
+def _rule(tenant: str | None) -> str:
+    if tenant is None:
+        return "a workload without a tenant may use only shared nodes"
+    return f"a workload of tenant {tenant!r} may use only the tenant's own nodes and shared ones"
 
 
 def _usable(owner: dict[str, str | None], tenant: str | None) -> list[str]:
@@ -263,8 +281,7 @@ def _check_workload(
             Problem(
                 path,
                 f"{what} is on node {node!r}, which belongs to tenant {owner[node]!r}; "
-                f"{_whose(tenant)} may use only their own and shared nodes: use one of "
-                f"{choices}, or set the workload's tenant",
+                f"{_rule(tenant)}: use one of {choices}, or change the workload's tenant",
             )
         )
 
@@ -301,8 +318,8 @@ def _check_workload(
                         path,
                         f"every path from {here!r} to {node!r} for {what} passes through "
                         f"{', '.join(repr(c) for c in crossed)} of tenant "
-                        f"{owner[crossed[0]]!r}; {_whose(tenant)} may pass only their own and "
-                        "shared nodes: add a link through shared nodes, or place it elsewhere",
+                        f"{owner[crossed[0]]!r}; {_rule(tenant)}: add a link through shared "
+                        "nodes, or place it elsewhere",
                     )
                 )
                 return problems
@@ -336,7 +353,7 @@ def _check_pool(
         Problem(
             path,
             f"every server of {node!r} is reserved by the slices of {holders}, and "
-            f"{_whose(tenant)} have none there; {fix}, or place the stage elsewhere",
+            f"{_whose(tenant)} has none there; {fix}, or place the stage elsewhere",
         )
     ]
 

@@ -544,8 +544,9 @@ class Simulation:
         owners = {id(run._step): id(run) for run in self.workloads}
         flows = {id(flow): flow for flow in self.flows}
         out: dict[int, dict[int, int]] = {}
-        for _, _, _, event in self.env._queue:
-            if type(event) is not _Move:
+        queue: list[tuple[Any, ...]] = self.env._queue
+        for *_, event in queue:
+            if not isinstance(event, _Move):
                 continue
             owner = owners.get(id(event.callbacks))
             if owner is None:

@@ -138,7 +138,8 @@ class Plan:
     bin_s: float
     links: list[LinkInfo]
     nodes: list[NodeInfo]
-    channels: dict[tuple[Any, ...], Channel] = field(default_factory=dict)  # (link, i, dir[, tenant])
+    # (link, instance, direction), and (..., tenant) for a slice's view of a sliced link
+    channels: dict[tuple[Any, ...], Channel] = field(default_factory=dict)
     servers: dict[tuple[int, int], Server] = field(default_factory=dict)
     slice_servers: dict[tuple[int, int, str], Server] = field(default_factory=dict)
     stores: dict[Where, Store] = field(default_factory=dict)
@@ -302,10 +303,9 @@ class _Builder:
         slot = (ni, instance, tenant)
         view = self.plan.slice_servers.get(slot)
         if view is None:
-            record = self._slice_record(tenant, "node", node_id, piece.servers, piece)
-            own = SliceServer(
-                ni, piece.servers, info.bins, self.plan.bin_s, record.bins[0], tenant
-            )
+            servers = int(piece.servers or 1)
+            record = self._slice_record(tenant, "node", node_id, servers, piece)
+            own = SliceServer(ni, servers, info.bins, self.plan.bin_s, record.bins[0], tenant)
             self.plan.node_elements[node_id].attach(own)
             view = own
             if piece.burst and pool_servers > 0:
@@ -314,9 +314,7 @@ class _Builder:
             self.plan.slice_servers[slot] = view
         return view
 
-    def _path(
-        self, src: str, dst: str, limit: int, avoid: frozenset[str], tenant: Any
-    ) -> Any:
+    def _path(self, src: str, dst: str, limit: int, avoid: frozenset[str], tenant: Any) -> Any:
         """The path a message takes: within the data class's tier ``limit``, around ``avoid``
         and, for a tenant's traffic, around other tenants' nodes."""
         if self.tenancy is None or tenant is ANY_TENANT:

@@ -1,4 +1,4 @@
-"""The ``workbench`` command: validate, advise, run, schema, catalogue.
+"""The ``workbench`` command: validate, advise, run, audit, schema, catalogue.
 
 Exit codes: 0 success, 2 invalid input (every problem printed as ``FILE: field.path: message``),
 3 an internal error (a bug: the message asks for a report, no traceback).
@@ -120,7 +120,7 @@ def _run(args: argparse.Namespace) -> int:
     from .report import summary_lines, write_outputs, write_report
     from .sim import Simulation
 
-    scenario = load_scenario(args.file)
+    scenario = _maybe_without_slices(load_scenario(args.file), args)
     until = args.until if args.until is not None else scenario.simulation.until_s
     warmup = scenario.simulation.warmup_s
     if warmup >= until:
@@ -154,6 +154,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         written = write_outputs(results, out_dir, summary=summary)
         written |= _write_model_tables(results, out_dir)
+        written |= _write_audit(results, out_dir)
         report = write_report(results, html_path, summary=summary)
     except OSError as exc:
         where = exc.filename or out_dir
@@ -194,6 +195,45 @@ def _write_model_tables(results: Any, out_dir: Path) -> dict[str, Path]:
         getattr(results, method)().to_parquet(path, engine="pyarrow", index=False)
         written[name] = path
     return written
+
+
+def _maybe_without_slices(scenario: Scenario, args: argparse.Namespace) -> Scenario:
+    """``--no-slices``: the scenario with its tenants' slices removed (isolation kept)."""
+    if not getattr(args, "no_slices", False):
+        return scenario
+    from .policy.tenants import without_slices
+
+    return without_slices(scenario)
+
+
+def _write_audit(results: Any, out_dir: Path) -> dict[str, Path]:
+    """``audit.parquet``: one row per request and boundary crossing (workbench.audit)."""
+    from .audit import audit
+
+    path = out_dir / "audit.parquet"
+    audit(results).crossings.to_parquet(path, engine="pyarrow", index=False)
+    return {"audit": path}
+
+
+def _audit(args: argparse.Namespace) -> int:
+    """Run the scenario, print the compliance report; 2 when anything crossed that should
+    not have (naming the requests), 0 otherwise."""
+    from .audit import audit, report_lines
+    from .sim import Simulation
+
+    scenario = _maybe_without_slices(load_scenario(args.file), args)
+    try:
+        sim = Simulation(scenario, until=args.until, seed=args.seed, force=args.force)
+    except ProblemsError as exc:
+        raise ProblemsError(exc.problems, args.file) from None
+    results = sim.run()
+    trail = audit(results)
+    print(
+        f"{args.file}: audit of {scenario.name!r}, {results.now_s:g} s simulated (seed "
+        f"{results.seed}), whole run; bytes across each boundary, by tenant and data class\n"
+    )
+    print("\n".join(report_lines(trail, scenario, sim.catalogue)))
+    return EXIT_INVALID if len(trail.violations) else EXIT_OK
 
 
 def _schema(args: argparse.Namespace) -> int:
@@ -283,7 +323,27 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="run even when the estimated events or memory are past the limits (see README)",
     )
+    p.add_argument(
+        "--no-slices",
+        action="store_true",
+        help="remove the tenants' slices: shared nodes and links are one queue for everyone",
+    )
     p.set_defaults(func=_run)
+    p = sub.add_parser(
+        "audit",
+        help="run a scenario; report the bytes across each boundary; exit 2 on a violation",
+        description="Simulate FILE and print a compliance report: per tenant and data class, "
+        "the bytes across each tier boundary and the premises boundary against what the class "
+        "allows. Exits 2 if anything crossed that should not have, naming the requests.",
+    )
+    p.add_argument("file", metavar="FILE")
+    p.add_argument(
+        "--until", type=_until, metavar="S", help="simulated time (default: the scenario's)"
+    )
+    p.add_argument("--seed", type=_seed, metavar="N", help="random seed (default: the scenario's)")
+    p.add_argument("--force", action="store_true", help="run even past the size limits")
+    p.add_argument("--no-slices", action="store_true", help="remove the tenants' slices")
+    p.set_defaults(func=_audit)
     p = sub.add_parser("schema", help="print the JSON Schema of scenario files")
     p.set_defaults(func=_schema)
     p = sub.add_parser(

@@ -98,6 +98,9 @@ class Node(Schema):
         description="model versions installed at the start (ids from model_versions); the "
         "first version of each model is the one it serves",
     )
+    tenant: Id | None = Field(
+        default=None, description="the tenant that owns the node; none: shared infrastructure"
+    )
 
 
 class Link(Schema):
@@ -321,6 +324,7 @@ class Workload(Schema):
     )
     degraded: Degraded = Field(default_factory=Degraded)
     labels: Labels | None = Field(default=None, description="ground-truth labels, see Labels")
+    tenant: Id | None = Field(default=None, description="the tenant it belongs to (tenants[].id)")
 
     def stage_keys(self) -> list[str]:
         return [f"{self.id}.{stage.id}" for stage in self.stages]
@@ -402,6 +406,9 @@ class Rollout(Schema):
     )
     swap_time_s: SecondsOrZero = Field(
         default=5.0, alias="swap_time", description="from checkpoint received to serving"
+    )
+    tenant: Id | None = Field(
+        default=None, description="the tenant the rollout acts for: it may reach only its nodes"
     )
 
 
@@ -628,6 +635,48 @@ class Failure(Schema):
         return self.id or str(self.link or self.node or self.site or self.tier)
 
 
+class Slice(Schema):
+    """A tenant's guaranteed share of a shared node (``servers``) or link (``share`` of its
+    bandwidth, each direction); with ``burst`` it may also use the capacity no slice reserves."""
+
+    node: Id | None = Field(default=None, description="a node id (give node or link)")
+    link: Id | None = Field(default=None, description="a link id (give node or link)")
+    servers: ServerCount | None = Field(
+        default=None, description="node slices: servers of each instance reserved, e.g. 2"
+    )
+    share: Fraction | None = Field(
+        default=None, description="link slices: share of the bandwidth reserved, e.g. 0.4"
+    )
+    burst: bool = Field(
+        default=False, description="also use the node's or link's unreserved capacity when idle"
+    )
+
+    @model_validator(mode="after")
+    def _node_or_link(self) -> Slice:
+        if (self.node is None) == (self.link is None):
+            raise ValueError("give exactly one of node or link")
+        if self.node is not None and (self.servers is None or self.share is not None):
+            raise ValueError("a node slice reserves servers: give 'servers' (e.g. 2), not 'share'")
+        if self.link is not None and (self.share is None or self.servers is not None):
+            raise ValueError("a link slice reserves a share of bandwidth: give 'share' (e.g. 0.4)")
+        if self.share is not None and self.share <= 0:
+            raise ValueError("share must be more than 0")
+        return self
+
+    @property
+    def target(self) -> str:
+        return str(self.node if self.node is not None else self.link)
+
+
+class Tenant(Schema):
+    """An enterprise sharing the infrastructure: it owns nodes and workloads (their ``tenant``)
+    and holds slices of shared nodes and links."""
+
+    id: Id = Field(pattern=ID_PATTERN, max_length=MAX_ID_CHARS, description="e.g. 'city'")
+    name: str = ""
+    slices: list[Slice] = Field(default_factory=list)
+
+
 class Simulation(Schema):
     """How long and how to run the simulation."""
 
@@ -676,6 +725,9 @@ class Scenario(Schema):
     )
     learning: list[LearningLoop] = Field(
         default_factory=list, description="closed loops: detect drift, retrain, roll out"
+    )
+    tenants: list[Tenant] = Field(
+        default_factory=list, description="enterprises sharing nodes and links, with slices"
     )
     simulation: Simulation = Field(default_factory=Simulation)
 

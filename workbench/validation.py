@@ -103,6 +103,7 @@ def _validate(
     problems += _check_failures(scenario)
     problems += _check_control(scenario, cat, None)
     problems += _check_learning(scenario, cat, None)
+    problems += _check_tenants(scenario, cat, None)
     if scenario.simulation.warmup_s >= scenario.simulation.until_s:
         problems.append(
             Problem("simulation.warmup", "must be shorter than simulation.until; shorten it")
@@ -127,11 +128,29 @@ def _validate(
                 )
     problems += _check_control(scenario, cat, topology)
     problems += _check_learning(scenario, cat, topology)
+    problems += _check_tenants(scenario, cat, topology)
     if capacity and not problems:
         problems += [
             p for p in check_capacity(scenario, catalogue, topology) if p.severity == "error"
         ]
     return problems
+
+
+def _check_tenants(scenario: Scenario, cat: Catalogue, topology: Topology | None) -> list[Problem]:
+    """Tenants, slices and isolation (``topology`` None: the references first); nothing to
+    do, and nothing imported, in a scenario without tenants."""
+    if not policy.uses_tenants(scenario):
+        return []
+    from .policy import tenants
+
+    if topology is None:
+        shards = shards_by_node(scenario)
+        servers = {
+            n.id: node_servers(n, cat, shards) for n in scenario.nodes if n.hardware in cat.hardware
+        }
+        return tenants.check_tenant_refs(scenario, servers)
+    limits = {w.id: policy.leg_limits(w, cat) for w in scenario.workloads}
+    return tenants.check_isolation(scenario, topology, limits)
 
 
 def _uses_control(scenario: Scenario) -> bool:
@@ -202,6 +221,10 @@ def check_capacity(
                 "error" if rho >= CAPACITY_ERROR else "warning",
             )
         )
+    if policy.uses_tenants(scenario):
+        from .policy.tenants import check_slice_capacity
+
+        problems += check_slice_capacity(scenario, cat)
     link_index = {link.key: i for i, link in enumerate(scenario.links)}
     for (link_id, upward), rho in load.links.items():
         if rho < CAPACITY_WARNING:

@@ -30,6 +30,7 @@ class LabelRun:
         self.sent = 0  # messages put on their way
         self.delivered = 0
         self.bytes_sent = 0.0  # bytes put on links, every hop counted
+        self.by_link: dict[tuple[int, int], float] = {}  # (link, direction) -> bytes (audit)
         self.arrived: list[tuple[float, int, int, int, bool, str]] = []
         # (t_s, workload index, request, version, correct, served node)
 
@@ -83,5 +84,7 @@ class LabelRun:
         self.bytes_sent += size
         if self.control.learning is not None:
             self.control.learning.label_hop(judge, channel.link, size, now)
+        where = (channel.link, channel.direction)
+        self.by_link[where] = self.by_link.get(where, 0.0) + size
         arrive = channel.send(now, size)
         self.sim.call_at(arrive, lambda: self._walk(index, pos + 1, self.sim.now))

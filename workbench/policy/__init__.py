@@ -16,14 +16,20 @@ from .data_classes import (
     route_problem,
     tier_name,
 )
+from .tenants import Tenancy, foreign_nodes, uses_tenants
+from .tenants import allowed_path as tenant_path
 
 __all__ = [
+    "Tenancy",
     "allowed_path",
     "class_limit",
     "class_name",
     "forbidden_nodes",
+    "foreign_nodes",
     "leg_classes",
     "leg_limits",
     "route_problem",
+    "tenant_path",
     "tier_name",
+    "uses_tenants",
 ]

@@ -73,7 +73,7 @@ def blocked(run: WorkloadRun, req: int, route: tuple[Any, ...], pos: int, now: f
     kind, station, _, where = route[pos]
     if kind in (SERVER, STEP_FALLBACK):
         # The data reached a node that is down (it went down while the data was on its way).
-        run.drop(req, now, DROPPED_NODE_DOWN)
+        run.drop(req, now, DROPPED_NODE_DOWN, pos)
         return
     policy = run.plan.workload.degraded
     builder = run.sim.plan.builder
@@ -108,7 +108,7 @@ def blocked(run: WorkloadRun, req: int, route: tuple[Any, ...], pos: int, now: f
     if policy.buffer and where is not None:
         wait(run, req, route, pos, size, now, station, builder.store(where), policy.drop_policy)
         return
-    run.drop(req, now, DROPPED_POLICY if refused else DROPPED_NO_ROUTE)
+    run.drop(req, now, DROPPED_POLICY if refused else DROPPED_NO_ROUTE, pos)
 
 
 def _refused_by_policy(
@@ -122,8 +122,10 @@ def _refused_by_policy(
     """Why the request cannot go on when only its data class stops it (a way around the
     outage exists but crosses a tier the class may not reach); '' otherwise."""
     plan, builder = run.plan, run.sim.plan.builder
-    if min(plan.limits[stage:]) >= len(TIER_IDS):
-        return ""  # unrestricted classes from here on: policy refuses nothing
+    tenancy = run.sim.plan.tenancy
+    foreign = tenancy.foreign_to(plan.workload.tenant) if tenancy is not None else frozenset()
+    if min(plan.limits[stage:]) >= len(TIER_IDS) and not foreign:
+        return ""  # unrestricted classes from here on, no tenants: policy refuses nothing
     candidates = []
     if plan.workload.degraded.reroute:
         candidates.append(builder.remainder(plan, stage, where, size, avoid=avoid, policy=False))
@@ -138,6 +140,12 @@ def _refused_by_policy(
             crossed = _nodes_above(builder.topo.level, plan.limits, rest, stage)
             if crossed:
                 return f"the way around crosses {', '.join(crossed)}, which its data may not reach"
+            others = [w[0] for *_, w in rest if w is not None and w[0] in foreign]
+            if others:
+                return (
+                    f"the way around crosses {', '.join(dict.fromkeys(others))}, which belongs "
+                    "to another tenant"
+                )
     return ""
 
 
@@ -218,12 +226,12 @@ def wait(
         route = (*route[:pos], (0, step[1], step[2], step[3]), *route[pos + 1 :])
     if store is not None:
         if size > store.capacity_bytes:
-            run.drop(req, now, DROPPED_STORE_FULL)
+            run.drop(req, now, DROPPED_STORE_FULL, pos)
             return
         queue = store.queue
         while store.used_bytes + size > store.capacity_bytes:
             if drop_policy == "newest":
-                run.drop(req, now, DROPPED_STORE_FULL)
+                run.drop(req, now, DROPPED_STORE_FULL, pos)
                 return
             oldest = queue.popleft()
             if oldest.alive:
@@ -231,7 +239,7 @@ def wait(
                 oldest.until = now
                 store.used_bytes -= oldest.size
                 store.items -= 1
-                oldest.run.drop(oldest.req, now, DROPPED_STORE_FULL)
+                oldest.run.drop(oldest.req, now, DROPPED_STORE_FULL, oldest.pos)
         store.used_bytes += size
         store.items += 1
         store.record(now)

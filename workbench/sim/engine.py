@@ -129,6 +129,10 @@ class WorkloadRun:
         self.followers: dict[int, list[int]] = {}  # carrier -> inputs merged into its output
         self.stage_times = [[array("d") for _ in range(3)] for _ in range(n_stages)]
         self.overrides: dict[int, tuple[Any, ...]] = {}  # requests on a route of their own
+        # For the audit (workbench.audit), written off the hot path: the route a request took
+        # when it left its planned one, and the step at which a dropped request stopped.
+        self.taken: dict[int, tuple[Any, ...]] = {}
+        self.stopped: dict[int, int] = {}
         self.fallback_nodes: dict[int, str] = {}
         self.bytes_sent = 0.0  # messages put on the network (each counted once, at its start)
         self.bytes_received = 0.0  # messages that reached their stage or sink
@@ -238,7 +242,7 @@ class WorkloadRun:
             devices[req] = device
             prefix = prefixes[device]
             if off:
-                self.drop(req, t, degraded.DROPPED_NODE_DOWN)
+                self.drop(req, t, degraded.DROPPED_NODE_DOWN, 0)
             elif prefix or t == now:
                 walk(None, req, 0, t, prefix)
             else:  # its first station is shared: it must be reached in time order
@@ -266,7 +270,7 @@ class WorkloadRun:
         if route is None:
             route = self.routes[self.device[req]]
         if self.deadline is not None and now - self.created[req] > self.deadline:
-            self.drop(req, now, degraded.DROPPED_DEADLINE)
+            self.drop(req, now, degraded.DROPPED_DEADLINE, pos)
             return
         n = len(route)
         while pos < n:
@@ -344,8 +348,11 @@ class WorkloadRun:
         if self.followers:
             windows.settle(self, req)
 
-    def drop(self, req: int, t: float, reason: int) -> None:
-        """The request is dropped at ``t`` with ``reason``; the bytes it carried are lost."""
+    def drop(self, req: int, t: float, reason: int, pos: int = -1) -> None:
+        """The request is dropped at ``t`` with ``reason``, at step ``pos`` of its route (the
+        steps before it were taken); the bytes it carried are lost."""
+        if pos >= 0:
+            self.stopped[req] = pos
         carried = self.carrying[req]
         if carried:
             self.bytes_dropped += carried
@@ -373,6 +380,7 @@ class WorkloadRun:
         """Carry on from step ``pos`` of ``route`` (after a wait in a store, or a new route)."""
         if route is not self.routes[self.device[req]]:
             self.overrides[req] = route
+            self.taken[req] = route
         self._walk(None, req, pos, now)
 
 
@@ -528,6 +536,27 @@ class Simulation:
     @property
     def now(self) -> float:
         return float(self.env.now)
+
+    def pending_steps(self) -> dict[int, dict[int, int]]:
+        """Requests and flow transfers on their way now: per workload run (by ``id``) or flow
+        run, request -> the step of its route it will reach next (the steps before it were
+        taken). What the audit needs to count the bytes of what is still in flight."""
+        owners = {id(run._step): id(run) for run in self.workloads}
+        flows = {id(flow): flow for flow in self.flows}
+        out: dict[int, dict[int, int]] = {}
+        queue: list[tuple[Any, ...]] = self.env._queue
+        for *_, event in queue:
+            if not isinstance(event, _Move):
+                continue
+            owner = owners.get(id(event.callbacks))
+            if owner is None:
+                method = event.callbacks[0]
+                holder = getattr(method, "__self__", None)
+                if id(holder) not in flows:
+                    continue
+                owner = id(holder)
+            out.setdefault(owner, {})[event.req] = event.pos
+        return out
 
     # ------------------------------------------------------------- failures
     def fail(self, element_id: str) -> None:

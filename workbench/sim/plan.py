@@ -21,14 +21,16 @@ import numpy as np
 
 from ..catalogue import Catalogue
 from ..errors import Problem, ScenarioError
-from ..policy import leg_limits
+from ..policy import Tenancy, leg_limits, tenant_path
 from ..scenario import Flow, Scenario, Stage, Workload
 from ..topology import Topology
 from ..validation import validate_scenario
 from ..workloads import input_size_bytes, node_servers, service_time_s, shards_by_node
+from .slices import BurstChannel, BurstServer, SliceChannel, SliceServer
 from .stations import Channel, Element, Server, Store, new_bins
 
 CHANNEL, SERVER, SEGMENT, FALLBACK = 0, 1, 2, 3
+ANY_TENANT: Any = object()  # control-plane traffic: shared transit, no tenant's rule
 Where = tuple[str, int]
 Step = tuple[int, Any, Any, Where]  # see the module docstring
 
@@ -114,6 +116,21 @@ class NodeInfo:
 
 
 @dataclass
+class SliceInfo:
+    """A tenant's slice: of a node (``capacity`` servers per instance) or of a link
+    (``capacity`` bits per second, each direction, per instance), with its own time bins
+    (busy seconds, or bytes per direction)."""
+
+    tenant: str
+    kind: str  # "node" or "link"
+    target: str
+    capacity: float
+    instances: int
+    burst: bool
+    bins: list[Any]
+
+
+@dataclass
 class Plan:
     scenario: Scenario
     topology: Topology
@@ -121,12 +138,16 @@ class Plan:
     bin_s: float
     links: list[LinkInfo]
     nodes: list[NodeInfo]
-    channels: dict[tuple[int, int, int], Channel] = field(default_factory=dict)
+    # (link, instance, direction), and (..., tenant) for a slice's view of a sliced link
+    channels: dict[tuple[Any, ...], Channel] = field(default_factory=dict)
     servers: dict[tuple[int, int], Server] = field(default_factory=dict)
+    slice_servers: dict[tuple[int, int, str], Server] = field(default_factory=dict)
     stores: dict[Where, Store] = field(default_factory=dict)
     link_elements: dict[str, Element] = field(default_factory=dict)
     node_elements: dict[str, Element] = field(default_factory=dict)
     builder: Any = None  # the _Builder, for routes found during a run (reroutes, fallbacks)
+    tenancy: Tenancy | None = None  # slices and isolation, when the scenario has tenants
+    slices: dict[tuple[str, str], SliceInfo] = field(default_factory=dict)  # (tenant, target)
     workloads: list[WorkloadPlan] = field(default_factory=list)
     flows: list[FlowPlan] = field(default_factory=list)
 
@@ -168,8 +189,16 @@ class _Builder:
         self.plan.builder = self
         self.plan.link_elements = {info.id: Element("link", info.id) for info in links}
         self.plan.node_elements = {n.id: Element("node", n.id) for n in scenario.nodes}
+        self.tenancy = self.plan.tenancy = Tenancy.of(scenario)
+        self._paths: dict[tuple[str, str, int, frozenset[str]], Any] = {}
 
-    def channel(self, link_id: str, instance: int, upward: bool) -> Channel:
+    def channel(self, link_id: str, instance: int, upward: bool, tenant: Any = None) -> Channel:
+        """The channel of a link direction instance; on a sliced link, ``tenant``'s view of it
+        (its slice, its slice-or-pool with burst, or the pool without a slice)."""
+        if self.tenancy is not None and link_id in self.tenancy.link_slices:
+            piece = self.tenancy.link_slices[link_id].get(tenant)
+            if piece is not None:
+                return self._link_slice(link_id, instance, upward, tenant, piece)
         li = self.link_index[link_id]
         key = (li, instance, 0 if upward else 1)
         channel = self.plan.channels.get(key)
@@ -184,11 +213,65 @@ class _Builder:
                 info.bins[key[2]],
                 self.plan.bin_s,
             )
+            if self.tenancy is not None and link_id in self.tenancy.link_slices:
+                channel.degrade(1.0 - self.tenancy.reserved_share(link_id), 0.0)
+                channel.nominal = (channel.bandwidth_bps, channel.latency_s)  # the pool's
             self.plan.link_elements[link_id].attach(channel)
             self.plan.channels[key] = channel
         return channel
 
-    def server(self, node_id: str, instance: int) -> Server:
+    def _link_slice(
+        self, link_id: str, instance: int, upward: bool, tenant: str, piece: Any
+    ) -> Channel:
+        li = self.link_index[link_id]
+        direction = 0 if upward else 1
+        key = (li, instance, direction, tenant)
+        channel = self.plan.channels.get(key)
+        if channel is not None:
+            return channel
+        spec = self.topo.links[link_id]
+        info = self.plan.links[li]
+        bandwidth = spec.bandwidth_bps if upward else spec.downlink_bandwidth_bps
+        record = self._slice_record(tenant, "link", link_id, bandwidth * piece.share, piece)
+        own = SliceChannel(
+            li,
+            direction,
+            bandwidth * piece.share,
+            spec.latency_s,
+            info.bins[direction],
+            self.plan.bin_s,
+            slice_bins=record.bins[direction],
+            tenant=tenant,
+        )
+        self.plan.link_elements[link_id].attach(own)
+        channel = own
+        if piece.burst:
+            channel = BurstChannel(own, self.channel(link_id, instance, upward))
+            self.plan.link_elements[link_id].attach(channel)
+            self.plan.channels[(*key, "own")] = own
+        self.plan.channels[key] = channel
+        return channel
+
+    def _slice_record(
+        self, tenant: str, kind: str, target: str, capacity: float, piece: Any
+    ) -> SliceInfo:
+        record = self.plan.slices.get((tenant, target))
+        if record is None:
+            if kind == "node":
+                instances = self.nodes[self.node_index[target]].count
+                bins = [new_bins(self.plan.until_s, self.plan.bin_s)]
+            else:
+                instances = self.plan.links[self.link_index[target]].instances
+                bins = [new_bins(self.plan.until_s, self.plan.bin_s) for _ in range(2)]
+            record = SliceInfo(tenant, kind, target, capacity, instances, piece.burst, bins)
+            self.plan.slices[(tenant, target)] = record
+        return record
+
+    def server(self, node_id: str, instance: int, tenant: Any = None) -> Server:
+        """The servers of a node instance; on a sliced node, ``tenant``'s view of them (its
+        slice, its slice-or-pool with burst, or the unreserved pool without a slice)."""
+        if self.tenancy is not None and node_id in self.tenancy.node_slices:
+            return self._node_slice(node_id, instance, tenant)
         ni = self.node_index[node_id]
         key = (ni, instance)
         server = self.plan.servers.get(key)
@@ -198,6 +281,51 @@ class _Builder:
             self.plan.node_elements[node_id].attach(server)
             self.plan.servers[key] = server
         return server
+
+    def _node_slice(self, node_id: str, instance: int, tenant: Any) -> Server:
+        assert self.tenancy is not None
+        ni = self.node_index[node_id]
+        info = self.plan.nodes[ni]
+        piece = self.tenancy.node_slices[node_id].get(tenant)
+        pool_servers = info.servers - self.tenancy.reserved_servers(node_id)
+        if piece is None:  # the unreserved pool
+            key = (ni, instance)
+            server = self.plan.servers.get(key)
+            if server is None:
+                if pool_servers <= 0:  # validation rules this out; a clear error, not a crash
+                    raise ScenarioError(
+                        [Problem("tenants", f"every server of {node_id!r} is reserved by slices")]
+                    )
+                server = Server(ni, pool_servers, info.bins, self.plan.bin_s)
+                self.plan.node_elements[node_id].attach(server)
+                self.plan.servers[key] = server
+            return server
+        slot = (ni, instance, tenant)
+        view = self.plan.slice_servers.get(slot)
+        if view is None:
+            servers = int(piece.servers or 1)
+            record = self._slice_record(tenant, "node", node_id, servers, piece)
+            own = SliceServer(ni, servers, info.bins, self.plan.bin_s, record.bins[0], tenant)
+            self.plan.node_elements[node_id].attach(own)
+            view = own
+            if piece.burst and pool_servers > 0:
+                view = BurstServer(own, self._node_slice(node_id, instance, None))
+                self.plan.node_elements[node_id].attach(view)
+            self.plan.slice_servers[slot] = view
+        return view
+
+    def _path(self, src: str, dst: str, limit: int, avoid: frozenset[str], tenant: Any) -> Any:
+        """The path a message takes: within the data class's tier ``limit``, around ``avoid``
+        and, for a tenant's traffic, around other tenants' nodes."""
+        if self.tenancy is None or tenant is ANY_TENANT:
+            return self.topo.path(src, dst, max_level=limit, avoid=avoid)
+        foreign = self.tenancy.foreign_to(tenant)
+        if avoid:
+            return tenant_path(self.topo, src, dst, limit=limit, foreign=foreign, avoid=avoid)
+        key = (src, dst, limit, foreign)
+        if key not in self._paths:
+            self._paths[key] = tenant_path(self.topo, src, dst, limit=limit, foreign=foreign)
+        return self._paths[key]
 
     def store(self, where: Where) -> Store:
         store = self.plan.stores.get(where)
@@ -216,13 +344,15 @@ class _Builder:
         avoid: frozenset[str] = frozenset(),
         limit: int = 5,
         visited: Mapping[str, int] | None = None,
+        tenant: Any = ANY_TENANT,
     ) -> int | None:
         """Append the channel steps from (src, instance) to dst, around ``avoid`` and through
         nodes no higher than tier level ``limit`` (the data class's policy); return the
         instance reached, or None when there is no such path. A node in ``visited`` (node:
         instance a request already passed through) is reached at that instance: a request
-        that turns back down goes to its own device, not to the group's first."""
-        path = self.topo.path(src, dst, max_level=limit, avoid=avoid)
+        that turns back down goes to its own device, not to the group's first. ``tenant``: whose
+        traffic it is (the isolation rule and slices apply); by default shared transit."""
+        path = self._path(src, dst, limit, avoid, tenant)
         if path is None:
             return None
         here, idx = src, instance
@@ -234,15 +364,24 @@ class _Builder:
             else:
                 nxt = instance_on(idx, count_here, count_next)
             link_instance = idx if count_here >= count_next else nxt
-            channel = self.channel(hop.link, link_instance, self.topo.is_upward(hop.link, here))
+            channel = self.channel(
+                hop.link, link_instance, self.topo.is_upward(hop.link, here), tenant
+            )
             steps.append((SEGMENT if number == 0 else CHANNEL, channel, size, (here, idx)))
             here, idx = hop.dst, nxt
         return idx
 
     def _hops_or_fail(
-        self, src: str, instance: int, dst: str, size: float, steps: list[Step], limit: int
+        self,
+        src: str,
+        instance: int,
+        dst: str,
+        size: float,
+        steps: list[Step],
+        limit: int,
+        tenant: Any = ANY_TENANT,
     ) -> int:
-        reached = self.hops(src, instance, dst, size, steps, limit=limit)
+        reached = self.hops(src, instance, dst, size, steps, limit=limit, tenant=tenant)
         if reached is None:  # validation rules this out; kept as a clear error, not a crash
             raise ScenarioError([Problem("links", f"no path from {src!r} to {dst!r}")])
         return reached
@@ -268,19 +407,21 @@ class _Builder:
         here, idx = where
         stages = workload.stages
         limits = workload.limits if policy else [5] * (len(stages) + 1)
+        tenant = workload.workload.tenant
+        rule = tenant if policy else ANY_TENANT  # without policy: no tenant rule either
         for k in range(stage, len(stages)):
             node = fallback_node if (k == stage and fallback_node is not None) else stages[k].node
-            reached = self.hops(here, idx, node, size, steps, avoid, limits[k], visited)
+            reached = self.hops(here, idx, node, size, steps, avoid, limits[k], visited, rule)
             if reached is None:
                 return None
             kind = FALLBACK if node == fallback_node and k == stage else SERVER
-            steps.append((kind, self.server(node, reached), k, (node, reached)))
+            steps.append((kind, self.server(node, reached, tenant), k, (node, reached)))
             here, idx, size = node, reached, stages[k].stage.output_size_bytes
             avoid = frozenset()  # later legs wait for repairs rather than detour early
         sink = workload.workload.sink
         if (
             sink is not None
-            and self.hops(here, idx, sink, size, steps, avoid, limits[-1], visited) is None
+            and self.hops(here, idx, sink, size, steps, avoid, limits[-1], visited, rule) is None
         ):
             return None
         return steps
@@ -301,18 +442,19 @@ class _Builder:
             stages.append(StagePlan(stage, node_id, service, stage.forward))
         input_bytes = input_size_bytes(workload, cat)
         limits = leg_limits(workload, cat)
+        tenant = workload.tenant
         routes = []
         sent = np.zeros((source.count, len(stages) + 2))
         for device in range(source.count):
             steps: list[Step] = []
             here, idx, size = source.id, device, input_bytes
             for k, plan in enumerate(stages):
-                idx = self._hops_or_fail(here, idx, plan.node, size, steps, limits[k])
+                idx = self._hops_or_fail(here, idx, plan.node, size, steps, limits[k], tenant)
                 sent[device, k + 1] = sum(v for kind, _, v, _ in steps if kind != SERVER)
-                steps.append((SERVER, self.server(plan.node, idx), k, (plan.node, idx)))
+                steps.append((SERVER, self.server(plan.node, idx, tenant), k, (plan.node, idx)))
                 here, size = plan.node, plan.stage.output_size_bytes
             if workload.sink is not None:
-                self._hops_or_fail(here, idx, workload.sink, size, steps, limits[-1])
+                self._hops_or_fail(here, idx, workload.sink, size, steps, limits[-1], tenant)
             sent[device, -1] = sum(v for kind, _, v, _ in steps if kind != SERVER)
             routes.append(tuple(steps))
         return WorkloadPlan(
@@ -423,8 +565,8 @@ def _mark_private_prefixes(plan: Plan) -> None:
         for route in workload.routes:
             length = 0
             for kind, station, _, _ in route:
-                if uses[id(station)] != 1:
-                    break
+                if uses[id(station)] != 1 or isinstance(station, BurstChannel | BurstServer):
+                    break  # a burst view shares the pool with other routes
                 length += 1
                 if kind == SERVER and station.servers > 1:
                     break

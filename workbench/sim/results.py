@@ -476,8 +476,9 @@ class Results:
 
     def summary(self) -> dict[str, Any]:
         """Documented, stable keys; see the module docstring and ``docs`` in the README.
-        ``energy`` and ``cost`` are always there (README, "What it costs"); ``versions`` and
-        ``rollouts`` only when the scenario declares versions."""
+        ``energy``, ``cost`` and ``audit`` are always there (README, "What it costs",
+        "Tenants"); ``versions`` and ``rollouts`` only when the scenario declares versions,
+        ``learning`` only with drift or learning, ``tenants`` only with tenants."""
         out = self._summary()
         out |= self.economics()
         if self.sim.control is not None:
@@ -489,6 +490,17 @@ class Results:
             from ..learning.tables import summary_learning
 
             out["learning"] = summary_learning(self.sim, self.now_s)
+        out |= self._policy_summary()
+        return out
+
+    def _policy_summary(self) -> dict[str, Any]:
+        """``audit`` (every boundary crossing, by class and tenant, and violations); with
+        tenants also ``tenants`` (per tenant latency, SLO share, slice utilisation)."""
+        from ..audit import summary_audit, summary_tenants
+
+        out: dict[str, Any] = {"audit": summary_audit(self)}
+        if self.sim.plan.tenancy is not None:
+            out["tenants"] = summary_tenants(self)
         return out
 
     def economics(self) -> dict[str, Any]:

@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -282,3 +283,32 @@ def _load(directory: Path) -> Prices:
 def scenario_prices(scenario: Any) -> Prices:
     """The shipped prices with the scenario's ``catalogue: prices:`` applied."""
     return apply_overrides(load_prices(), getattr(scenario.extras, "prices", None))
+
+
+def price_problems(
+    overrides: PriceOverrides | None,
+    hardware: Iterable[str],
+    link_names: Iterable[str],
+    unknown: Callable[[str, str, Iterable[str]], str],
+) -> list[Problem]:
+    """A scenario's prices for hardware or links it does not know (a typo would otherwise be
+    ignored silently); ``unknown(kind, value, known)`` words the message."""
+    if overrides is None:
+        return []
+    hardware, link_names = sorted(hardware), sorted(link_names)
+    problems = []
+    for table in ("purchase", "rental"):
+        for key in getattr(overrides, table):
+            if key not in hardware:
+                problems.append(
+                    Problem(f"catalogue.prices.{table}.{key}", unknown("hardware", key, hardware))
+                )
+    for key in overrides.transfer_per_gb_usd:
+        if key not in link_names:
+            problems.append(
+                Problem(
+                    f"catalogue.prices.transfer_per_gb_usd.{key}",
+                    unknown("link profile or link", key, link_names),
+                )
+            )
+    return problems

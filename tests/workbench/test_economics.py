@@ -398,3 +398,15 @@ def test_prices_for_unknown_hardware_or_links_are_refused(tmp_path: Path) -> Non
     ), text
     assert "catalogue.prices.transfer_per_gb_usd.mpls: unknown link profile or link" in text
     assert "transfer_per_gb_usd.wan" not in text  # a link id of the scenario
+
+
+def test_catalogue_prices_prints_every_dated_price(capsys: pytest.CaptureFixture[str]) -> None:
+    from workbench.cli import main
+
+    assert main(["catalogue", "prices"]) == 0
+    printed = capsys.readouterr().out
+    prices = load_prices()
+    for key, as_of in prices.dates().items():
+        line = next(ln for ln in printed.splitlines() if ln.startswith(key + " "))
+        assert line.endswith(as_of), line
+    assert "rental.h100_node" in printed and "USD/hour, per_use" in printed

@@ -10,7 +10,7 @@ import pytest
 
 from workbench.errors import ScenarioError
 from workbench.learning.bound import adwin_delay_bound
-from workbench.scenario import Drift, Scenario
+from workbench.scenario import Drift, Failure, Scenario
 from workbench.sim import Simulation, simulate
 
 from .conftest import drift_scenario, inspection_only
@@ -231,3 +231,33 @@ def test_feature_detector_and_live_drift() -> None:
         sim.inject_drift(
             Drift.model_validate({"id": "x", "workload": "nope", "at": 0.0, "accuracy_drop": 0.1})
         )
+
+
+def test_a_worse_retrained_version_is_rolled_back_by_the_canary() -> None:
+    """Retrained at 0.70 (worse than the drifted 0.80): the canary rolls it back, the episode
+    ends 'rolled_back', unrecovered."""
+    s = inspection_only(drift_scenario())
+    s.learning[0].retrain.accuracy = 0.70
+    result = simulate(s, until=700, seed=1)
+    row = result.learning().iloc[0]
+    assert row["state"] == "rolled_back" and math.isnan(row["recovered_at_s"])
+    assert result.rollouts()["decision"].iloc[0] == "rolled_back"
+
+
+def test_the_sample_upload_pauses_on_a_cut_and_resumes() -> None:
+    """Samples to the cloud across a WAN cut: the upload pauses and resumes from the last
+    byte, and the WAN carries exactly the samples' bytes once."""
+    s = inspection_only(drift_scenario())
+    s.learning[0].retrain.node = "cloud"
+    s.learning[0].retrain.samples = 300
+    s.learning[0].rollout = {"strategy": "all_at_once"}
+    s.failures = [Failure.model_validate({"link": "wan", "at": 340.0, "duration": 30.0})]
+    sim = Simulation(s, until=700, seed=1)
+    result = sim.run()
+    kinds = list(result.events.query("element == 'defect-loop'")["kind"])
+    assert "transfer_pause" in kinds and "transfer_resume" in kinds
+    job = sim.control.learning.loops[0].jobs[0]
+    assert job.transfer is not None and job.transfer.sent == pytest.approx(300 * 2.2e6)
+    wan_up = result.links.query("link == 'wan' and direction == 'up'")["bytes"].sum()
+    assert wan_up == pytest.approx(300 * 2.2e6, rel=1e-12)
+    assert result.learning()["state"].iloc[0] == "recovered"

@@ -52,6 +52,8 @@ _STATE_COLOURS = {
     "uploading": "#0e7490",
     "waiting_for_samples": "#6d28d9",
     "rolling_out": "#3d5a80",
+    "rolled_back": "#b03a2e",
+    "refused": "#b03a2e",
 }
 
 

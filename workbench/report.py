@@ -838,7 +838,7 @@ def _value(value: Any) -> str:
     return "–" if text in ("", "<NA>", "nan") else text
 
 
-_STATE_CSS = {"recovered": "good", "undetected": "bad"}
+_STATE_CSS = {"recovered": "good", "undetected": "bad", "rolled_back": "bad", "refused": "bad"}
 
 
 def _episode_html(episodes: Any) -> str:

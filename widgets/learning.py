@@ -222,6 +222,9 @@ class LearningView:
         self._marks: list[DecisionMark] = []
         self._low = 50.0
         self.state.value = state_line(None, None)
+        if not self.declared:  # hidden: no figure to build or send
+            self.grid.show([])
+            return
         until = float(until_s or self.controls.until.value)
         self._note = True  # the figure says "no prediction judged yet"
         self._bin_s = max(1.0, round(until / 60))

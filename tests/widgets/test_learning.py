@@ -80,8 +80,9 @@ def test_hidden_without_drift_or_learning() -> None:
     wb = Workbench(load_scenario(SCENARIOS / "factory_bad_rollout.yaml"), until=60)
     assert wb.learning.widget.layout.display == "none"
     assert not wb.learning.declared
+    assert wb.learning.grid.figures == []  # nothing built, nothing sent
     wb.step(10)  # the frame hook does nothing
-    assert all(len(t.x) == 0 for t in wb.learning.figure.data)
+    assert wb.learning.grid.figures == []
 
 
 def test_before_a_run_the_timeline_has_its_axes_and_a_line_per_site(drift: Scenario) -> None:

@@ -469,7 +469,7 @@ def label_bytes_figure(
             )
         )  # fmt: skip
     # labels (hundreds of bytes each) and training samples (GB) differ by decades: log scale
-    low = 10.0 ** math.floor(math.log10(min(shown)))
+    low = 10.0 ** (math.floor(math.log10(min(shown))) - 1)  # the smallest bar a decade tall
     high = 10.0 ** (math.ceil(math.log10(max(shown)) + 0.3))
     figure.update_yaxes(
         title_text="bytes up (log scale)", gridcolor=GRID, **_log_ticks(low, high, byte_text)

@@ -211,6 +211,7 @@ def test_label_bytes_figure_has_a_bar_per_loop_at_each_boundary_crossed() -> Non
     assert list(figure.data[1].text) == ["3 MB", "", "4.4 GB"]
     assert figure.layout.yaxis.title.text == "bytes up (log scale)"
     assert figure.layout.yaxis.type == "log"
+    assert figure.layout.yaxis.range[0] <= 6.0 - 0.9  # 3 MB stands a decade above the axis
     assert all(t.endswith(("B", "kB", "MB", "GB")) for t in figure.layout.yaxis.ticktext)
     assert figure.layout.xaxis.title.text == "tier boundary"
     assert figure.layout.yaxis.ticktext[-1].endswith("GB")

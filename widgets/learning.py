@@ -307,7 +307,7 @@ class LearningView:
         marks = [
             *learning_marks(
                 events, results.detections(), results.decisions(), results.rollouts(),
-                now_s=sim.now,
+                episodes=results.learning(), now_s=sim.now,
             ),
             *outage_marks(outage_windows(events, sim.now)),
         ]  # fmt: skip

@@ -914,7 +914,7 @@ def learning_section_html(
         figure = learning_accuracy_figure(
             accuracy, until_s=until_s, bin_s=bin_s, workload=workload, events=events,
             detections=mine if mine is not None else detections, decisions=decisions,
-            rollouts=rollouts, outages=outages or (),
+            rollouts=rollouts, outages=outages or (), episodes=episodes,
         )  # fmt: skip
         div_id = LEARNING_FIGURE_IDS[0] + (f"-{index + 1}" if index else "")
         figures.append(_figure_html(figure, div_id, with_plotlyjs=False))

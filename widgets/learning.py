@@ -52,6 +52,8 @@ _STATE_COLOURS = {
     "uploading": "#0e7490",
     "waiting_for_samples": "#6d28d9",
     "rolling_out": "#3d5a80",
+    "rolled_back": "#b03a2e",
+    "refused": "#b03a2e",
 }
 
 
@@ -220,6 +222,9 @@ class LearningView:
         self._marks: list[DecisionMark] = []
         self._low = 50.0
         self.state.value = state_line(None, None)
+        if not self.declared:  # hidden: no figure to build or send
+            self.grid.show([])
+            return
         until = float(until_s or self.controls.until.value)
         self._note = True  # the figure says "no prediction judged yet"
         self._bin_s = max(1.0, round(until / 60))
@@ -302,7 +307,7 @@ class LearningView:
         marks = [
             *learning_marks(
                 events, results.detections(), results.decisions(), results.rollouts(),
-                now_s=sim.now,
+                episodes=results.learning(), now_s=sim.now,
             ),
             *outage_marks(outage_windows(events, sim.now)),
         ]  # fmt: skip

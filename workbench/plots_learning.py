@@ -237,11 +237,13 @@ def learning_accuracy_figure(
     decisions: pd.DataFrame | None = None,
     rollouts: pd.DataFrame | None = None,
     outages: Sequence[tuple[float, float, str, str]] = (),
+    episodes: pd.DataFrame | None = None,
     now_s: float | None = None,
 ) -> go.Figure:
     """Accuracy over time per site (``Results.accuracy()``, for ``workload`` when given): the
     true accuracy as a line, the measured binned accuracy as points, with the loop's marks
-    (:func:`learning_marks` of ``events``, ``detections``, ``decisions`` and ``rollouts``) and
+    (:func:`learning_marks` of ``events``, ``detections``, ``decisions``, ``rollouts`` and
+    ``episodes``) and
     ``outages`` (start, end, kind, element) shaded and labelled. ``sites`` fixes which sites
     get traces, in order (the live view's traces exist before their first point); ``now_s``
     ends a band still open (default ``until_s``)."""
@@ -251,7 +253,9 @@ def learning_accuracy_figure(
         bin_s = float(steps.min()) if len(steps) else max(until_s, 1.0)
     names = list(sites) if sites is not None else list(dict.fromkeys(table["site"]))
     marks = [
-        *learning_marks(events, detections, decisions, rollouts, now_s=now_s or until_s),
+        *learning_marks(
+            events, detections, decisions, rollouts, episodes=episodes, now_s=now_s or until_s
+        ),
         *outage_marks(outages),
     ]
     marks.sort(key=lambda m: m.t_s)
@@ -327,6 +331,7 @@ def learning_marks(
     decisions: pd.DataFrame | None = None,
     rollouts: pd.DataFrame | None = None,
     *,
+    episodes: pd.DataFrame | None = None,
     now_s: float = math.inf,
 ) -> list[DecisionMark]:
     """The loop's marks: drift start and full (lines; one for a step drift), each detection
@@ -334,7 +339,9 @@ def learning_marks(
     the hover, else from the events), the sample upload and the retraining (bands, an open one
     ends at ``now_s``), the start and decision of each retrained version's rollout
     (``<loop>-r<n>``, as :func:`~workbench.plots_models.decision_marks` draws them, labelled
-    'r1 rollout' and 'r1 promoted') and recovery. Label texts name the loop when there are
+    'r1 rollout' and 'r1 promoted') and recovery (at each episode's ``recovered_at_s`` with
+    ``episodes``, ``Results.learning()``: the engine's ``recovered`` event comes when it checks,
+    the episode says when the accuracy was back). Label texts name the loop when there are
     several."""
     if events is None or events.empty:
         events = pd.DataFrame(columns=["t_s", "kind", "element", "detail"])
@@ -368,7 +375,7 @@ def learning_marks(
         elif kind == "drift_full" and not starts_at(str(loop), float(t)):
             marks.append(DecisionMark(float(t), named(loop, "drift full"), hover,
                                       MARK_COLOURS["drift"], "dot"))  # fmt: skip
-        elif kind == "recovered":
+        elif kind == "recovered" and episodes is None:
             marks.append(DecisionMark(float(t), named(loop, "recovered"), hover,
                                       MARK_COLOURS["recovered"], "solid"))  # fmt: skip
         elif kind in ("detection", "false_alarm") and (detections is None or detections.empty):
@@ -388,6 +395,16 @@ def learning_marks(
             marks.append(
                 DecisionMark(float(row.t_s), named(str(row.loop), word), hover, colour, "dashdot")
             )
+    if episodes is not None and not episodes.empty:
+        for row in episodes.itertuples(index=False):
+            at = float(row.recovered_at_s)
+            if math.isfinite(at):
+                hover = (
+                    f"<b>{row.loop}</b>: recovered at {at:.4g} s, "
+                    f"{float(row.time_to_recover_s):.4g} s after the drift"
+                )
+                marks.append(DecisionMark(at, named(str(row.loop), "recovered"), hover,
+                                          MARK_COLOURS["recovered"], "solid"))  # fmt: skip
     for start, end, loop in _spans(events, "samples_ready", "upload_end", now_s):
         hover = f"<b>{loop}</b>: training samples uploaded from {start:.4g} s to {end:.4g} s"
         marks.append(DecisionMark(start, named(loop, "upload"), hover, MARK_COLOURS["upload"],
@@ -469,7 +486,7 @@ def label_bytes_figure(
             )
         )  # fmt: skip
     # labels (hundreds of bytes each) and training samples (GB) differ by decades: log scale
-    low = 10.0 ** math.floor(math.log10(min(shown)))
+    low = 10.0 ** (math.floor(math.log10(min(shown))) - 1)  # the smallest bar a decade tall
     high = 10.0 ** (math.ceil(math.log10(max(shown)) + 0.3))
     figure.update_yaxes(
         title_text="bytes up (log scale)", gridcolor=GRID, **_log_ticks(low, high, byte_text)

@@ -846,7 +846,7 @@ def _value(value: Any) -> str:
     return "–" if text in ("", "<NA>", "nan") else text
 
 
-_STATE_CSS = {"recovered": "good", "undetected": "bad"}
+_STATE_CSS = {"recovered": "good", "undetected": "bad", "rolled_back": "bad", "refused": "bad"}
 
 
 def _episode_html(episodes: Any) -> str:
@@ -922,7 +922,7 @@ def learning_section_html(
         figure = learning_accuracy_figure(
             accuracy, until_s=until_s, bin_s=bin_s, workload=workload, events=events,
             detections=mine if mine is not None else detections, decisions=decisions,
-            rollouts=rollouts, outages=outages or (),
+            rollouts=rollouts, outages=outages or (), episodes=episodes,
         )  # fmt: skip
         div_id = LEARNING_FIGURE_IDS[0] + (f"-{index + 1}" if index else "")
         figures.append(_figure_html(figure, div_id, with_plotlyjs=False))

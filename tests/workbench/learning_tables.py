@@ -101,9 +101,9 @@ def episodes_table() -> pd.DataFrame:
     return pd.DataFrame(
         [
             {"loop": "defect-loop", "episode": 1, "drift": "new-supplier-parts",
-             "workload": "inspect", "sites": ["plant-a", "plant-b"], "drift_at_s": 300.0,
-             "detected_at_s": 341.26, "retrain_start_s": 400.0, "retrain_end_s": 900.0,
-             "recovered_at_s": 1012.34, "time_to_detect_s": 41.26, "time_to_recover_s": 712.34,
+             "workload": "inspect", "sites": ["plant-a", "plant-b"], "drift_at_s": 120.0,
+             "detected_at_s": 150.26, "retrain_start_s": 200.0, "retrain_end_s": 260.0,
+             "recovered_at_s": 329.94, "time_to_detect_s": 30.26, "time_to_recover_s": 209.94,
              "wrong_predictions": 5321, "excess_wrong_predictions": 4099.85, "samples": 2000,
              "label_bytes_up": 4.4e9, "gpu_hours": 0.138888, "retrain_node": "plant-dc",
              "version": "defect-loop-r1", "rollout": "defect-loop-r1", "state": "recovered"},

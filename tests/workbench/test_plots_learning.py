@@ -211,6 +211,7 @@ def test_label_bytes_figure_has_a_bar_per_loop_at_each_boundary_crossed() -> Non
     assert list(figure.data[1].text) == ["3 MB", "", "4.4 GB"]
     assert figure.layout.yaxis.title.text == "bytes up (log scale)"
     assert figure.layout.yaxis.type == "log"
+    assert figure.layout.yaxis.range[0] <= 6.0 - 0.9  # 3 MB stands a decade above the axis
     assert all(t.endswith(("B", "kB", "MB", "GB")) for t in figure.layout.yaxis.ticktext)
     assert figure.layout.xaxis.title.text == "tier boundary"
     assert figure.layout.yaxis.ticktext[-1].endswith("GB")
@@ -230,7 +231,7 @@ def test_episode_table_reads_as_an_architect_would() -> None:
     assert list(table.columns) == list(EPISODE_COLUMNS.values())
     first, second = table.iloc[0], table.iloc[1]
     assert first["sites"] == "plant-a, plant-b"
-    assert first["time to detect (s)"] == 41.3 and first["time to recover (s)"] == 712.3
+    assert first["time to detect (s)"] == 30.3 and first["time to recover (s)"] == 209.9
     assert first["GPU-hours"] == 0.139
     assert first["label bytes up"] == "4.4 GB"
     assert first["excess wrong predictions"] == 4100
@@ -250,3 +251,14 @@ def test_a_step_drift_gets_one_mark_not_two(events: pd.DataFrame) -> None:
     step.loc[step["kind"] == "drift_full", "t_s"] = 120.0
     texts = [m.text for m in learning_marks(step)]
     assert "drift starts" in texts and "drift full" not in texts
+
+
+def test_recovery_is_marked_when_the_episode_says_not_when_the_engine_checked(
+    events: pd.DataFrame,
+) -> None:
+    """The engine records 'recovered' when it checks; the episode's recovered_at_s is when the
+    accuracy was back: with the episodes, the mark sits there, once."""
+    marks = learning_marks(events, episodes=episodes_table())
+    (recovered,) = [m for m in marks if m.text == "recovered"]
+    assert recovered.t_s == 329.94 and "209.9 s after the drift" in recovered.hover
+    assert [m.t_s for m in learning_marks(events) if m.text == "recovered"] == [330.0]

@@ -50,7 +50,7 @@ def test_learning_section_has_episode_numbers_loops_and_both_figures() -> None:
     )  # fmt: skip
     assert html.startswith('<section id="learning">') and "<h2>Learning loop</h2>" in html
     # per episode: time to detect and recover, wrong predictions, GPU-hours, where it retrained
-    assert "<td>41.3</td>" in html and "<td>712.3</td>" in html
+    assert "<td>30.3</td>" in html and "<td>209.9</td>" in html
     assert "<td>5,321</td>" in html and "<td>4,100</td>" in html
     assert "<td>0.139</td>" in html and '<td class="text">plant-dc</td>' in html
     assert '<td class="good">recovered</td>' in html and '<td class="bad">undetected</td>' in html

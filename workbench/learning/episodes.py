@@ -5,8 +5,10 @@ States, in order: ``undetected`` (a drift is under way, no trigger yet), ``waiti
 ``uploading`` (the samples travel up to the retrain node), ``retraining`` (the job holds its
 GPUs), ``rolling_out`` (the new version goes down by the loop's rollout), ``recovered`` (the
 expected accuracy of what serves the loop's sites is back within ``tolerance`` of the
-pre-drift one). ``refused``: the engine would not send the samples above the tier their data
-class allows (validation rules this out for scenarios; a live change could ask for it).
+pre-drift one). ``rolled_back``: the rollout's canary refused the new version (the episode
+ends unrecovered; a later trigger may start another). ``refused``: the engine would not send
+the samples above the tier their data class allows (validation rules this out for scenarios;
+a live change could ask for it).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ STATES = (
     "retraining",
     "rolling_out",
     "recovered",
+    "rolled_back",
     "refused",
 )
 NAN = math.nan
@@ -45,6 +48,7 @@ class Episode:
     retrain_start_s: float = NAN
     retrain_end_s: float = NAN
     recovered_at_s: float = NAN
+    rollout_end_s: float = NAN  # when a rolled-back rollout ended
     samples: int = 0  # labelled samples counted after the trigger
     upload_bytes: float = 0.0
     upload_by_link: dict[int, float] = field(default_factory=dict)
@@ -62,4 +66,4 @@ class Episode:
     @property
     def open(self) -> bool:
         """Still running (a new trigger does not start another retraining meanwhile)."""
-        return self.state not in ("recovered", "refused")
+        return self.state not in ("recovered", "rolled_back", "refused")

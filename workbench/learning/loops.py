@@ -200,6 +200,13 @@ class LoopRun:
         now = self.sim.now
         if episode.state != "rolling_out":
             return
+        run = next(
+            (r for r in self.learning.control.rollouts if r.rollout.id == episode.rollout), None
+        )
+        if run is not None and run.phase == "done" and run.decision == "rolled_back":
+            episode.state = "rolled_back"  # the canary refused the new version: the loop is free
+            episode.rollout_end_s = run.end_s
+            return
         target = episode.pre_accuracy * (1.0 - self.loop.tolerance)
         if self.expected(now) >= target - 1e-12:
             changes = [

@@ -106,10 +106,17 @@ def _state(episode: Episode, now: float) -> str:
     ]
     if episode.state == "refused" and episode.samples_ready_s <= now:
         return "refused"
+    if episode.state == "rolled_back" and episode.retrain_end_s <= now:
+        return episode.state if _rollout_over(episode, now) else "rolling_out"
     for state, since in steps:
         if since <= now:
             return state
     return "undetected"
+
+
+def _rollout_over(episode: Episode, now: float) -> bool:
+    """Whether the episode's rollout had ended (rolled back) by ``now``."""
+    return not math.isnan(episode.rollout_end_s) and episode.rollout_end_s <= now
 
 
 def _boundaries(sim: Simulation, by_link: dict[int, float]) -> dict[str, float]:

@@ -19,7 +19,7 @@ Examples
 >>> from workbench.loading import data_dir
 >>> s = load_scenario(data_dir() / "scenarios" / "smart_city_tenants.yaml")
 >>> sorted(foreign_nodes(s, "city"))
-['shops-north', 'shops-south']
+['mall-dc', 'shops-north']
 """
 
 from __future__ import annotations

@@ -64,10 +64,7 @@ def _compare(scenario: Scenario) -> None:
 
 @pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.yaml")), ids=lambda p: p.stem)
 def test_estimate_agrees_with_the_engine(path: object) -> None:
-    scenario = load_scenario(path)  # type: ignore[arg-type]
-    if any(tenant.slices for tenant in scenario.tenants):
-        pytest.skip("the estimate does not model slices yet (README: Tenants and slices)")
-    _compare(scenario)
+    _compare(load_scenario(path))  # type: ignore[arg-type]
 
 
 def test_estimate_agrees_on_the_reference_scenario() -> None:

@@ -105,6 +105,34 @@ class _Model:
         self._segments: dict[str, list[tuple[float, list[Hop], float, str | None]]] = {}
         self._shards = shards_by_node(scenario)
         self._servers: dict[str, int] = {}
+        self._real: dict[str, str] = {}  # a slice's station node -> the node it is a slice of
+        self._tenancy: Any = None
+        if scenario.tenants:
+            from .policy.tenants import Tenancy  # only for scenarios with tenants
+
+            self._tenancy = Tenancy.of(scenario)
+
+    def station_node(self, node_id: str, tenant: str | None) -> str:
+        """Where a stage of ``tenant`` queues on ``node_id``: the node itself or, on a node
+        with slices, its slice (``node[tenant]``) or the unreserved servers (``node[pool]``),
+        each a station of its own. A bursting slice counts the unreserved servers as its own
+        too (an approximation: in the engine it shares them with the pool's users)."""
+        tenancy = self._tenancy
+        if tenancy is None or node_id not in tenancy.node_slices:
+            return node_id
+        piece = tenancy.node_slices[node_id].get(tenant)
+        key = f"{node_id}[{tenant if piece is not None else 'pool'}]"
+        if key not in self.nodes:
+            pool = self.servers(node_id) - tenancy.reserved_servers(node_id)
+            servers = pool if piece is None else int(piece.servers) + (pool if piece.burst else 0)
+            self.nodes[key] = self.nodes[node_id].model_copy(update={"id": key})
+            self._servers[key] = max(servers, 1)
+            self._real[key] = node_id
+        return key
+
+    def real_node(self, station_node: str) -> str:
+        """The node a station node stands for (itself, or the node a slice is of)."""
+        return self._real.get(station_node, station_node)
 
     def instances(self, link: str) -> int:
         spec = self.topo.links[link]
@@ -170,6 +198,7 @@ class _Model:
                 prev = ("link", key)
             if node_id is not None:
                 mean, scv = self.service(workload, k, node_id)
+                node_id = self.station_node(node_id, workload.tenant)
                 self.node_streams[node_id].append(
                     # One inference per aggregation window (thinning[k + 1] / thinning[k]).
                     _Stream(
@@ -203,7 +232,7 @@ def estimate(scenario: Scenario, catalogue: Catalogue | None = None) -> Estimate
             if node_id is not None:
                 mean, _ = model.service(workload, k, node_id)
                 compute += share * mean
-                node = ("node", node_id)
+                node = ("node", model.station_node(node_id, workload.tenant))
                 wait = waits.get((node, workload.id), waits[node])
                 queueing += share * (wait + window_waits(model, workload)[k])
         workloads[workload.id] = WorkloadEstimate(
@@ -216,10 +245,7 @@ def estimate(scenario: Scenario, catalogue: Catalogue | None = None) -> Estimate
     return Estimate(
         workloads=workloads,
         boundaries=_boundaries(model),
-        node_utilisation={
-            n: sum(s.rate * s.mean for s in streams) / model.servers(n)
-            for n, streams in model.node_streams.items()
-        },
+        node_utilisation=_node_load(model),
         link_utilisation=_link_utilisation(model),
     )
 
@@ -423,16 +449,29 @@ def offered_load(
     model = _Model(scenario, catalogue, topology)
     for workload in scenario.workloads:
         model.load(workload)
-    nodes, top_stage = {}, {}
-    for node_id, streams in model.node_streams.items():
-        nodes[node_id] = sum(s.rate * s.mean for s in streams) / model.servers(node_id)
+    nodes = _node_load(model)
+    top_stage: dict[str, str] = {}
+    tops: dict[str, _Stream] = {}
+    for key, streams in model.node_streams.items():
         top = max(streams, key=lambda s: s.rate * s.mean)
-        top_stage[node_id] = top.flow
-    links, top_workload = {}, {}
-    for key, streams in model.link_streams.items():
-        links[key] = sum(s.rate * s.mean for s in streams)
-        top_workload[key] = max(streams, key=lambda s: s.rate * s.mean).flow
+        node_id = model.real_node(key)
+        if node_id not in tops or top.rate * top.mean > tops[node_id].rate * tops[node_id].mean:
+            tops[node_id] = top
+            top_stage[node_id] = top.flow
+    links: dict[tuple[str, bool], float] = {}
+    top_workload: dict[tuple[str, bool], str] = {}
+    for link, streams in model.link_streams.items():
+        links[link] = sum(s.rate * s.mean for s in streams)
+        top_workload[link] = max(streams, key=lambda s: s.rate * s.mean).flow
     return OfferedLoad(nodes, links, top_stage, top_workload)
+
+
+def _node_load(model: _Model) -> dict[str, float]:
+    """Offered load of each node (its slices' and pool's together) per server."""
+    busy: dict[str, float] = defaultdict(float)
+    for key, streams in model.node_streams.items():
+        busy[model.real_node(key)] += sum(s.rate * s.mean for s in streams)
+    return {node_id: total / model.servers(node_id) for node_id, total in busy.items()}
 
 
 def _link_utilisation(model: _Model) -> dict[str, float]:

@@ -288,6 +288,9 @@ def _workload_rows(
             route_of.setdefault(id(route), route)
             group[req] = id(route)
     version = _lineage(run, requests, n) if rows.versions is not None else None
+    judge = run.judge
+    versioned = [k for k, m in enumerate(judge.models) if m is not None] if judge else []
+    first_versioned = versioned[0] if versioned else n_stages  # legs after it carry lineage
     order = np.argsort(group, kind="stable")
     keys, starts = np.unique(group[order], return_index=True)
     bounds = [*starts.tolist(), len(order)]
@@ -315,7 +318,9 @@ def _workload_rows(
             )  # fmt: skip
             lineage = None
             if version is not None:
-                lineage = version[took] if leg > 0 else np.full(len(took), "", dtype=object)
+                lineage = (
+                    version[took] if leg > first_versioned else np.full(len(took), "", dtype=object)
+                )
             rows.add(took, meta, lineage)
             if link_id:
                 key2 = (link_id, direction)

@@ -19,7 +19,7 @@ Examples
 >>> from workbench.loading import data_dir
 >>> s = load_scenario(data_dir() / "scenarios" / "smart_city_tenants.yaml")
 >>> sorted(foreign_nodes(s, "city"))
-['shops-north', 'shops-south']
+['mall-dc', 'shops-north']
 """
 
 from __future__ import annotations
@@ -419,7 +419,7 @@ def check_slice_capacity(scenario: Scenario, catalogue: Catalogue) -> list[Probl
         for s_index, piece in enumerate(tenant.slices):
             if piece.node is None or piece.servers is None:
                 continue
-            streams = model.node_streams.get(piece.node, [])
+            streams = model.node_streams.get(model.station_node(piece.node, tenant.id), [])
             busy = sum(s.rate * s.mean for s in streams if tenant_of.get(s.flow) == tenant.id)
             rho = busy / piece.servers
             if rho < 0.9:

@@ -102,6 +102,7 @@ def _validate(
     problems += _check_flows(scenario)
     problems += _check_failures(scenario)
     problems += _check_control(scenario, cat, None)
+    problems += _check_federated(scenario, cat, None)
     if scenario.simulation.warmup_s >= scenario.simulation.until_s:
         problems.append(
             Problem("simulation.warmup", "must be shorter than simulation.until; shorten it")
@@ -125,6 +126,7 @@ def _validate(
                     )
                 )
     problems += _check_control(scenario, cat, topology)
+    problems += _check_federated(scenario, cat, topology)
     if capacity and not problems:
         problems += [
             p for p in check_capacity(scenario, catalogue, topology) if p.severity == "error"
@@ -151,6 +153,17 @@ def _check_control(scenario: Scenario, cat: Catalogue, topology: Topology | None
     if topology is None:
         return check_versions(scenario, cat)
     return check_rollouts(scenario, cat, topology)
+
+
+def _check_federated(
+    scenario: Scenario, cat: Catalogue, topology: Topology | None
+) -> list[Problem]:
+    """The ``federated`` section (issue 13); nothing imported without one."""
+    if scenario.federated is None:
+        return []
+    from .federated.checks import check_federated
+
+    return check_federated(scenario, cat, topology)
 
 
 def scenario_warnings(scenario: Scenario, catalogue: Catalogue | None = None) -> list[Problem]:

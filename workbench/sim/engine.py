@@ -517,6 +517,11 @@ class Simulation:
             from ..control import attach  # imported only when used: it costs nothing otherwise
 
             self.control = attach(self)
+        self.federated: Any = None  # workbench.federated.rounds.FederatedRun, if declared
+        if scenario.federated is not None:
+            from ..federated.rounds import FederatedRun  # only when used: costs nothing else
+
+            self.federated = FederatedRun(self)
         self.workloads = [WorkloadRun(self, w, streams[w.index]) for w in self.plan.workloads]
         self.flows = [FlowRun(self, f) for f in self.plan.flows]
         for run in self.workloads:

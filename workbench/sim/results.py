@@ -456,7 +456,25 @@ class Results:
 
             out["versions"] = tables.summary_versions(self.sim)
             out["rollouts"] = tables.summary_rollouts(self.sim, self.now_s)
+        out |= self._federated_summary()
         return out
+
+    # ------------------------------------------------------- federated (issue 13)
+    def _federated_summary(self) -> dict[str, Any]:
+        """``{"federated": ...}`` when the scenario has a federated section, else nothing."""
+        if self.sim.federated is None:
+            return {}
+        from ..federated import tables
+
+        return {"federated": tables.summary(self.sim.federated)}
+
+    def federated_rounds(self) -> pd.DataFrame:
+        """Per federated round: times, test accuracy, clients, bytes (empty without one)."""
+        from ..federated import tables
+
+        if self.sim.federated is None:
+            return pd.DataFrame(columns=tables.ROUND_COLUMNS)
+        return tables.rounds(self.sim.federated)
 
     def _summary(self) -> dict[str, Any]:
         return {

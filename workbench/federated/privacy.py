@@ -10,13 +10,10 @@ a round only lowers its real privacy loss, so the epsilon is an upper bound.
 
 from __future__ import annotations
 
+import logging
 import math
 
 import dp_accounting  # type: ignore[import-untyped]
-
-# RDP orders the accountant tries (integers: the fractional orders near 1 of the default list
-# make the accountant warn that its series did not converge).
-ORDERS = [float(a) for a in (*range(2, 65), 80, 96, 128, 192, 256, 512, 1024)]
 
 
 def epsilon(noise_multiplier: float, sample_rate: float, rounds: int, delta: float) -> float:
@@ -31,6 +28,12 @@ def epsilon(noise_multiplier: float, sample_rate: float, rounds: int, delta: flo
         ),
         rounds,
     )
-    accountant = dp_accounting.rdp.RdpAccountant(ORDERS)
-    accountant.compose(event)
-    return float(accountant.get_epsilon(delta))
+    quiet = logging.getLogger("absl")  # the accountant logs each order whose series it skips
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        accountant = dp_accounting.rdp.RdpAccountant()  # its default orders
+        accountant.compose(event)
+        return float(accountant.get_epsilon(delta))
+    finally:
+        quiet.setLevel(level)

@@ -46,7 +46,7 @@ def test_a_cut_wan_drops_its_hospital_until_it_returns() -> None:
     """wan-d is down from 600 s to 1200 s: those rounds wait for hospital D until its data
     centre's share of the 20 s deadline is over (the time its sum needs to reach the cloud kept
     back), then close with 6 updates."""
-    sim, table = rounds_of(variant({**PLAIN, "rounds": 30}), until=1900)
+    _, table = rounds_of(variant({**PLAIN, "rounds": 30}), until=1900)
     during = table[(table["start_s"] >= 600) & (table["start_s"] < 1200)]
     after = table[table["start_s"] >= 1200]
     assert len(during) == 10

@@ -103,8 +103,8 @@ class FederatedRun:
                     self.own_params[c] = self.old_arch.init(rng)
         self.rounds: list[RoundState] = []
         self.reconciles: list[Move] = []
-        self.quarantine_log: list[tuple[float, int, str, int]] = []  # t, round, client, joined
-        self.reconciled: dict[int, float] = {}
+        self.reconciling: set[int] = set()  # clients downloading the current version
+        self.reconciled: dict[int, float] = {}  # client -> when it rejoined
         sim.call_at(config.start_s, self._start_round)
 
     # ------------------------------------------------------------------ plumbing
@@ -280,7 +280,9 @@ class FederatedRun:
             f"round {state.index + 1}: architecture {arch}, "
             f"aggregator has {self.learner.arch.hash}",
         )
-        self.quarantine_log.append((self.sim.now, state.index, f"{node}[{instance}]", 0))
+        if c in self.reconciling:
+            return  # its download of the current version is on the way
+        self.reconciling.add(c)
         skew = self.config.skew
         size = (
             skew.reconcile_size_bytes
@@ -297,6 +299,7 @@ class FederatedRun:
         self.arch_of[c] = self.learner.arch
         self.own_params.pop(c, None)
         self.reconciled[c] = self.sim.now
+        self.reconciling.discard(c)
         node, instance = self.clients[c]
         self.sim.record(
             "federated_rejoin", f"{node}[{instance}]", "reconciled to the current version"

@@ -45,9 +45,9 @@ def test_flat_the_cloud_quarantines_and_the_version_crosses_the_wan() -> None:
 
 def test_a_client_cut_off_stays_quarantined_until_its_download_arrives() -> None:
     """Flat, hospital D's gateways skewed, a 1 GB version each over the one GEO link (2 GB at
-    half of 50 Mbit/s: 640 s) and wan-d cut from 100 s to 200 s: the download pauses and resumes; meanwhile
-    the gateways drop out (cut) or are quarantined again (reachable, not yet reconciled) without
-    a second download; they rejoin once it has arrived."""
+    half of 50 Mbit/s: 640 s) and wan-d cut from 100 s to 200 s: the download pauses and
+    resumes; meanwhile the gateways drop out (cut) or are quarantined again (reachable, not yet
+    reconciled) without a second download; they rejoin once it has arrived."""
     federated = {
         "hierarchical": False,
         "rounds": 15,

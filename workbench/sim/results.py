@@ -476,6 +476,17 @@ class Results:
             return pd.DataFrame(columns=tables.ROUND_COLUMNS)
         return tables.rounds(self.sim.federated)
 
+    def federated_boundaries(self) -> pd.DataFrame:
+        """Per tier boundary (and ``premises``): federated bytes up and down in total, and what
+        centralised training would ship up instead (empty without a federated section)."""
+        from ..federated import tables
+
+        columns = ["boundary", "up_bytes", "down_bytes", "centralised_bytes"]
+        if self.sim.federated is None:
+            return pd.DataFrame(columns=columns)
+        rows = tables.boundaries(self.sim.federated)
+        return pd.DataFrame([{"boundary": k, **v} for k, v in rows.items()], columns=columns)
+
     def _summary(self) -> dict[str, Any]:
         return {
             "version": SUMMARY_VERSION,

@@ -348,6 +348,18 @@ class FederatedRun:
         if not state.groups_open and not state.sums_on_way:
             self._close(state)
 
+    def _stop(self, transfer: Transfer, now: float) -> None:
+        """The round is over: the transfer sends no more, and leaves the backlogs it waits in
+        (a link's drain then has nothing of it to send)."""
+        transfer.state = "done"
+        self._done.pop(id(transfer), None)
+        for channel in transfer.channels:
+            mine = [e for e in channel.backlog if e.run is transfer]
+            for entry in mine:
+                entry.alive = False
+                entry.until = now
+                channel.backlog.remove(entry)
+
     def _close(self, state: RoundState) -> None:
         if state.closed:
             return
@@ -365,8 +377,7 @@ class FederatedRun:
         state.end_s = now
         for move in state.moves:
             if move.transfer.state != "done":
-                move.transfer.state = "done"  # the round is over: stop sending
-                self._done.pop(id(move.transfer), None)
+                self._stop(move.transfer, now)
         self.sim.record(
             "federated_round_end",
             self.top,

@@ -32,6 +32,7 @@ from .canvas import TopologyCanvas
 from .controls import Controls
 from .dashboard import Dashboard
 from .editing import ScenarioEditor
+from .federated import FederatedView
 from .models import ModelsView
 from .panel import EstimateView, PropertyPanel
 from .status import StatusArea
@@ -80,6 +81,7 @@ class Workbench:
         self.models = ModelsView(
             self.editor, controls=self.controls, canvas=self.canvas, status=self.status
         )  # hidden when the scenario declares no model versions
+        self.federated = FederatedView(self.editor, controls=self.controls, status=self.status)
         self.canvas.observe(self.status.guarded("select", self._on_select), names=["selected"])
         side = ipw.VBox(
             [
@@ -98,6 +100,7 @@ class Workbench:
                 self.status.widget,
                 self.dashboard.widget,
                 self.models.widget,
+                self.federated.widget,  # hidden without a federated section
                 self.controls.file_row,
             ],
             layout=ipw.Layout(width="100%"),

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 
 from ..control.transfers import Gate, Transfer
+from ..errors import Problem, ScenarioError
 from . import updates
 from .learning import GroupSum, Learner
 from .model import Architecture
@@ -105,7 +106,29 @@ class FederatedRun:
         self.reconciles: list[Move] = []
         self.reconciling: set[int] = set()  # clients downloading the current version
         self.reconciled: dict[int, float] = {}  # client -> when it rejoined
-        sim.call_at(config.start_s, self._start_round)
+        sim.call_at(config.start_s, self._first_round)
+
+    def _first_round(self) -> None:
+        if not self.rounds:  # not started early by start_now()
+            self._start_round()
+
+    def start_now(self) -> None:
+        """Start the first round now rather than at the section's ``at`` (what the
+        workbench's Start button calls); ScenarioError once the rounds have started."""
+        if self.rounds:
+            raise ScenarioError(
+                [
+                    Problem(
+                        "federated",
+                        f"the rounds started at t = {self.rounds[0].start_s:g} s; "
+                        f"{len(self.rounds)} of {self.config.rounds} so far",
+                    )
+                ]
+            )
+        self._start_round()
+
+    def closed_rounds(self) -> int:
+        return sum(1 for s in self.rounds if s.closed)
 
     # ------------------------------------------------------------------ plumbing
     def gate(self, channel: Any) -> Gate:

@@ -717,6 +717,16 @@ class Simulation:
             return {}
         return {run.rollout.id: run.progress() for run in self.control.rollouts}
 
+    # ------------------------------------------------------------- federated (issue 13)
+    def start_federated(self) -> None:
+        """Start the scenario's federated rounds now rather than at their ``at``;
+        ScenarioError, in one sentence, without a federated section or once they started."""
+        if self.federated is None:
+            raise ScenarioError(
+                [Problem("federated", "the scenario has no federated section; add one first")]
+            )
+        self.federated.start_now()
+
     @property
     def done(self) -> bool:
         return self.now >= self.until_s

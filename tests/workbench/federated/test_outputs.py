@@ -7,6 +7,7 @@ import io
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from workbench.cli import main
@@ -59,3 +60,22 @@ def test_reports_without_federated_have_no_section(tmp_path: Path) -> None:
     assert main(["run", hospital, "-q", "--until", "120", "--out", str(out)]) == 0
     assert '<section id="federated">' not in (out / "report.html").read_text()
     assert "federated" not in json.loads((out / "summary.json").read_text())
+
+
+def test_run_writes_the_federated_tables(run_dir: tuple[Path, str]) -> None:
+    rounds = pd.read_parquet(run_dir[0] / "federated_rounds.parquet")
+    assert len(rounds) == 6 and rounds["quarantined"].tolist()[0] == 2
+    boundaries = pd.read_parquet(run_dir[0] / "federated_boundaries.parquet")
+    assert "premises" in set(boundaries["boundary"])
+
+
+def test_validate_names_a_bad_federated_field_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = SCENARIO.read_text().replace("aggregator: cloud", "aggregator: clod")
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    assert main(["validate", str(path)]) == 2
+    out = capsys.readouterr().out.strip().splitlines()
+    expected = "federated.aggregator: unknown node 'clod'; use a node id of this scenario"
+    assert out == [f"{path}: {expected}"]

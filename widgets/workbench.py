@@ -33,6 +33,7 @@ from .controls import Controls
 from .dashboard import Dashboard
 from .editing import ScenarioEditor
 from .learning import LearningView
+from .federated import FederatedView
 from .models import ModelsView
 from .panel import EstimateView, PropertyPanel
 from .status import StatusArea
@@ -84,6 +85,7 @@ class Workbench:
         self.learning = LearningView(
             self.editor, controls=self.controls, status=self.status
         )  # hidden when the scenario declares neither drift nor learning
+        self.federated = FederatedView(self.editor, controls=self.controls, status=self.status)
         self.canvas.observe(self.status.guarded("select", self._on_select), names=["selected"])
         side = ipw.VBox(
             [
@@ -103,6 +105,7 @@ class Workbench:
                 self.dashboard.widget,
                 self.models.widget,
                 self.learning.widget,
+                self.federated.widget,  # hidden without a federated section
                 self.controls.file_row,
             ],
             layout=ipw.Layout(width="100%"),

@@ -155,6 +155,7 @@ def _run(args: argparse.Namespace) -> int:
         written = write_outputs(results, out_dir, summary=summary)
         written |= _write_model_tables(results, out_dir)
         written |= _write_audit(results, out_dir)
+        written |= _write_federated_tables(results, out_dir)
         report = write_report(results, html_path, summary=summary)
     except OSError as exc:
         where = exc.filename or out_dir
@@ -234,6 +235,17 @@ def _audit(args: argparse.Namespace) -> int:
     )
     print("\n".join(report_lines(trail, scenario, sim.catalogue)))
     return EXIT_INVALID if len(trail.violations) else EXIT_OK
+def _write_federated_tables(results: Any, out_dir: Path) -> dict[str, Path]:
+    """Federated rounds and bytes per boundary as Parquet, when the scenario has the section."""
+    if results.sim.federated is None:
+        return {}
+    written = {}
+    for name, method in (("federated_rounds", "federated_rounds"),
+                         ("federated_boundaries", "federated_boundaries")):  # fmt: skip
+        path = out_dir / f"{name}.parquet"
+        getattr(results, method)().to_parquet(path, engine="pyarrow", index=False)
+        written[name] = path
+    return written
 
 
 def _schema(args: argparse.Namespace) -> int:

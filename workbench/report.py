@@ -210,6 +210,7 @@ def summary_lines(
     if "energy" in summary and "cost" in summary:
         lines += cost_line(summary)
     lines += _rollout_lines(summary)
+    lines += _federated_lines(summary)
     lines += _note_lines(summary)
     return lines
 
@@ -1184,6 +1185,7 @@ Then the bytes waiting in each node's store: filling during an outage, draining 
 {_energy_cost_section(summary, names) if "cost" in summary else ""}
 {_models_section(results, summary, names)}
 {_learning_section(results, summary)}
+{_federated_section(results, summary)}
 <section id="topology">
 <h2>Topology</h2>
 <div class="figure">{divs[5]}</div>
@@ -1197,3 +1199,94 @@ Then the bytes waiting in each node's store: filling during an outage, draining 
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(page, encoding="utf-8")
     return out
+
+
+# ----------------------------------------------------------------------------------------------
+# Federated learning (issue 13)
+
+FEDERATED_FIGURE_IDS = ("federated-accuracy-figure", "federated-bytes-figure")
+
+
+def epsilon_text(epsilon: float | None, delta: float | None) -> str:
+    """'epsilon 3.2 at delta 1e-05', or that the run gives no privacy guarantee."""
+    if epsilon is None:
+        return "no privacy noise (no differential-privacy guarantee)"
+    return f"epsilon {epsilon:.3g} at delta {delta:g}"
+
+
+def _federated_lines(summary: Mapping[str, Any]) -> list[str]:
+    """One line about the federated rounds: accuracy, clients, privacy, bytes."""
+    fed = summary.get("federated")
+    if not fed:
+        return []
+    rounds = fed["rounds"]
+    if not rounds:
+        return ["", "federated: no round closed before the end of the run"]
+    moved = sum(r["bytes_up"] + r["bytes_down"] for r in rounds)
+    counts = [r["participants"] for r in rounds]
+    quarantined = sum(r["quarantined"] for r in rounds)
+    return [
+        "",
+        f"federated: {len(rounds)} rounds, test accuracy {rounds[0]['accuracy']:.3f} -> "
+        f"{rounds[-1]['accuracy']:.3f}, {min(counts)}-{max(counts)} updates a round, "
+        f"{quarantined} quarantined; {epsilon_text(fed['epsilon'], fed['delta'])}; "
+        f"{byte_text(moved)} moved, against {byte_text(fed['centralised_bytes'])} of raw "
+        "training data centralised",
+    ]
+
+
+def _federated_section(results: Results, summary: Mapping[str, Any]) -> str:
+    """The "Federated learning" section: rounds, privacy, bytes against centralised training.
+    Empty when the scenario has no federated section."""
+    fed = summary.get("federated")
+    if fed is None:
+        return ""
+    from .plots_federated import federated_accuracy_figure, federated_bytes_figure
+
+    rounds = results.federated_rounds()
+    boundaries = results.federated_boundaries()
+    figures = [federated_accuracy_figure(rounds), federated_bytes_figure(boundaries)]
+    divs = "\n".join(
+        f'<div class="figure">{_figure_html(f, div_id, with_plotlyjs=False)}</div>'
+        for f, div_id in zip(figures, FEDERATED_FIGURE_IDS, strict=True)
+    )
+    rows = [
+        [
+            str(r.round),
+            _seconds(round(r.start_s, 3)),
+            _seconds(round(r.duration_s, 3)),
+            f"{r.accuracy:.3f}",
+            f"{r.participants} of {r.picked}",
+            str(r.quarantined),
+            str(r.dropped),
+            byte_text(r.bytes_up),
+            byte_text(r.bytes_down),
+        ]
+        for r in rounds.itertuples()
+    ]
+    table = _table(
+        ["round", "start", "duration", "accuracy", "updates", "quarantined", "dropped", "up",
+         "down"],
+        rows,
+    )  # fmt: skip
+    bytes_rows = [
+        [
+            html.escape(str(b.boundary)),
+            byte_text(b.up_bytes),
+            byte_text(b.down_bytes),
+            byte_text(b.centralised_bytes),
+        ]
+        for b in boundaries.itertuples()
+    ]
+    bytes_table = _table(["boundary", "up", "down", "centralised (raw up)"], bytes_rows)
+    return f"""<section id="federated">
+<h2>Federated learning</h2>
+<p class="note">Each round the global model goes down to the clients and their updates come
+up, over the same links as the requests; accuracy is measured on a held-out test set after
+each round. Privacy: {html.escape(epsilon_text(fed["epsilon"], fed["delta"]))}. Only model
+parameters moved; centralised training would have shipped the raw training data.</p>
+{table}
+{bytes_table}
+{divs}
+</section>
+"""

@@ -730,6 +730,9 @@ class Scenario(Schema):
         default_factory=list, description="enterprises sharing nodes and links, with slices"
     )
     simulation: Simulation = Field(default_factory=Simulation)
+    federated: Federated | None = Field(
+        default=None, description="federated learning rounds across the hierarchy (issue 13)"
+    )
 
     def catalogue(self, base: Catalogue | None = None) -> Catalogue:
         """The shipped catalogue (or ``base``) with this scenario's own entries added."""
@@ -925,3 +928,99 @@ def scenario_json_schema() -> dict[str, Any]:
 
 def schema_text() -> str:
     return json.dumps(scenario_json_schema(), indent=2)
+
+
+# ------------------------------------------------------------- federated learning (issue 13)
+
+
+class FederatedPrivacy(Schema):
+    """DP-FedAvg: each client's update is clipped, Gaussian noise is added to each sum."""
+
+    clip: float = Field(gt=0, le=1e6, description="L2 norm bound of one client's update, e.g. 1.0")
+    noise_multiplier: float = Field(
+        ge=0, le=1e3, description="noise std / clip, e.g. 1.0 (0: clipping only, epsilon inf)"
+    )
+    delta: float = Field(default=1e-5, gt=0, lt=1, description="the delta of (epsilon, delta)")
+
+
+class FederatedSkew(Schema):
+    """Client nodes whose instances start on an old model version (another architecture)."""
+
+    nodes: list[Id] = Field(min_length=1, description="client node ids on the old version")
+    old_hidden: int = Field(
+        default=0, ge=0, le=256, description="hidden units of the old architecture"
+    )
+    reconcile_size_bytes: Bytes | None = Field(
+        default=None,
+        alias="reconcile_size",
+        description="bytes of the current version a client downloads to reconcile; default: "
+        "the model's float32 parameters",
+    )
+
+
+class Federated(Schema):
+    """Rounds of federated training: clients are node instances, each with its own data."""
+
+    clients: list[Id] = Field(min_length=1, description="client node ids (every instance)")
+    aggregator: Id = Field(description="the node that aggregates, e.g. 'cloud'")
+    hierarchical: bool = Field(
+        default=False, description="clients report to their site's aggregator first"
+    )
+    site_aggregators: dict[str, Id] = Field(
+        default_factory=dict,
+        description="hierarchical: site -> node; default: the site's highest node on the way",
+    )
+    rounds: int = Field(ge=1, le=1000, description="number of rounds, e.g. 20")
+    start_s: SecondsOrZero = Field(default=0.0, alias="at", description="first round, e.g. '60 s'")
+    every_s: Seconds | None = Field(
+        default=None,
+        alias="every",
+        description="time from one round's start to the next; default: the next starts at once",
+    )
+    deadline_s: Seconds = Field(default=60.0, alias="deadline", description="a round's limit")
+    min_updates: int | None = Field(
+        default=None, ge=1, description="K: a round closes when K updates are in; default: all"
+    )
+    sample: Fraction = Field(
+        default=1.0, description="probability that a client is picked for a round (Poisson)"
+    )
+    local_epochs: int = Field(default=1, ge=1, le=100)
+    batch_size: int = Field(default=32, ge=1, le=100_000)
+    learning_rate: float = Field(default=0.1, gt=0, le=100)
+    algorithm: Literal["fedavg", "fedprox", "trimmed_mean"] = "fedavg"
+    prox_mu: float = Field(default=0.1, ge=0, le=100, description="fedprox: proximal weight")
+    trim: float = Field(default=0.1, ge=0, lt=0.5, description="trimmed_mean: share cut per side")
+    hidden: int = Field(default=16, ge=0, le=256, description="hidden units (0: logistic)")
+    samples_per_client: int = Field(default=500, ge=10, le=1_000_000)
+    test_samples: int = Field(default=4000, ge=10, le=1_000_000)
+    sample_size_bytes: Bytes | None = Field(
+        default=None,
+        alias="sample_size",
+        description="bytes of the raw record behind one training sample (what centralised "
+        "training ships); default: 8 float32 features",
+    )
+    compression: Literal["none", "fp16", "int8", "topk"] = "none"
+    topk: Fraction = Field(default=0.1, description="topk: share of entries sent")
+    bandwidth_share: Fraction = Field(
+        default=0.5, description="most of a link's time the rounds' transfers take"
+    )
+    privacy: FederatedPrivacy | None = None
+    skew: FederatedSkew | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Federated:
+        if self.privacy is not None and self.algorithm == "trimmed_mean":
+            raise ValueError(
+                "privacy needs algorithm fedavg or fedprox (the trimmed mean's sensitivity is "
+                "not bounded by the clip); change one of them"
+            )
+        if self.sample <= 0:
+            raise ValueError("sample must be above 0 (the share of clients picked per round)")
+        if self.topk <= 0:
+            raise ValueError("topk must be above 0 (the share of entries sent)")
+        if self.bandwidth_share <= 0:
+            raise ValueError("bandwidth_share must be above 0, e.g. 0.5")
+        return self
+
+
+Scenario.model_rebuild()

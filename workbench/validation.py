@@ -105,6 +105,7 @@ def _validate(
     problems += _check_control(scenario, cat, None)
     problems += _check_learning(scenario, cat, None)
     problems += _check_tenants(scenario, cat, None)
+    problems += _check_federated(scenario, cat, None)
     if scenario.simulation.warmup_s >= scenario.simulation.until_s:
         problems.append(
             Problem("simulation.warmup", "must be shorter than simulation.until; shorten it")
@@ -130,6 +131,7 @@ def _validate(
     problems += _check_control(scenario, cat, topology)
     problems += _check_learning(scenario, cat, topology)
     problems += _check_tenants(scenario, cat, topology)
+    problems += _check_federated(scenario, cat, topology)
     if capacity and not problems:
         problems += [
             p for p in check_capacity(scenario, catalogue, topology) if p.severity == "error"
@@ -182,6 +184,15 @@ def _check_learning(scenario: Scenario, cat: Catalogue, topology: Topology | Non
     from .learning.checks import check_learning
 
     return check_learning(scenario, cat, topology)
+def _check_federated(
+    scenario: Scenario, cat: Catalogue, topology: Topology | None
+) -> list[Problem]:
+    """The ``federated`` section (issue 13); nothing imported without one."""
+    if scenario.federated is None:
+        return []
+    from .federated.checks import check_federated
+
+    return check_federated(scenario, cat, topology)
 
 
 def scenario_warnings(scenario: Scenario, catalogue: Catalogue | None = None) -> list[Problem]:

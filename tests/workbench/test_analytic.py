@@ -36,6 +36,7 @@ def test_reference_scenario_matches_the_hand_derivation() -> None:
 
 
 LONGER = {"hospital": 1200.0}  # low rates: run longer for 2,000 samples
+LONGER["hospital_federated"] = 15000.0  # 10 monitors at 1 /min: 2,500 requests
 
 
 def _compare(scenario: Scenario) -> None:

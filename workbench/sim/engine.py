@@ -525,6 +525,11 @@ class Simulation:
             from ..control import attach  # imported only when used: it costs nothing otherwise
 
             self.control = attach(self)
+        self.federated: Any = None  # workbench.federated.rounds.FederatedRun, if declared
+        if scenario.federated is not None:
+            from ..federated.rounds import FederatedRun  # only when used: costs nothing else
+
+            self.federated = FederatedRun(self)
         self.workloads = [WorkloadRun(self, w, streams[w.index]) for w in self.plan.workloads]
         self.flows = [FlowRun(self, f) for f in self.plan.flows]
         for run in self.workloads:
@@ -770,6 +775,15 @@ class Simulation:
             return {}
         state: dict[str, str] = control.learning.state()
         return state
+    # ------------------------------------------------------------- federated (issue 13)
+    def start_federated(self) -> None:
+        """Start the scenario's federated rounds now rather than at their ``at``;
+        ScenarioError, in one sentence, without a federated section or once they started."""
+        if self.federated is None:
+            raise ScenarioError(
+                [Problem("federated", "the scenario has no federated section; add one first")]
+            )
+        self.federated.start_now()
 
     @property
     def done(self) -> bool:

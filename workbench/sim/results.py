@@ -493,6 +493,7 @@ class Results:
 
             out["learning"] = summary_learning(self.sim, self.now_s)
         out |= self._policy_summary()
+        out |= self._federated_summary()
         return out
 
     def _policy_summary(self) -> dict[str, Any]:
@@ -511,6 +512,34 @@ class Results:
         from ..economics import economics_summary
 
         return economics_summary(self)
+
+    # ------------------------------------------------------- federated (issue 13)
+    def _federated_summary(self) -> dict[str, Any]:
+        """``{"federated": ...}`` when the scenario has a federated section, else nothing."""
+        if self.sim.federated is None:
+            return {}
+        from ..federated import tables
+
+        return {"federated": tables.summary(self.sim.federated)}
+
+    def federated_rounds(self) -> pd.DataFrame:
+        """Per federated round: times, test accuracy, clients, bytes (empty without one)."""
+        from ..federated import tables
+
+        if self.sim.federated is None:
+            return pd.DataFrame(columns=tables.ROUND_COLUMNS)
+        return tables.rounds(self.sim.federated)
+
+    def federated_boundaries(self) -> pd.DataFrame:
+        """Per tier boundary (and ``premises``): federated bytes up and down in total, and what
+        centralised training would ship up instead (empty without a federated section)."""
+        from ..federated import tables
+
+        columns = ["boundary", "up_bytes", "down_bytes", "centralised_bytes"]
+        if self.sim.federated is None:
+            return pd.DataFrame(columns=columns)
+        rows = tables.boundaries(self.sim.federated)
+        return pd.DataFrame([{"boundary": k, **v} for k, v in rows.items()], columns=columns)
 
     def _summary(self) -> dict[str, Any]:
         return {

@@ -271,8 +271,16 @@ class Controls:
             for w, s in summary.items()
             if s.get("latency_p95_s") is not None
         ]
+        self._report_cost(sim)  # under the "run finished" line, which stays the newest
         self.status.ok(f"run finished at {sim.now:.0f} s; " + ", ".join(worst[:4]))
         self._enable()
+
+    def _report_cost(self, sim: Simulation) -> None:
+        """One status line with the run's energy and monthly cost (workbench.economics)."""
+        from workbench.plots_cost import status_text
+
+        with self.status.guard("energy and cost"):
+            self.status.info(status_text(sim.results().economics()))
 
     def _on_setting(self, _change: dict[str, Any]) -> None:
         if self.simulation is not None:

@@ -79,6 +79,8 @@ class Hardware(Entry):
         "servers",
         "memory",
         "power",
+        "idle_power",
+        "battery_wh",
         "cost_per_hour_usd",
         "memory_bandwidth",
         "precision_ops",
@@ -94,6 +96,14 @@ class Hardware(Entry):
     servers: int = Field(default=1, ge=1, description="parallel inference servers (e.g. GPUs)")
     memory_bytes: Bytes = Field(alias="memory")
     power_w: Watts | None = Field(default=None, alias="power")
+    idle_power_w: Watts | None = Field(
+        default=None,
+        alias="idle_power",
+        description="power while idle (waiting for work, model loaded); 'power' is while busy",
+    )
+    battery_wh: float | None = Field(
+        default=None, gt=0, le=1e6, description="battery capacity per device in Wh, if any"
+    )
     cost_per_hour_usd: float | None = Field(default=None, ge=0)
     memory_bandwidth_bps: BitsPerSecond | None = Field(
         default=None,
@@ -157,7 +167,18 @@ class Model(Entry):
 class LinkProfile(Entry):
     """A kind of link with default figures (bandwidth is the uplink, app-level)."""
 
-    FIGURES = ("bandwidth", "downlink_bandwidth", "rtt", "jitter", "loss", "availability", "mttr")
+    FIGURES = (
+        "bandwidth",
+        "downlink_bandwidth",
+        "rtt",
+        "jitter",
+        "loss",
+        "availability",
+        "mttr",
+        "radio_uj_per_bit_up",
+        "radio_uj_per_bit_down",
+        "radio_power",
+    )
 
     bandwidth_bps: BitsPerSecond = Field(alias="bandwidth")
     downlink_bandwidth_bps: BitsPerSecond | None = Field(default=None, alias="downlink_bandwidth")
@@ -166,6 +187,20 @@ class LinkProfile(Entry):
     loss: Fraction | None = None
     availability: Fraction
     mttr_s: Seconds | None = Field(default=None, alias="mttr")
+    # Radio energy of the device end (the lower tier), after Huang et al.'s linear model
+    # P = alpha_up * rate_up + alpha_down * rate_down + beta: energy per bit sent or received,
+    # plus ``radio_power`` (beta) for as long as the link is busy. Unset: no radio energy.
+    radio_uj_per_bit_up: float | None = Field(
+        default=None, ge=0, le=1e6, description="radio energy per bit sent up, in microjoules"
+    )
+    radio_uj_per_bit_down: float | None = Field(
+        default=None, ge=0, le=1e6, description="radio energy per bit received, in microjoules"
+    )
+    radio_power_w: Watts | None = Field(
+        default=None,
+        alias="radio_power",
+        description="radio power while the link carries data, on top of the per-bit energy",
+    )
 
     @property
     def latency_s(self) -> float:

@@ -48,6 +48,7 @@ from .plots import (
     topology_figure,
     utilisation_figure,
 )
+from .plots_cost import cost_figure, cost_line, energy_figure, joules, money, watts
 from .plots_degraded import affected_workloads, buffer_figure, timeline_figure
 from .plots_live import byte_text
 from .plots_models import (
@@ -63,6 +64,7 @@ from .sim import Results
 from .sim.results import ELEMENT_EVENTS
 
 __all__ = [
+    "COST_FIGURE_IDS",
     "FIGURE_IDS",
     "MODEL_FIGURE_IDS",
     "TABLES",
@@ -88,6 +90,10 @@ FIGURE_IDS = (
 MODEL_FIGURE_IDS = ("version-timeline-figure", "accuracy-figure", "rollout-progress-figure")
 """The figures of the "Models" section, there only when the scenario declares model versions
 (the progress figure only when a checkpoint transfer did not finish)."""
+
+
+COST_FIGURE_IDS = ("energy-figure", "cost-figure")
+"""The figures of the "Energy and cost" section."""
 
 
 def jsonable(value: Any) -> Any:
@@ -191,6 +197,8 @@ def summary_lines(
         )
     lines += [f"  {b.label(names)} {b.through_text(names)}" for b in boundaries if b.through]
     lines += _degraded_lines(summary)
+    if "energy" in summary and "cost" in summary:
+        lines += cost_line(summary)
     lines += _rollout_lines(summary)
     lines += _note_lines(summary)
     return lines
@@ -805,6 +813,89 @@ prediction raises no error: it is counted here because the simulator knows the t
 """
 
 
+def _energy_cost_section(summary: Mapping[str, Any], names: Mapping[str, str]) -> str:
+    """The "Energy and cost" section: a table per tier, the raw-to-cloud counterfactual, the
+    battery life of battery-powered devices, the figures, and the dates of the prices used."""
+    energy, cost = summary["energy"], summary["cost"]
+    hours = cost["hours_per_month"]
+    rows = []
+    for tier, row in cost["tiers"].items():
+        joules_tier = energy["tiers"][tier]["total_j"]
+        rows.append(
+            [
+                _cell(html.escape(names.get(tier, tier))),
+                _cell(watts(energy["tiers"][tier]["average_power_w"])),
+                _cell(f"{joules_tier / (energy['window_s'] or 1.0) * hours / 1e3:,.3g} kWh"),
+                _cell(money(row["hardware_usd"])),
+                _cell(money(row["electricity_usd"])),
+                _cell(money(row["transfer_usd"] + row["egress_usd"])),
+                _cell(money(row["total_usd"])),
+            ]
+        )
+    rows.append(
+        [
+            _cell("<b>all tiers</b>"),
+            _cell(watts(energy["average_power_w"])),
+            _cell(f"{energy['average_power_w'] * hours / 1e3:,.3g} kWh"),
+            _cell(""),
+            _cell(""),
+            _cell(""),
+            _cell(f"<b>{money(cost['total_usd_per_month'])}</b>"),
+        ]
+    )
+    headers = ["tier", "average power", "energy a month", "hardware", "electricity",
+               "data", "cost a month"]  # fmt: skip
+    raw = cost["raw_to_cloud"]
+    saving = raw["bandwidth_saving_percent"]
+    facts = (
+        f"{joules(energy['per_inference_j'])} and {money(cost['per_1000_inferences_usd'])} per "
+        f"1,000 inferences. Shipping every raw byte to the cloud instead "
+        f"({byte_text(raw['raw_bytes_per_month'])} a month"
+        + (
+            f"; this design keeps {saving_text(saving)} of it out of the cloud"
+            if saving is not None
+            else ""
+        )
+        + f") would cost {money(raw['total_usd'])} a month: {money(raw['transfer_usd'])} to move "
+        f"it and {money(raw['cloud_gpu_usd'])} for {raw['cloud_gpu_hours']:,.3g} GPU-hours on "
+        f"{html.escape(raw['cloud_hardware'])}."
+    )
+    battery = [
+        f"{html.escape(node)}: {row['battery_life_days']:,.3g} days on {row['battery_wh']:g} Wh"
+        for node, row in energy["nodes"].items()
+        if row.get("battery_life_days") is not None
+    ]
+    extra = [f"Battery life: {'; '.join(battery)}."] if battery else []
+    if cost["unpriced"]:
+        extra.append(
+            "No price for hardware "
+            + html.escape(", ".join(cost["unpriced"]))
+            + ": only its electricity is counted."
+        )
+    extra += [html.escape(a) for a in energy["assumptions"]]
+    dates = ", ".join(f"{html.escape(k)} {html.escape(v)}" for k, v in cost["prices_as_of"].items())
+    extra.append(f"Prices as of: {dates}. A month is {hours:g} h.")
+    notes = "".join(f'<p class="note">{text}</p>' for text in extra)
+    figures = "".join(
+        f'<div class="figure">{_figure_html(fig, div_id, with_plotlyjs=False)}</div>'
+        for fig, div_id in zip(
+            (energy_figure(summary), cost_figure(summary)), COST_FIGURE_IDS, strict=True
+        )
+    )
+    return f"""<section id="energy-cost">
+<h2>Energy and cost</h2>
+<p class="note">Energy after the warm-up: every card at its idle power all the time, plus
+(active − idle) power while busy, plus the radio energy of wireless links. The cost scales the
+window to a month: owned hardware amortised over its life plus electricity, rented hardware
+per GPU-hour used (or reserved for the month), data priced per GB.</p>
+<p>{facts}</p>
+{_table(headers, rows)}
+{notes}
+{figures}
+</section>
+"""
+
+
 def write_report(
     results: Results,
     path: str | Path,
@@ -935,6 +1026,7 @@ Then the bytes waiting in each node's store: filling during an outage, draining 
 {_drain_table(summary)}
 </section>
 
+{_energy_cost_section(summary, names) if "cost" in summary else ""}
 {_models_section(results, summary, names)}
 <section id="topology">
 <h2>Topology</h2>

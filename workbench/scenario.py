@@ -26,6 +26,7 @@ from .catalogue import (
     TierId,
     load_catalogue,
 )
+from .economics.prices import PriceOverrides
 from .errors import Problem, ProblemsError, ScenarioError
 from .fields import (
     BitsPerSecond,
@@ -83,6 +84,14 @@ class Node(Schema):
     position: Position | None = None
     in_service: bool = True
     label: str | None = None
+    battery_wh: float | None = Field(
+        default=None,
+        gt=0,
+        le=1e6,
+        allow_inf_nan=False,
+        description="battery capacity of each device in Wh (default: the hardware's, if any); "
+        "the summary then gives its battery life",
+    )
     versions: list[Id] = Field(
         default_factory=list,
         description="model versions installed at the start (ids from model_versions); the "
@@ -461,6 +470,9 @@ class CatalogueExtras(Schema):
     links: list[LinkProfile] = Field(default_factory=list)
     data_sources: list[DataSource] = Field(default_factory=list)
     data_classes: list[DataClass] = Field(default_factory=list)
+    prices: PriceOverrides | None = Field(
+        default=None, description="the scenario's own prices, see data/catalogue/prices.yaml"
+    )
 
 
 class Scenario(Schema):

@@ -449,14 +449,23 @@ class Results:
 
     def summary(self) -> dict[str, Any]:
         """Documented, stable keys; see the module docstring and ``docs`` in the README.
-        ``versions`` and ``rollouts`` are there only when the scenario declares versions."""
+        ``energy`` and ``cost`` are always there (README, "What it costs"); ``versions`` and
+        ``rollouts`` only when the scenario declares versions."""
         out = self._summary()
+        out |= self.economics()
         if self.sim.control is not None:
             from ..control import tables
 
             out["versions"] = tables.summary_versions(self.sim)
             out["rollouts"] = tables.summary_rollouts(self.sim, self.now_s)
         return out
+
+    def economics(self) -> dict[str, Any]:
+        """The ``energy`` and ``cost`` sections (:mod:`workbench.economics`), from the tables
+        after the run."""
+        from ..economics import economics_summary
+
+        return economics_summary(self)
 
     def _summary(self) -> dict[str, Any]:
         return {

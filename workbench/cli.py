@@ -287,6 +287,9 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["tiers", "hardware", "models", "links", "data_sources", "data_classes", "tokens"],
     )
     p.set_defaults(func=_catalogue)
+    from .cli_explore import add_parsers
+
+    add_parsers(sub)  # sweep, optimise
     return parser
 
 

@@ -417,6 +417,36 @@ def _run_chunk(
     return rows
 
 
+def _warm_up() -> None:
+    """Import the engine and read the catalogue once in a worker (the first run pays it)."""
+    from .catalogue import load_catalogue
+    from .economics import load_prices
+    from .sim import simulate  # noqa: F401
+
+    load_catalogue()
+    load_prices()
+
+
+def warm_up(client: Any) -> None:
+    """Have every worker of ``client`` import the workbench and read its catalogues."""
+    client.run(_warm_up)
+
+
+def local_cluster(workers: int | None = None) -> Any:
+    """A local Dask cluster of worker processes, one thread each (the engine is pure Python),
+    without the workers' statistical profiler (it samples every thread's stack every 10 ms)."""
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set({"distributed.worker.profile.enabled": False}):
+        return LocalCluster(
+            n_workers=workers or default_cluster_size(),
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+        )
+
+
 def default_cluster_size() -> int:
     """Worker processes of the local cluster: one per core the process may use."""
     try:
@@ -439,15 +469,14 @@ def run_sweep(
     ``tcp://10.0.0.5:8786``) is connected to; else a local cluster of processes is started for
     the sweep and closed after it. ``progress`` is called with the rows done at each step.
     """
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import Client, as_completed
 
     owned = []
     if client is None:
         if scheduler is not None:
             client = Client(scheduler, timeout="20s")
         else:
-            cluster = LocalCluster(n_workers=default_cluster_size(), threads_per_worker=1,
-                                   processes=True, dashboard_address=None)
+            cluster = local_cluster()
             owned.append(cluster)
             client = Client(cluster)
         owned.insert(0, client)
@@ -457,6 +486,7 @@ def run_sweep(
             for d in plan.designs
             for seed in plan.seeds
         ]
+        warm_up(client)
         workers = max(1, len(client.scheduler_info().get("workers", {})))
         size = 1 if not plan.estimate_only else max(1, math.ceil(len(items) / (workers * chunks_per_worker)))
         base = client.scatter(plan.base, broadcast=True)

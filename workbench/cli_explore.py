@@ -79,7 +79,14 @@ def _optimise(args: argparse.Namespace) -> int:
     from .optimiser import optimise
 
     scenario = load_scenario(args.file)
-    result = optimise(scenario, objective=args.objective, confirm=args.confirm, until=args.until)
+    if args.confirm < 0:
+        raise ProblemsError([Problem("--confirm", "expected 0 or more candidates")], args.file)
+    try:
+        result = optimise(
+            scenario, objective=args.objective, confirm=args.confirm, until=args.until
+        )
+    except ProblemsError as exc:
+        raise ProblemsError(exc.problems, args.file) from None
     print(result.explain())
     if args.out:
         from .scenario import save_scenario

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .analytic import _Model
+from .analytic import _Model, loaded_model
 from .catalogue import Catalogue
 from .economics import Usage, cost_summary, energy_summary, scenario_prices, usage_of
 from .economics.prices import Prices
@@ -28,24 +28,18 @@ WINDOW_S = 3600.0  # the estimate's usage is for one hour of steady load (cost i
 __all__ = ["WINDOW_S", "estimate_figures", "estimated_usage", "figures", "run_figures"]
 
 
-def loaded_model(scenario: Scenario, catalogue: Catalogue, topology: Topology) -> _Model:
-    """The estimate's routes and offered loads of every placed workload."""
-    model = _Model(scenario, catalogue, topology)
-    for workload in scenario.workloads:
-        model.load(workload)
-    return model
-
-
 def estimated_usage(
     scenario: Scenario,
     catalogue: Catalogue | None = None,
     topology: Topology | None = None,
     window_s: float = WINDOW_S,
+    model: _Model | None = None,
 ) -> Usage:
-    """The usage of ``scenario`` (valid, not overloaded) over ``window_s`` of steady load."""
+    """The usage of ``scenario`` (valid, not overloaded) over ``window_s`` of steady load
+    (``model``: its loaded estimate model, when already built)."""
     cat = scenario.catalogue(catalogue)
-    topo = topology or Topology(scenario, cat)
-    model = loaded_model(scenario, cat, topo)
+    topo = model.topo if model is not None else topology or Topology(scenario, cat)
+    model = model or loaded_model(scenario, cat, topo)
     nodes = []
     for node in scenario.nodes:
         streams = model.node_streams.get(node.id, [])
@@ -108,11 +102,14 @@ def figures(usage: Usage, scenario: Scenario, catalogue: Catalogue, prices: Pric
 
 
 def estimate_figures(
-    scenario: Scenario, catalogue: Catalogue | None = None, topology: Topology | None = None
+    scenario: Scenario,
+    catalogue: Catalogue | None = None,
+    topology: Topology | None = None,
+    model: _Model | None = None,
 ) -> dict[str, Any]:
     """Cost and energy of ``scenario`` from the estimate (no run)."""
     cat = scenario.catalogue(catalogue)
-    usage = estimated_usage(scenario, cat, topology)
+    usage = estimated_usage(scenario, cat, topology, model=model)
     return figures(usage, scenario, cat, scenario_prices(scenario))
 
 

@@ -78,12 +78,11 @@ class Candidate:
 
     @property
     def confirmed(self) -> bool | None:
-        """Whether the simulation kept every workload's p95 within its SLO (None: not run)."""
+        """Whether the simulation kept every workload's p95 within its SLO (None: not run). A
+        workload without requests in the simulated window (a rare one) does not refute it."""
         if self.simulated_p95_s is None:
             return None
-        return all(
-            p is not None and p <= self.slo_s[w] for w, p in self.simulated_p95_s.items()
-        )
+        return all(p is None or p <= self.slo_s[w] for w, p in self.simulated_p95_s.items())
 
 
 @dataclass
@@ -600,6 +599,16 @@ def explain(result: Optimum) -> str:
              f"residency rule ({how}, {result.seconds:.2f} s)."]  # fmt: skip
     for wid, why in result.unplaceable.items():
         lines.append(f"Workload {wid!r} cannot be placed: {why}; see `workbench advise`.")
+    if best is None and result.candidates:
+        first = result.candidates[0]
+        misses = [f"{w} p95 {_ms(p)} > SLO {_ms(first.slo_s[w])}"
+                  for w, p in (first.simulated_p95_s or {}).items()
+                  if p is not None and p > first.slo_s[w]]  # fmt: skip
+        lines.append(f"The estimate found {len(result.candidates)} feasible design(s), but each "
+                     "missed an SLO at p95 in simulation (the best: " + "; ".join(misses) + "). "
+                     "The tails need headroom the means do not show: raise capacity or relax "
+                     "an SLO.")  # fmt: skip
+        return "\n".join(lines)
     if best is None:
         lines.append("No feasible design was found: every design misses an SLO, overloads a "
                      "node or link, or breaks a residency rule. Raise capacity or relax an SLO.")
@@ -617,8 +626,11 @@ def explain(result: Optimum) -> str:
         lines.append(f"  {wid}: est. mean {_ms(best.latency_s[wid])}{sim} (SLO {_ms(best.slo_s[wid])})")
     if best.confirmed is not None:
         refuted = sum(c.confirmed is False for c in result.candidates)
+        unmeasured = [w for w, p in (best.simulated_p95_s or {}).items() if p is None]
         lines.append(
             "The simulation confirms it: every workload's p95 is within its SLO."
+            + (f" ({', '.join(unmeasured)}: no requests in the simulated window; run longer "
+               "to measure.)" if unmeasured else "")  # fmt: skip
             + (f" ({refuted} better-looking candidate(s) missed an SLO in simulation.)"
                if refuted else "")  # fmt: skip
         )

@@ -34,14 +34,18 @@ def run(name: str, scenario: Scenario, confirm_until: float) -> None:
     best = result.best
     cost = f"${best.figures['cost_usd_per_month']:,.2f}/month" if best else "none feasible"
     how = "exhaustive" if result.exhaustive else "greedy"
-    print(f"{name:22} {len(scenario.workloads):>9} {how:>10} {result.evaluated:>9} "
-          f"{wall:>8.2f} {cpu:>8.2f}   {cost}")  # fmt: skip
+    print(
+        f"{name:22} {len(scenario.workloads):>9} {how:>10} {result.evaluated:>9} "
+        f"{wall:>8.2f} {cpu:>8.2f}   {cost}"
+    )
     start = time.perf_counter()
     confirmed = optimise(scenario, confirm=1, until=scenario.simulation.warmup_s + confirm_until)
-    print(f"{'':22} + confirming the winner by a {confirm_until:g} s simulation (after the "
-          "warm-up): "
-          f"{time.perf_counter() - start:.2f} s in all (p95 within every SLO: "
-          f"{confirmed.best.confirmed if confirmed.best else None})")  # fmt: skip
+    print(
+        f"{'':22} + confirming the winner by a {confirm_until:g} s simulation (after the "
+        "warm-up): "
+        f"{time.perf_counter() - start:.2f} s in all (p95 within every SLO: "
+        f"{confirmed.best.confirmed if confirmed.best else None})"
+    )
 
 
 def main() -> None:
@@ -50,10 +54,15 @@ def main() -> None:
     parser.add_argument("--confirm-until", type=float, default=10.0)
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print(f"{'scenario':22} {'workloads':>9} {'search':>10} {'estimated':>9} {'wall s':>8} "
-          f"{'cpu s':>8}   winner")  # fmt: skip
-    run("factory floor", load_scenario(data_dir() / "scenarios" / "factory_floor.yaml"),
-        args.confirm_until)  # fmt: skip
+    print(
+        f"{'scenario':22} {'workloads':>9} {'search':>10} {'estimated':>9} {'wall s':>8} "
+        f"{'cpu s':>8}   winner"
+    )
+    run(
+        "factory floor",
+        load_scenario(data_dir() / "scenarios" / "factory_floor.yaml"),
+        args.confirm_until,
+    )
     run(f"fleet, {args.devices:,} devices", fleet(args.devices), args.confirm_until)
 
 

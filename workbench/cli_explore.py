@@ -116,7 +116,9 @@ def add_parsers(sub: Any) -> None:
         help="a field and its values, e.g. 'links.wan.bandwidth=10 Mbit/s,1 Gbit/s'; repeat "
         "for a grid",
     )
-    p.add_argument("--seeds", type=_positive, metavar="N", help="simulations per design (default 1)")
+    p.add_argument(
+        "--seeds", type=_positive, metavar="N", help="simulations per design (default 1)"
+    )
     p.add_argument("--sample", type=_positive, metavar="N", help="a random N designs of the grid")
     p.add_argument(
         "--estimate-only", action="store_true", help="the closed-form estimate, no simulation"

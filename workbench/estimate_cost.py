@@ -88,7 +88,9 @@ def estimated_usage(
     return Usage(window_s, tuple(nodes), tuple(links), tuple(workloads), cloud_hw.id)
 
 
-def figures(usage: Usage, scenario: Scenario, catalogue: Catalogue, prices: Prices) -> dict[str, Any]:
+def figures(
+    usage: Usage, scenario: Scenario, catalogue: Catalogue, prices: Prices
+) -> dict[str, Any]:
     """The few numbers a sweep row needs from a usage: cost and energy per month, power."""
     energy = energy_summary(usage, scenario, catalogue)
     cost = cost_summary(usage, energy, catalogue, prices)
@@ -116,5 +118,8 @@ def estimate_figures(
 def run_figures(results: Any) -> dict[str, Any]:
     """Cost and energy of a finished run (its measured window)."""
     return figures(
-        usage_of(results), results.scenario, results.sim.catalogue, scenario_prices(results.scenario)
+        usage_of(results),
+        results.scenario,
+        results.sim.catalogue,
+        scenario_prices(results.scenario),
     )

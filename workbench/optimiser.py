@@ -35,9 +35,9 @@ from typing import Any, Literal
 from .advisor import _Context, _evaluate
 from .analytic import _Model, estimate_of, loaded_model
 from .catalogue import Catalogue
-from .errors import Problem, ProblemsError
 from .economics import Usage, cost_summary, energy_summary, scenario_prices
 from .economics.usage import LinkUsage, NodeUsage
+from .errors import Problem, ProblemsError
 from .estimate_cost import estimate_figures
 from .scenario import Scenario, Workload
 from .topology import Topology
@@ -210,12 +210,21 @@ def evaluate(
     latency = {w: e.latency_s for w, e in est.workloads.items()}
     slo = {w: e.slo_s for w, e in est.workloads.items()}
     figures["latency_share"] = sum(latency[w] / slo[w] for w in latency)
-    problems = [f"{w}: est. mean {latency[w] * 1e3:.4g} ms > SLO {slo[w] * 1e3:.4g} ms"
-                for w in latency if not latency[w] <= slo[w]]  # fmt: skip
-    problems += [f"node {n} is offered {rho:.0%} of its capacity"
-                 for n, rho in est.node_utilisation.items() if rho >= 1]  # fmt: skip
-    problems += [f"link {k} is offered {rho:.0%} of its capacity"
-                 for k, rho in est.link_utilisation.items() if rho >= 1]  # fmt: skip
+    problems = [
+        f"{w}: est. mean {latency[w] * 1e3:.4g} ms > SLO {slo[w] * 1e3:.4g} ms"
+        for w in latency
+        if not latency[w] <= slo[w]
+    ]
+    problems += [
+        f"node {n} is offered {rho:.0%} of its capacity"
+        for n, rho in est.node_utilisation.items()
+        if rho >= 1
+    ]
+    problems += [
+        f"link {k} is offered {rho:.0%} of its capacity"
+        for k, rho in est.link_utilisation.items()
+        if rho >= 1
+    ]
     boundary = est.boundaries.get(PREMISES)
     wan = boundary.up_bytes_per_s + boundary.down_bytes_per_s if boundary else 0.0
     overloaded = {n for n, rho in est.node_utilisation.items() if rho >= 1}
@@ -226,14 +235,18 @@ def evaluate(
     return validated(scenario, candidate, cat) if validate else candidate
 
 
-def validated(scenario: Scenario, candidate: Candidate, catalogue: Catalogue | None = None) -> Candidate:
+def validated(
+    scenario: Scenario, candidate: Candidate, catalogue: Catalogue | None = None
+) -> Candidate:
     """``candidate`` after every check of ``workbench validate`` (residency on the real routes
     included): its problems are added, and it is feasible only when there are none."""
     from .validation import validate_scenario
 
     if not candidate.feasible:
         return candidate
-    design = scenario.model_copy(update={"placement": {**scenario.placement, **candidate.placement}})
+    design = scenario.model_copy(
+        update={"placement": {**scenario.placement, **candidate.placement}}
+    )
     found = validate_scenario(design, catalogue, capacity=False)
     candidate.problems += [f"{p.path}: {p.message}" for p in found]
     candidate.feasible = not candidate.problems
@@ -265,8 +278,9 @@ class _Marginal:
     def _node_usage(self, node_id: str, busy: float) -> NodeUsage:
         node = self.nodes[node_id]
         cards = node.servers or self.cat.hardware[node.hardware].servers
-        return NodeUsage(node_id, node.tier, node.hardware, node.count,
-                         self.model.servers(node_id), cards, busy)  # fmt: skip
+        return NodeUsage(
+            node_id, node.tier, node.hardware, node.count, self.model.servers(node_id), cards, busy
+        )
 
     def _node_key(self, node_id: str) -> tuple[Any, ...]:
         node = self.nodes[node_id]
@@ -302,16 +316,31 @@ class _Marginal:
         lower, upper = (spec.a, spec.b) if low_first else (spec.b, spec.a)
         profile = self.profiles[link_id]
         priced_alone = link_id in self.prices.transfer
-        key = (link_id if priced_alone else profile, upward, spec.bandwidth_bps,
-               spec.downlink_bandwidth_bps, self._node_key(lower), self._node_key(upper))
+        key = (
+            link_id if priced_alone else profile,
+            upward,
+            spec.bandwidth_bps,
+            spec.downlink_bandwidth_bps,
+            self._node_key(lower),
+            self._node_key(upper),
+        )
         if key not in self._link_rate:
             ends = (self._node_usage(lower, 0.0), self._node_usage(upper, 0.0))
             cloud = self.cat.hardware[self.nodes[upper].hardware].id
 
             def link(byte: float) -> LinkUsage:
-                return LinkUsage(link_id, lower, upper, ends[0].tier, ends[1].tier, profile,
-                                 byte if upward else 0.0, 0.0 if upward else byte,
-                                 spec.bandwidth_bps, spec.downlink_bandwidth_bps)  # fmt: skip
+                return LinkUsage(
+                    link_id,
+                    lower,
+                    upper,
+                    ends[0].tier,
+                    ends[1].tier,
+                    profile,
+                    byte if upward else 0.0,
+                    0.0 if upward else byte,
+                    spec.bandwidth_bps,
+                    spec.downlink_bandwidth_bps,
+                )
 
             base = self._value(Usage(1.0, ends, (link(0.0),), (), cloud))
             sent = self._value(Usage(1.0, ends, (link(1e6),), (), cloud))
@@ -383,9 +412,14 @@ def optimise(
     run_s = until if until is not None else scenario.simulation.until_s
     if confirm > 0 and run_s <= scenario.simulation.warmup_s:
         raise ProblemsError(
-            [Problem("--until", f"{run_s:g} s is not longer than the scenario's warm-up "
-                     f"({scenario.simulation.warmup_s:g} s), so a confirmation would measure "
-                     "nothing; run longer")]  # fmt: skip
+            [
+                Problem(
+                    "--until",
+                    f"{run_s:g} s is not longer than the scenario's warm-up "
+                    f"({scenario.simulation.warmup_s:g} s), so a confirmation would measure "
+                    "nothing; run longer",
+                )
+            ]
         )
     start = time.perf_counter()
     cat = scenario.catalogue(catalogue)
@@ -411,7 +445,9 @@ def optimise(
         candidates, evaluated = _exhaustive(scenario, cat, workloads, space, objective, keep)
         is_exhaustive = True
     else:
-        candidates, evaluated = _greedy(scenario, cat, ctx, workloads, space, bounds, objective, keep)
+        candidates, evaluated = _greedy(
+            scenario, cat, ctx, workloads, space, bounds, objective, keep
+        )
         is_exhaustive = False
     current = None
     own = {k: v for k, v in scenario.placement.items()}
@@ -421,20 +457,23 @@ def optimise(
     )
     if in_space and scenario.workloads:
         current = evaluate(scenario, own, cat, topology=ctx.topo)
-    simulated = 0
-    for candidate in candidates:  # the best `confirm`, and on until one holds in simulation
-        if simulated >= confirm and any(c.confirmed for c in candidates):
-            break
-        if confirm == 0:
-            break
+    for simulated, candidate in enumerate(candidates):  # the best `confirm`, and on until
+        if confirm == 0 or (simulated >= confirm and any(c.confirmed for c in candidates)):
+            break  # one holds in simulation
         if progress is not None:
             progress(f"simulating candidate {simulated + 1}")
         _simulate(scenario, candidate, until)
-        simulated += 1
     return Optimum(
-        objective, scenario.name, size, evaluated, is_exhaustive, candidates, current,
-        time.perf_counter() - start, unplaceable,
-    )  # fmt: skip
+        objective,
+        scenario.name,
+        size,
+        evaluated,
+        is_exhaustive,
+        candidates,
+        current,
+        time.perf_counter() - start,
+        unplaceable,
+    )
 
 
 def _exhaustive(
@@ -482,10 +521,12 @@ def _greedy(
     ranked: dict[str, list[tuple[float, Chain]]] = {}
     for workload in workloads:
         ranked[workload.id] = sorted(
-            ((marginal.of(workload, c, bound), c)
-             for c, bound in zip(space[workload.id], bounds[workload.id], strict=True)),
+            (
+                (marginal.of(workload, c, bound), c)
+                for c, bound in zip(space[workload.id], bounds[workload.id], strict=True)
+            ),
             key=lambda item: item[0],
-        )  # fmt: skip
+        )
     choice = {w.id: 0 for w in workloads}
     by_id = {w.id: w for w in workloads}
 
@@ -520,7 +561,11 @@ def _greedy(
         if candidate.feasible:
             break
         movable = {w for w in choice if choice[w] + 1 < len(ranked[w])}
-        moves = {w for w, lat in candidate.latency_s.items() if w in movable and not lat <= candidate.slo_s[w]}
+        moves = {
+            w
+            for w, lat in candidate.latency_s.items()
+            if w in movable and not lat <= candidate.slo_s[w]
+        }
         for station in candidate.overloaded:
             users = [w for w in movable if station in uses(w)]
             if users:
@@ -550,7 +595,7 @@ def _greedy(
         for wid in choice
         if choice[wid] + 1 < len(ranked[wid])
     )
-    others = []
+    others: list[Candidate] = []
     for _, wid in steps[: keep + 2]:
         if len(others) >= keep - 1:
             break
@@ -570,7 +615,9 @@ def _greedy(
 def _simulate(scenario: Scenario, candidate: Candidate, until: float | None) -> None:
     from .sim import simulate
 
-    design = scenario.model_copy(update={"placement": {**scenario.placement, **candidate.placement}})
+    design = scenario.model_copy(
+        update={"placement": {**scenario.placement, **candidate.placement}}
+    )
     summary = simulate(design, until=until).summary()
     candidate.simulated_p95_s = {w: s["latency_p95_s"] for w, s in summary["workloads"].items()}
 
@@ -593,25 +640,36 @@ def _amount(objective: Objective, value: float) -> str:
 def explain(result: Optimum) -> str:
     """Plain sentences: the winner, its figures, the runner-up and what the difference is."""
     objective, best = result.objective, result.best
-    how = (f"all {result.space:,} designs estimated" if result.exhaustive
-           else f"{result.space:,} designs in the space, {result.evaluated} estimated (greedy)")  # fmt: skip
-    lines = [f"{result.scenario_name}: lowest {objective} placement meeting every SLO and "
-             f"residency rule ({how}, {result.seconds:.2f} s)."]  # fmt: skip
+    how = (
+        f"all {result.space:,} designs estimated"
+        if result.exhaustive
+        else f"{result.space:,} designs in the space, {result.evaluated} estimated (greedy)"
+    )
+    lines = [
+        f"{result.scenario_name}: lowest {objective} placement meeting every SLO and "
+        f"residency rule ({how}, {result.seconds:.2f} s)."
+    ]
     for wid, why in result.unplaceable.items():
         lines.append(f"Workload {wid!r} cannot be placed: {why}; see `workbench advise`.")
     if best is None and result.candidates:
         first = result.candidates[0]
-        misses = [f"{w} p95 {_ms(p)} > SLO {_ms(first.slo_s[w])}"
-                  for w, p in (first.simulated_p95_s or {}).items()
-                  if p is not None and p > first.slo_s[w]]  # fmt: skip
-        lines.append(f"The estimate found {len(result.candidates)} feasible design(s), but each "
-                     "missed an SLO at p95 in simulation (the best: " + "; ".join(misses) + "). "
-                     "The tails need headroom the means do not show: raise capacity or relax "
-                     "an SLO.")  # fmt: skip
+        misses = [
+            f"{w} p95 {_ms(p)} > SLO {_ms(first.slo_s[w])}"
+            for w, p in (first.simulated_p95_s or {}).items()
+            if p is not None and p > first.slo_s[w]
+        ]
+        lines.append(
+            f"The estimate found {len(result.candidates)} feasible design(s), but each "
+            "missed an SLO at p95 in simulation (the best: " + "; ".join(misses) + "). "
+            "The tails need headroom the means do not show: raise capacity or relax "
+            "an SLO."
+        )
         return "\n".join(lines)
     if best is None:
-        lines.append("No feasible design was found: every design misses an SLO, overloads a "
-                     "node or link, or breaks a residency rule. Raise capacity or relax an SLO.")
+        lines.append(
+            "No feasible design was found: every design misses an SLO, overloads a "
+            "node or link, or breaks a residency rule. Raise capacity or relax an SLO."
+        )
         return "\n".join(lines)
     lines.append(
         f"Winner: {_amount('cost', best.figures['cost_usd_per_month'])}, "
@@ -623,16 +681,25 @@ def explain(result: Optimum) -> str:
         sim = ""
         if best.simulated_p95_s is not None:
             sim = f", simulated p95 {_ms(best.simulated_p95_s.get(wid))}"
-        lines.append(f"  {wid}: est. mean {_ms(best.latency_s[wid])}{sim} (SLO {_ms(best.slo_s[wid])})")
+        lines.append(
+            f"  {wid}: est. mean {_ms(best.latency_s[wid])}{sim} (SLO {_ms(best.slo_s[wid])})"
+        )
     if best.confirmed is not None:
         refuted = sum(c.confirmed is False for c in result.candidates)
         unmeasured = [w for w, p in (best.simulated_p95_s or {}).items() if p is None]
         lines.append(
             "The simulation confirms it: every workload's p95 is within its SLO."
-            + (f" ({', '.join(unmeasured)}: no requests in the simulated window; run longer "
-               "to measure.)" if unmeasured else "")  # fmt: skip
-            + (f" ({refuted} better-looking candidate(s) missed an SLO in simulation.)"
-               if refuted else "")  # fmt: skip
+            + (
+                f" ({', '.join(unmeasured)}: no requests in the simulated window; run longer "
+                "to measure.)"
+                if unmeasured
+                else ""
+            )
+            + (
+                f" ({refuted} better-looking candidate(s) missed an SLO in simulation.)"
+                if refuted
+                else ""
+            )
         )
     runner = result.runner_up
     if runner is None:
@@ -649,17 +716,23 @@ def explain(result: Optimum) -> str:
 
 def _versus(objective: Objective, best: Candidate, other: Candidate, name: str) -> str:
     moved = [k for k in sorted(best.placement) if best.placement[k] != other.placement.get(k)]
-    parts = [f"{k} runs on {best.placement[k]} instead of {other.placement.get(k)}" for k in moved[:5]]
+    parts = [
+        f"{k} runs on {best.placement[k]} instead of {other.placement.get(k)}" for k in moved[:5]
+    ]
     if len(moved) > 5:
         parts.append(f"and {len(moved) - 5} more stages move")
     saving = other.value(objective) - best.value(objective)
     if best.rank(objective)[0] == other.rank(objective)[0]:
-        sentence = (f"Against {name}: {'; '.join(parts)}. Both come to "
-                    f"{_amount(objective, best.value(objective))}; the winner is faster")  # fmt: skip
+        sentence = (
+            f"Against {name}: {'; '.join(parts)}. Both come to "
+            f"{_amount(objective, best.value(objective))}; the winner is faster"
+        )
     else:
-        sentence = (f"Against {name}: {'; '.join(parts)}. That saves "
-                    f"{_amount(objective, saving)} ({_amount(objective, other.value(objective))}"
-                    f" -> {_amount(objective, best.value(objective))})")  # fmt: skip
+        sentence = (
+            f"Against {name}: {'; '.join(parts)}. That saves "
+            f"{_amount(objective, saving)} ({_amount(objective, other.value(objective))}"
+            f" -> {_amount(objective, best.value(objective))})"
+        )
     if objective != "cost":
         delta = other.figures["cost_usd_per_month"] - best.figures["cost_usd_per_month"]
         sentence += f" and {'saves' if delta >= 0 else 'costs'} ${abs(delta):,.2f} per month"
@@ -670,14 +743,17 @@ def _versus(objective: Objective, best: Candidate, other: Candidate, name: str) 
         if a is None or b is None:
             continue
         verb = "costs" if b > a else "gains"
-        changes.append(f"{wid} {verb} {_ms(abs(b - a))} of mean latency ({_ms(a)} -> {_ms(b)}, "
-                       f"SLO {_ms(best.slo_s[wid])})")  # fmt: skip
+        changes.append(
+            f"{wid} {verb} {_ms(abs(b - a))} of mean latency ({_ms(a)} -> {_ms(b)}, "
+            f"SLO {_ms(best.slo_s[wid])})"
+        )
     if changes:
         sentence += "; in latency, " + "; ".join(changes)
     wan = other.wan_bytes_per_s - best.wan_bytes_per_s
     if abs(wan) > 1e-9 * max(other.wan_bytes_per_s, 1.0):
-        sentence += (f"; it sends {abs(wan) / 1e3:,.3g} kB/s {'less' if wan > 0 else 'more'} "
-                     "over the WAN")  # fmt: skip
+        sentence += (
+            f"; it sends {abs(wan) / 1e3:,.3g} kB/s {'less' if wan > 0 else 'more'} over the WAN"
+        )
     return sentence + "."
 
 

@@ -18,8 +18,14 @@ AXES = {  # column -> axis title; each is plotted against each workload's latenc
 
 def design_means(table: pd.DataFrame, value_columns: list[str]) -> pd.DataFrame:
     """One row per design: numbers averaged over seeds, design values kept."""
-    numeric = [c for c in table.columns if c not in value_columns and c not in ("design", "seed")
-               and pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c])]
+    numeric = [
+        c
+        for c in table.columns
+        if c not in value_columns
+        and c not in ("design", "seed")
+        and pd.api.types.is_numeric_dtype(table[c])
+        and not pd.api.types.is_bool_dtype(table[c])
+    ]
     grouped = table.groupby("design", sort=True)
     out = grouped[numeric].mean()
     for column in [*value_columns, "status"]:
@@ -60,12 +66,18 @@ def pareto_figure(table: pd.DataFrame, value_columns: list[str]) -> go.Figure:
     fig = make_subplots(
         rows=max(1, len(workloads)),
         cols=max(1, len(axes)),
-        subplot_titles=[f"{w}: latency vs {t.split(' (')[0]}" for w in workloads for t in axes.values()],
+        subplot_titles=[
+            f"{w}: latency vs {t.split(' (')[0]}" for w in workloads for t in axes.values()
+        ],
         vertical_spacing=min(0.12, 0.5 / max(1, len(workloads))),
     )
-    labels = designs[value_columns].astype(str).apply(
-        lambda r: "<br>".join(f"{k} = {v}" for k, v in r.items()), axis=1
-    ) if value_columns else designs["design"].astype(str)
+    labels = (
+        designs[value_columns]
+        .astype(str)
+        .apply(lambda r: "<br>".join(f"{k} = {v}" for k, v in r.items()), axis=1)
+        if value_columns
+        else designs["design"].astype(str)
+    )
     for row, workload in enumerate(workloads, start=1):
         column, kind = latency_column(designs, workload)
         y = designs[column] * 1e3
@@ -74,46 +86,87 @@ def pareto_figure(table: pd.DataFrame, value_columns: list[str]) -> go.Figure:
             x = designs[x_column]
             front = pareto_front(x, y)
             meets = designs.get("all_slos_met", pd.Series(True, index=designs.index)).astype(bool)
-            for subset, name, symbol in ((meets, "meets every SLO", "circle"),
-                                         (~meets, "misses an SLO", "x")):
-                fig.add_trace(go.Scatter(
-                    x=x[subset], y=y[subset], mode="markers", name=name, legendgroup=name,
-                    showlegend=row == 1 and col == 1, marker={"symbol": symbol, "size": 8,
-                    "color": "#1f77b4" if symbol == "circle" else "#d62728", "opacity": 0.6},
-                    text=labels[subset], hovertemplate="%{text}<br>%{x:.4g}, %{y:.4g} ms<extra></extra>",
-                ), row=row, col=col)
+            for subset, name, symbol in (
+                (meets, "meets every SLO", "circle"),
+                (~meets, "misses an SLO", "x"),
+            ):
+                fig.add_trace(
+                    go.Scatter(
+                        x=x[subset],
+                        y=y[subset],
+                        mode="markers",
+                        name=name,
+                        legendgroup=name,
+                        showlegend=row == 1 and col == 1,
+                        marker={
+                            "symbol": symbol,
+                            "size": 8,
+                            "color": "#1f77b4" if symbol == "circle" else "#d62728",
+                            "opacity": 0.6,
+                        },
+                        text=labels[subset],
+                        hovertemplate="%{text}<br>%{x:.4g}, %{y:.4g} ms<extra></extra>",
+                    ),
+                    row=row,
+                    col=col,
+                )
             ordered = designs[front].assign(_x=x[front], _y=y[front]).sort_values("_x")
-            fig.add_trace(go.Scatter(
-                x=ordered["_x"], y=ordered["_y"], mode="lines+markers", name="Pareto front",
-                legendgroup="front", showlegend=row == 1 and col == 1,
-                line={"color": "#2ca02c", "width": 2}, marker={"size": 12, "color": "#2ca02c",
-                "line": {"width": 1, "color": "black"}}, text=labels[front].loc[ordered.index],
-                hovertemplate="Pareto front<br>%{text}<extra></extra>",
-            ), row=row, col=col)
-            fig.add_hline(y=slo, line_dash="dash", line_color="#d62728", row=row, col=col,
-                          annotation_text=f"SLO {slo:.4g} ms", annotation_position="top left")
+            fig.add_trace(
+                go.Scatter(
+                    x=ordered["_x"],
+                    y=ordered["_y"],
+                    mode="lines+markers",
+                    name="Pareto front",
+                    legendgroup="front",
+                    showlegend=row == 1 and col == 1,
+                    line={"color": "#2ca02c", "width": 2},
+                    marker={"size": 12, "color": "#2ca02c", "line": {"width": 1, "color": "black"}},
+                    text=labels[front].loc[ordered.index],
+                    hovertemplate="Pareto front<br>%{text}<extra></extra>",
+                ),
+                row=row,
+                col=col,
+            )
+            fig.add_hline(
+                y=slo,
+                line_dash="dash",
+                line_color="#d62728",
+                row=row,
+                col=col,
+                annotation_text=f"SLO {slo:.4g} ms",
+                annotation_position="top left",
+            )
             fig.update_xaxes(title_text=title, row=row, col=col)
             fig.update_yaxes(title_text=f"{kind} (ms)", row=row, col=col)
-    fig.update_layout(height=max(400, 320 * len(workloads)), template="plotly_white",
-                      margin={"t": 60, "l": 60, "r": 20, "b": 40})
+    fig.update_layout(
+        height=max(400, 320 * len(workloads)),
+        template="plotly_white",
+        margin={"t": 60, "l": 60, "r": 20, "b": 40},
+    )
     return fig
 
 
 def pareto_page(table: pd.DataFrame, plan: Any) -> str:
     """A self-contained HTML page: what was swept, the Pareto figure, the designs' table."""
     value_columns = [v.path for v in plan.variations]
-    head = (f"<h1>Sweep of {html.escape(plan.name)}</h1><p>{len(plan.designs)} designs x "
-            f"{len(plan.seeds)} seed(s) = {len(table)} rows, "
-            f"{'closed-form estimate' if plan.estimate_only else 'simulation'}. Varied: "
-            + ", ".join(f"<code>{html.escape(v.path)}</code> = "
-                        + html.escape(", ".join(map(str, v.values))) for v in plan.variations)
-            + ". Lower and further left is better; the green line joins the designs no other "
-              "design beats on both axes; the dashed red line is the workload's SLO.</p>")
+    head = (
+        f"<h1>Sweep of {html.escape(plan.name)}</h1><p>{len(plan.designs)} designs x "
+        f"{len(plan.seeds)} seed(s) = {len(table)} rows, "
+        f"{'closed-form estimate' if plan.estimate_only else 'simulation'}. Varied: "
+        + ", ".join(
+            f"<code>{html.escape(v.path)}</code> = " + html.escape(", ".join(map(str, v.values)))
+            for v in plan.variations
+        )
+        + ". Lower and further left is better; the green line joins the designs no other "
+        "design beats on both axes; the dashed red line is the workload's SLO.</p>"
+    )
     if table.empty:
         return f"<!doctype html><html><body>{head}<p>No rows.</p></body></html>"
     figure = pareto_figure(table, value_columns).to_html(full_html=False, include_plotlyjs=True)
     designs = design_means(table, value_columns)
-    return ("<!doctype html><html><head><meta charset='utf-8'><title>Sweep: "
-            f"{html.escape(plan.name)}</title></head><body style='font-family:sans-serif'>"
-            f"{head}{figure}<h2>Designs (means over seeds)</h2>"
-            f"{designs.to_html(index=False, float_format=lambda v: f'{v:.4g}')}</body></html>")
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'><title>Sweep: "
+        f"{html.escape(plan.name)}</title></head><body style='font-family:sans-serif'>"
+        f"{head}{figure}<h2>Designs (means over seeds)</h2>"
+        f"{designs.to_html(index=False, float_format=lambda v: f'{v:.4g}')}</body></html>"
+    )

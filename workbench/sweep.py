@@ -87,7 +87,9 @@ class SweepPlan:
         return len(self.designs) * len(self.seeds)
 
     def design_data(self, design: Design) -> dict[str, Any]:
-        return apply_values(self.base, [(v.loc, x) for v, x in zip(self.variations, design.values, strict=True)])
+        return apply_values(
+            self.base, [(v.loc, x) for v, x in zip(self.variations, design.values, strict=True)]
+        )
 
 
 # --------------------------------------------------------------------------- parsing
@@ -98,14 +100,23 @@ def parse_vary(text: str) -> tuple[str, list[Any]]:
     path = path.strip()
     if not sep or not path:
         raise SweepError(
-            [Problem(f"--vary {short_repr(text)}", "expected PATH=V1,V2,..., e.g. "
-                     "'links.wan.bandwidth=10 Mbit/s,100 Mbit/s'")]
+            [
+                Problem(
+                    f"--vary {short_repr(text)}",
+                    "expected PATH=V1,V2,..., e.g. 'links.wan.bandwidth=10 Mbit/s,100 Mbit/s'",
+                )
+            ]
         )
     items = [v.strip() for v in values.split(",")]
     if not values.strip() or any(not v for v in items):
         raise SweepError(
-            [Problem(f"--vary {path}", "give one or more values separated by commas, none "
-                     "empty, e.g. 'links.wan.bandwidth=10 Mbit/s,100 Mbit/s'")]
+            [
+                Problem(
+                    f"--vary {path}",
+                    "give one or more values separated by commas, none "
+                    "empty, e.g. 'links.wan.bandwidth=10 Mbit/s,100 Mbit/s'",
+                )
+            ]
         )
     return path, [_scalar(v) for v in items]
 
@@ -119,11 +130,26 @@ def _scalar(text: str) -> Any:
 
 
 # --------------------------------------------------------------------------- paths
-_ID_LISTS = ("nodes", "links", "workloads", "stages", "flows", "model_versions", "rollouts",
-             "failures")
-_KIND = {"nodes": "node", "links": "link", "workloads": "workload", "stages": "stage",
-         "flows": "flow", "model_versions": "model version", "rollouts": "rollout",
-         "failures": "failure"}
+_ID_LISTS = (
+    "nodes",
+    "links",
+    "workloads",
+    "stages",
+    "flows",
+    "model_versions",
+    "rollouts",
+    "failures",
+)
+_KIND = {
+    "nodes": "node",
+    "links": "link",
+    "workloads": "workload",
+    "stages": "stage",
+    "flows": "flow",
+    "model_versions": "model version",
+    "rollouts": "rollout",
+    "failures": "failure",
+}
 
 
 def _item_id(item: Any, list_name: str) -> str | None:
@@ -162,12 +188,23 @@ def resolve(data: dict[str, Any], path: str) -> Loc:
         part = parts[i]
         if tuple(loc) == ("placement",):
             key = ".".join(parts[i:])
-            stages = [f"{w['id']}.{s['id']}" for w in data.get("workloads", [])
-                      for s in w.get("stages", []) if isinstance(s, dict)]
+            stages = [
+                f"{w['id']}.{s['id']}"
+                for w in data.get("workloads", [])
+                for s in w.get("stages", [])
+                if isinstance(s, dict)
+            ]
             if key not in stages:
-                raise SweepError([Problem(where, f"no stage {short_repr(key)} to place "
-                                          f"(placement keys are 'workload.stage'); "
-                                          f"{_did_you_mean(key, stages)}")])
+                raise SweepError(
+                    [
+                        Problem(
+                            where,
+                            f"no stage {short_repr(key)} to place "
+                            f"(placement keys are 'workload.stage'); "
+                            f"{_did_you_mean(key, stages)}",
+                        )
+                    ]
+                )
             return (*loc, key)
         if isinstance(current, list):
             name = str(loc[-1]) if loc else ""
@@ -187,27 +224,54 @@ def resolve(data: dict[str, Any], path: str) -> Loc:
                     i += 1
                     continue
                 kind = _KIND.get(name, "item")
-                raise SweepError([Problem(where, f"no {kind} {short_repr(part)} in the "
-                                          f"scenario's {name}; "
-                                          f"{_did_you_mean(part, [x for x in ids if x])}")])
+                raise SweepError(
+                    [
+                        Problem(
+                            where,
+                            f"no {kind} {short_repr(part)} in the "
+                            f"scenario's {name}; "
+                            f"{_did_you_mean(part, [x for x in ids if x])}",
+                        )
+                    ]
+                )
             continue
         allowed = _field_names(Scenario, tuple(loc))
         if allowed is None or not isinstance(current, dict | type(None)):
-            raise SweepError([Problem(where, f"{_format_loc(tuple(loc))} is a value, not a group "
-                                      f"of fields; end the path there")])
+            raise SweepError(
+                [
+                    Problem(
+                        where,
+                        f"{_format_loc(tuple(loc))} is a value, not a group "
+                        f"of fields; end the path there",
+                    )
+                ]
+            )
         if part not in allowed:
             what = f"of {_format_loc(tuple(loc))}" if loc else "of a scenario"
-            raise SweepError([Problem(where, f"unknown field {short_repr(part)} {what}; "
-                                      f"{_did_you_mean(part, allowed)}")])
+            raise SweepError(
+                [
+                    Problem(
+                        where,
+                        f"unknown field {short_repr(part)} {what}; {_did_you_mean(part, allowed)}",
+                    )
+                ]
+            )
         loc.append(part)
         current = current.get(part) if isinstance(current, dict) else None
         if current is None and i + 1 < len(parts) and part in _ID_LISTS:
             raise SweepError([Problem(where, f"the scenario has no {part}")])
         i += 1
     if isinstance(current, list) and loc and loc[-1] in _ID_LISTS:
-        raise SweepError([Problem(where, f"name one of the {loc[-1]} by id and a field, e.g. "
-                                  f"'{path}.{_item_id(current[0], str(loc[-1])) if current else 'ID'}"
-                                  ".FIELD'")])
+        raise SweepError(
+            [
+                Problem(
+                    where,
+                    f"name one of the {loc[-1]} by id and a field, e.g. "
+                    f"'{path}.{_item_id(current[0], str(loc[-1])) if current else 'ID'}"
+                    ".FIELD'",
+                )
+            ]
+        )
     return tuple(loc)
 
 
@@ -244,8 +308,13 @@ def plan_sweep(
 
     problems: list[Problem] = []
     if not variations:
-        problems.append(Problem("--vary", "give at least one variation, e.g. "
-                                "--vary 'links.wan.bandwidth=10 Mbit/s,100 Mbit/s'"))
+        problems.append(
+            Problem(
+                "--vary",
+                "give at least one variation, e.g. "
+                "--vary 'links.wan.bandwidth=10 Mbit/s,100 Mbit/s'",
+            )
+        )
     if seeds < 1:
         problems.append(Problem("--seeds", f"expected 1 or more, got {seeds}"))
     if sample is not None and sample < 1:
@@ -263,16 +332,28 @@ def plan_sweep(
             problems += exc.problems
     for a, b in itertools.combinations(resolved, 2):
         if a.loc == b.loc:
-            problems.append(Problem(f"--vary {b.path}", f"the same field as --vary {a.path}; "
-                                    "give its values once"))
+            problems.append(
+                Problem(
+                    f"--vary {b.path}", f"the same field as --vary {a.path}; give its values once"
+                )
+            )
     if problems:
         raise SweepError(problems, file)
     grid = math.prod(len(v.values) for v in resolved)
     if grid > MAX_DESIGNS and sample is None:
-        raise SweepError([Problem("--vary", f"{grid:,} designs is more than {MAX_DESIGNS:,}; "
-                                  "give --sample N to run a random sample of them")], file)
-    combos: Sequence[tuple[Any, ...]] = list(itertools.product(*(v.values for v in resolved))) \
-        if grid <= MAX_DESIGNS else []
+        raise SweepError(
+            [
+                Problem(
+                    "--vary",
+                    f"{grid:,} designs is more than {MAX_DESIGNS:,}; "
+                    "give --sample N to run a random sample of them",
+                )
+            ],
+            file,
+        )
+    combos: Sequence[tuple[Any, ...]] = (
+        list(itertools.product(*(v.values for v in resolved))) if grid <= MAX_DESIGNS else []
+    )
     if sample is not None and sample < grid:
         rng = random.Random(scenario.simulation.seed)
         if combos:
@@ -297,8 +378,13 @@ def plan_sweep(
             if rest:
                 failed += 1
                 if failed <= MAX_PRINTED_DESIGNS:
-                    problems += [Problem(f"design {index} ({_label(resolved, values)}): "
-                                         f"{p.path}".rstrip(": "), p.message) for p in rest]
+                    problems += [
+                        Problem(
+                            f"design {index} ({_label(resolved, values)}): {p.path}".rstrip(": "),
+                            p.message,
+                        )
+                        for p in rest
+                    ]
             continue
         overload = [p for p in check_capacity(design_scenario) if p.severity == "error"]
         status, note = ("overloaded", overload[0].message) if overload else ("ok", "")
@@ -306,8 +392,9 @@ def plan_sweep(
     for (i, value), items in cache.items():
         problems += [Problem(f"--vary {resolved[i].path}={value}", p.message) for p in items]
     if failed > MAX_PRINTED_DESIGNS:
-        problems.append(Problem("", f"... and {failed - MAX_PRINTED_DESIGNS} more designs with "
-                                "problems"))
+        problems.append(
+            Problem("", f"... and {failed - MAX_PRINTED_DESIGNS} more designs with problems")
+        )
     if problems:
         raise SweepError(problems, file)
     return SweepPlan(
@@ -334,8 +421,9 @@ def _blame(
     own: dict[tuple[int, str], list[Problem]] = {}
     for i, variation in enumerate(variations):
         prefix = _format_loc(variation.loc)
-        mine = [p for p in found if p.path == prefix or p.path.startswith((prefix + ".",
-                                                                          prefix + "["))]
+        mine = [
+            p for p in found if p.path == prefix or p.path.startswith((prefix + ".", prefix + "["))
+        ]
         if mine:
             own[(i, str(values[i]))] = mine
     return own
@@ -369,7 +457,9 @@ def _estimate_row(scenario: Scenario) -> dict[str, Any]:
         row[f"{wid}.slo_met_share"] = None
         row[f"{wid}.meets_slo"] = w.meets_slo
     boundary = est.boundaries.get(PREMISES)
-    row["wan_bytes_per_s"] = boundary.up_bytes_per_s + boundary.down_bytes_per_s if boundary else 0.0
+    row["wan_bytes_per_s"] = (
+        boundary.up_bytes_per_s + boundary.down_bytes_per_s if boundary else 0.0
+    )
     row["bandwidth_saving_percent"] = boundary.saving_percent if boundary else None
     row["all_slos_met"] = all(w.meets_slo for w in est.workloads.values())
     row.update(estimate_figures(scenario))
@@ -391,11 +481,14 @@ def _simulation_row(scenario: Scenario, seed: int | None, until: float | None) -
         row[f"{wid}.latency_p95_s"] = w["latency_p95_s"]
         row[f"{wid}.slo_s"] = w["slo_s"]
         row[f"{wid}.slo_met_share"] = share
-        row[f"{wid}.meets_slo"] = w["latency_p95_s"] is not None and w["latency_p95_s"] <= w["slo_s"]
+        row[f"{wid}.meets_slo"] = (
+            w["latency_p95_s"] is not None and w["latency_p95_s"] <= w["slo_s"]
+        )
         met.append(row[f"{wid}.meets_slo"])
     boundary = summary["boundaries"].get(PREMISES, {})
     row["wan_bytes_per_s"] = boundary.get("up_bytes_per_s", 0.0) + boundary.get(
-        "down_bytes_per_s", 0.0)
+        "down_bytes_per_s", 0.0
+    )
     row["bandwidth_saving_percent"] = boundary.get("saving_percent")
     row["all_slos_met"] = all(met)
     row.update(run_figures(results))
@@ -439,7 +532,7 @@ def local_cluster(workers: int | None = None) -> Any:
     from distributed import LocalCluster
 
     with dask.config.set({"distributed.worker.profile.enabled": False}):
-        return LocalCluster(
+        return LocalCluster(  # type: ignore[no-untyped-call]
             n_workers=workers or default_cluster_size(),
             threads_per_worker=1,
             processes=True,
@@ -474,11 +567,11 @@ def run_sweep(
     owned = []
     if client is None:
         if scheduler is not None:
-            client = Client(scheduler, timeout="20s")
+            client = Client(scheduler, timeout="20s")  # type: ignore[no-untyped-call]
         else:
             cluster = local_cluster()
             owned.append(cluster)
-            client = Client(cluster)
+            client = Client(cluster)  # type: ignore[no-untyped-call]
         owned.insert(0, client)
     try:
         items = [
@@ -488,15 +581,20 @@ def run_sweep(
         ]
         warm_up(client)
         workers = max(1, len(client.scheduler_info().get("workers", {})))
-        size = 1 if not plan.estimate_only else max(1, math.ceil(len(items) / (workers * chunks_per_worker)))
+        size = (
+            1
+            if not plan.estimate_only
+            else max(1, math.ceil(len(items) / (workers * chunks_per_worker)))
+        )
         base = client.scatter(plan.base, broadcast=True)
         futures = [
-            client.submit(_run_chunk, base, items[i : i + size], plan.until_s, plan.estimate_only,
-                          pure=False)
+            client.submit(
+                _run_chunk, base, items[i : i + size], plan.until_s, plan.estimate_only, pure=False
+            )
             for i in range(0, len(items), size)
         ]
         rows: list[dict[str, Any]] = []
-        for future in as_completed(futures):
+        for future in as_completed(futures):  # type: ignore[no-untyped-call]
             chunk = future.result()
             rows += chunk
             if progress is not None:
@@ -514,8 +612,9 @@ def run_sweep_here(plan: SweepPlan, progress: Progress | None = None) -> pd.Data
     for design in plan.designs:
         settings = [(v.loc, x) for v, x in zip(plan.variations, design.values, strict=True)]
         for seed in plan.seeds:
-            rows += _run_chunk(plan.base, [(design.index, seed, settings)], plan.until_s,
-                               plan.estimate_only)
+            rows += _run_chunk(
+                plan.base, [(design.index, seed, settings)], plan.until_s, plan.estimate_only
+            )
             if progress is not None:
                 progress(1)
     return sweep_table(plan, rows)
@@ -532,7 +631,11 @@ def sweep_table(plan: SweepPlan, rows: list[dict[str, Any]]) -> pd.DataFrame:
         head["mode"] = "estimate" if plan.estimate_only else "simulation"
         status = row.pop("status", None) or design.status
         note = row.pop("note", None) or design.note
-        out.append(head | {k: v for k, v in row.items() if k not in head} | {"status": status, "note": note})
+        out.append(
+            head
+            | {k: v for k, v in row.items() if k not in head}
+            | {"status": status, "note": note}
+        )
     table = pd.DataFrame(out)
     if table.empty:
         return table
@@ -562,8 +665,9 @@ def sweep(
     >>> list(table["links.wan.bandwidth"]), bool(table["all_slos_met"].all())
     (['10 Mbit/s', '1 Gbit/s'], True)
     """
-    plan = plan_sweep(scenario, variations, seeds=seeds, sample=sample,
-                      estimate_only=estimate_only, until=until)
+    plan = plan_sweep(
+        scenario, variations, seeds=seeds, sample=sample, estimate_only=estimate_only, until=until
+    )
     return run_sweep(plan, scheduler=scheduler, client=client, progress=progress)
 
 

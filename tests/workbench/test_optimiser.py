@@ -45,8 +45,10 @@ def _designs(scenario: Scenario) -> list[dict[str, str]]:
     return out
 
 
-@pytest.mark.parametrize(("name", "objective"), [("hospital", "cost"), ("factory_floor", "cost"),
-                                                 ("factory_floor", "energy")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("name", "objective"),
+    [("hospital", "cost"), ("factory_floor", "cost"), ("factory_floor", "energy")],
+)
 def test_no_feasible_design_in_the_space_beats_the_answer(name: str, objective: str) -> None:
     scenario = _load(name)
     result = optimise(scenario, objective=objective, confirm=0)  # type: ignore[arg-type]
@@ -113,8 +115,14 @@ def test_the_winner_is_confirmed_and_explained_against_the_runner_up() -> None:
 
 def test_a_candidate_refuted_by_simulation_loses_its_place() -> None:
     def candidate(cost: float, p95: float | None) -> Candidate:
-        c = Candidate({"w.s": f"n{cost}"}, {"cost_usd_per_month": cost, "latency_share": 0.1,
-                      "average_power_w": 1.0}, {"w": 0.01}, {"w": 0.05}, 0.0, True)  # fmt: skip
+        c = Candidate(
+            {"w.s": f"n{cost}"},
+            {"cost_usd_per_month": cost, "latency_share": 0.1, "average_power_w": 1.0},
+            {"w": 0.01},
+            {"w": 0.05},
+            0.0,
+            True,
+        )
         c.simulated_p95_s = None if p95 is None else {"w": p95}
         return c
 

@@ -62,7 +62,10 @@ def test_paths_by_ids_find_the_fields(factory: Scenario) -> None:
 def test_each_design_gets_its_values(factory: Scenario) -> None:
     plan = plan_sweep(
         factory,
-        {"links.wan.bandwidth": ["10 Mbit/s", "1 Gbit/s"], "nodes.line-gw.hardware": ["jetson_orin_nx"]},
+        {
+            "links.wan.bandwidth": ["10 Mbit/s", "1 Gbit/s"],
+            "nodes.line-gw.hardware": ["jetson_orin_nx"],
+        },
         estimate_only=True,
     )
     data = plan.design_data(plan.designs[0])
@@ -75,9 +78,10 @@ def test_estimate_rows_are_the_grid_and_the_figures_follow_the_design(factory: S
     plan = plan_sweep(factory, GRID, estimate_only=True)
     table = run_sweep_here(plan)
     assert len(table) == 6
-    assert list(table["links.wan.bandwidth"]) == ["10 Mbit/s"] * 2 + ["100 Mbit/s"] * 2 + [
-        "1 Gbit/s"
-    ] * 2
+    assert (
+        list(table["links.wan.bandwidth"])
+        == ["10 Mbit/s"] * 2 + ["100 Mbit/s"] * 2 + ["1 Gbit/s"] * 2
+    )
     # 10 Mbit/s cannot carry the WAN traffic: overloaded, flagged, SLOs missed.
     slow = table[table["links.wan.bandwidth"] == "10 Mbit/s"]
     assert set(slow["status"]) == {"overloaded"} and not slow["all_slos_met"].any()
@@ -97,11 +101,26 @@ def test_estimate_rows_are_the_grid_and_the_figures_follow_the_design(factory: S
 @pytest.mark.parametrize(
     ("variations", "expected"),
     [
-        ({"links.wam.bandwidth": ["1 Gbit/s"]}, "--vary links.wam.bandwidth: no link 'wam'.*did you mean 'wan'"),
-        ({"links.wan.bandwith": ["1 Gbit/s"]}, "unknown field 'bandwith'.*did you mean 'bandwidth'"),
-        ({"links.wan.bandwidth": ["10 Mbt/s"]}, r"--vary links.wan.bandwidth=10 Mbt/s: .*unknown unit"),
-        ({"placement.bearing-wear.corelate": ["plant-dc"]}, "did you mean 'bearing-wear.correlate'"),
-        ({"placement.bearing-wear.correlate": ["plant-dcc"]}, "unknown node 'plant-dcc'; did you mean 'plant-dc'"),
+        (
+            {"links.wam.bandwidth": ["1 Gbit/s"]},
+            "--vary links.wam.bandwidth: no link 'wam'.*did you mean 'wan'",
+        ),
+        (
+            {"links.wan.bandwith": ["1 Gbit/s"]},
+            "unknown field 'bandwith'.*did you mean 'bandwidth'",
+        ),
+        (
+            {"links.wan.bandwidth": ["10 Mbt/s"]},
+            r"--vary links.wan.bandwidth=10 Mbt/s: .*unknown unit",
+        ),
+        (
+            {"placement.bearing-wear.corelate": ["plant-dc"]},
+            "did you mean 'bearing-wear.correlate'",
+        ),
+        (
+            {"placement.bearing-wear.correlate": ["plant-dcc"]},
+            "unknown node 'plant-dcc'; did you mean 'plant-dc'",
+        ),
         ({"placement.bearing-wear.correlate": ["cloud"]}, "=cloud: .*may not go above"),
         ({"nodes.line-gw.hardware": ["jetson_orin_nxx"]}, "did you mean 'jetson_orin_nx'"),
         ({"workloads.visual-inspection.source.rate": ["-1 /s"]}, "must be greater than zero"),
@@ -176,12 +195,25 @@ def dask_cluster(tmp_path: Path) -> Iterator[str]:
     env = os.environ | {"PYTHONPATH": str(ROOT)}
     common = {"env": env, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     scheduler = subprocess.Popen(
-        [str(DASK), "scheduler", "--host", "127.0.0.1", "--port", str(port),
-         "--no-dashboard"], **common  # fmt: skip
+        [str(DASK), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+        **common,
     )
     worker = subprocess.Popen(
-        [str(DASK), "worker", address, "--nthreads", "1", "--nworkers", "1", "--no-dashboard",
-         "--name", "test-worker", "--local-directory", str(tmp_path)], **common  # fmt: skip
+        [
+            str(DASK),
+            "worker",
+            address,
+            "--nthreads",
+            "1",
+            "--nworkers",
+            "1",
+            "--no-dashboard",
+            "--name",
+            "test-worker",
+            "--local-directory",
+            str(tmp_path),
+        ],
+        **common,
     )
     try:
         from distributed import Client
@@ -207,12 +239,22 @@ def test_cli_sweep_runs_on_the_given_scheduler(
     out = tmp_path / "out"
     code = main(
         [
-            "sweep", str(FACTORY),
-            "--vary", "links.wan.bandwidth=100 Mbit/s,1 Gbit/s",
-            "--vary", "placement.bearing-wear.correlate=line-gw,plant-dc",
-            "--seeds", "2", "--until", "15 s", "--scheduler", dask_cluster,
-            "--out", str(out), "-q",
-        ]  # fmt: skip
+            "sweep",
+            str(FACTORY),
+            "--vary",
+            "links.wan.bandwidth=100 Mbit/s,1 Gbit/s",
+            "--vary",
+            "placement.bearing-wear.correlate=line-gw,plant-dc",
+            "--seeds",
+            "2",
+            "--until",
+            "15 s",
+            "--scheduler",
+            dask_cluster,
+            "--out",
+            str(out),
+            "-q",
+        ]
     )
     printed = capsys.readouterr().out
     assert code == 0, printed
@@ -239,8 +281,17 @@ def test_cli_refuses_a_bad_vary_with_exit_2(capsys: pytest.CaptureFixture[str]) 
         f"{FACTORY}: --vary links.wan.bandwith: unknown field 'bandwith' of links[3]; did you "
         "mean 'bandwidth'?"
     )
-    code = main(["sweep", str(FACTORY), "--vary", "links.wan.bandwidth=1 Gbit/s", "--estimate-only",
-                 "--seeds", "3"])  # fmt: skip
+    code = main(
+        [
+            "sweep",
+            str(FACTORY),
+            "--vary",
+            "links.wan.bandwidth=1 Gbit/s",
+            "--estimate-only",
+            "--seeds",
+            "3",
+        ]
+    )
     assert code == 2 and "--seeds" in capsys.readouterr().out
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import ipywidgets as ipw
 
 from workbench.errors import ScenarioError
-from workbench.sim import Simulation, StepReport
+from workbench.sim import Results, Simulation, StepReport
 
 from .canvas import TopologyCanvas
 from .dashboard import Dashboard
@@ -265,22 +265,23 @@ class Controls:
         sim = self.simulation
         if sim is None:
             return
-        summary = sim.results().workload_summary()
+        results = sim.results()
+        summary = results.workload_summary()
         worst = [
             f"{w}: p95 {s['latency_p95_s'] * 1e3:.3g} ms"
             for w, s in summary.items()
             if s.get("latency_p95_s") is not None
         ]
-        self._report_cost(sim)  # under the "run finished" line, which stays the newest
+        self._report_cost(results)  # under the "run finished" line, which stays the newest
         self.status.ok(f"run finished at {sim.now:.0f} s; " + ", ".join(worst[:4]))
         self._enable()
 
-    def _report_cost(self, sim: Simulation) -> None:
+    def _report_cost(self, results: Results) -> None:
         """One status line with the run's energy and monthly cost (workbench.economics)."""
         from workbench.plots_cost import status_text
 
         with self.status.guard("energy and cost"):
-            self.status.info(status_text(sim.results().economics()))
+            self.status.info(status_text(results.economics()))
 
     def _on_setting(self, _change: dict[str, Any]) -> None:
         if self.simulation is not None:

@@ -10,8 +10,11 @@ Examples
 >>> summary = {"energy": {"average_power_w": 1160.7, "per_inference_j": 6.92},
 ...            "cost": {"total_usd_per_month": 1432.9, "per_1000_inferences_usd": 0.00325,
 ...                     "raw_to_cloud": {"total_usd": 403.1}}}
->>> status_text(summary)
-'energy 1.16 kW (6.92 J per inference); cost $1,433 a month ($0.0033 per 1,000 inferences); raw to cloud $403 a month'
+>>> for part in status_text(summary).split("; "):
+...     print(part)
+energy 1.16 kW (6.92 J per inference)
+cost $1,433 a month ($0.0032 per 1,000 inferences)
+raw to cloud $403 a month
 """
 
 from __future__ import annotations
@@ -24,7 +27,16 @@ import plotly.graph_objects as go
 from .catalogue import Catalogue
 from .plots import TIER_COLOURS, _tier_names
 
-__all__ = ["cost_figure", "cost_line", "energy_figure", "money", "status_text", "watts"]
+__all__ = [
+    "cost_figure",
+    "cost_line",
+    "energy_figure",
+    "joules",
+    "money",
+    "size_text",
+    "status_text",
+    "watts",
+]
 
 _RAW_COLOUR = "#b8bdc6"
 _ENERGY_PARTS = (("compute_j", "compute", 1.0), ("radio_j", "radio", 0.55))
@@ -55,6 +67,15 @@ def watts(power_w: float | None) -> str:
         if abs(power_w) >= factor:
             return f"{power_w / factor:.3g} {unit}"
     return f"{power_w * 1e6:.3g} µW"
+
+
+def size_text(n_bytes: float) -> str:
+    """'724 TB', '4.46 TB', '1.5 MB' (decimal units up to EB)."""
+    for factor, unit in ((1e18, "EB"), (1e15, "PB"), (1e12, "TB"), (1e9, "GB"), (1e6, "MB"),
+                         (1e3, "kB")):  # fmt: skip
+        if abs(n_bytes) >= factor:
+            return f"{n_bytes / factor:.3g} {unit}"
+    return f"{n_bytes:.3g} B"
 
 
 def joules(value: float | None) -> str:
@@ -174,6 +195,19 @@ def cost_figure(summary: Mapping[str, Any], catalogue: Catalogue | None = None) 
                 meta={"kind": "cost-raw-to-cloud"},
             )
         )
+    totals = [cost["tiers"][t]["total_usd"] for t in tiers] + [raw["total_usd"]]
+    fig.add_trace(
+        go.Scatter(
+            x=[*x, raw_label],
+            y=totals,
+            mode="text",
+            text=[money(v) for v in totals],
+            textposition="top center",
+            hoverinfo="skip",
+            showlegend=False,
+            meta={"kind": "cost-totals"},
+        )
+    )
     total = money(cost["total_usd_per_month"])
     fig.update_layout(
         barmode="stack",

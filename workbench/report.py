@@ -48,7 +48,7 @@ from .plots import (
     topology_figure,
     utilisation_figure,
 )
-from .plots_cost import cost_figure, cost_line, energy_figure, joules, money, watts
+from .plots_cost import cost_figure, cost_line, energy_figure, joules, money, size_text, watts
 from .plots_degraded import affected_workloads, buffer_figure, timeline_figure
 from .plots_live import byte_text
 from .plots_models import (
@@ -848,9 +848,9 @@ def _energy_cost_section(summary: Mapping[str, Any], names: Mapping[str, str]) -
     raw = cost["raw_to_cloud"]
     saving = raw["bandwidth_saving_percent"]
     facts = (
-        f"{joules(energy['per_inference_j'])} and {money(cost['per_1000_inferences_usd'])} per "
-        f"1,000 inferences. Shipping every raw byte to the cloud instead "
-        f"({byte_text(raw['raw_bytes_per_month'])} a month"
+        f"Per inference: {joules(energy['per_inference_j'])}; per 1,000 inferences: "
+        f"{money(cost['per_1000_inferences_usd'])}. Shipping every raw byte to the cloud instead "
+        f"({size_text(raw['raw_bytes_per_month'])} a month"
         + (
             f"; this design keeps {saving_text(saving)} of it out of the cloud"
             if saving is not None
@@ -872,7 +872,7 @@ def _energy_cost_section(summary: Mapping[str, Any], names: Mapping[str, str]) -
             + html.escape(", ".join(cost["unpriced"]))
             + ": only its electricity is counted."
         )
-    extra += [html.escape(a) for a in energy["assumptions"]]
+    extra += [html.escape(a[:1].upper() + a[1:]) + "." for a in energy["assumptions"]]
     dates = ", ".join(f"{html.escape(k)} {html.escape(v)}" for k, v in cost["prices_as_of"].items())
     extra.append(f"Prices as of: {dates}. A month is {hours:g} h.")
     notes = "".join(f'<p class="note">{text}</p>' for text in extra)

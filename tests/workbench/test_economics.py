@@ -83,13 +83,19 @@ def tiny_usage() -> Usage:
         ),
         links=(
             LinkUsage(
-                "lte", "dev", "cloud", "far_edge", "cloud", "lte_4g",
-                up_bytes=200_000.0, down_bytes=0.0, up_bps=5e6, down_bps=20e6,
+                "lte",
+                "dev",
+                "cloud",
+                "far_edge",
+                "cloud",
+                "lte_4g",
+                up_bytes=200_000.0,
+                down_bytes=0.0,
+                up_bps=5e6,
+                down_bps=20e6,
             ),
-        ),  # fmt: skip
-        workloads=(
-            WorkloadUsage("w", "dev", 200, 200, 1000.0, ("lte",), cloud_card_s=0.01),
         ),
+        workloads=(WorkloadUsage("w", "dev", 200, 200, 1000.0, ("lte",), cloud_card_s=0.01),),
         cloud_hardware="h100_node",
     )
 
@@ -116,6 +122,9 @@ def test_energy_of_the_tiny_usage_by_hand() -> None:
     total = 0.2 + radio + 84_000.0 + 1190.0
     assert energy["total_j"] == pytest.approx(total, rel=REL)
     assert energy["per_inference_j"] == pytest.approx(total / 200, rel=REL)
+    assert energy["tiers"]["far_edge"]["per_inference_j"] == pytest.approx(
+        (0.2 + radio) / 200, rel=REL
+    )
     # battery: 10 Wh per sensor at (0.2 J + radio) / 2 devices / 100 s
     per_device_w = (0.2 + radio) / 2 / 100.0
     assert dev["battery_life_days"] == pytest.approx(10.0 / per_device_w / 24, rel=REL)
@@ -140,6 +149,9 @@ def test_cost_of_the_tiny_usage_by_hand() -> None:
     total = cloud_usd + lte_usd + sensor_usd
     assert cost["total_usd_per_month"] == pytest.approx(total, rel=REL)
     assert cost["per_1000_inferences_usd"] == pytest.approx(total / (200 * scale) * 1000, rel=REL)
+    assert cost["tiers"]["cloud"]["per_1000_inferences_usd"] == pytest.approx(
+        cloud_usd / (200 * scale) * 1000, rel=REL
+    )
     raw = cost["raw_to_cloud"]
     assert raw["raw_bytes_per_month"] == pytest.approx(200 * 1000.0 * scale, rel=REL)
     assert raw["transfer_usd"] == pytest.approx(200 * 1000.0 * scale / 1e9 * 2.0, rel=REL)
@@ -211,16 +223,16 @@ def test_a_scenario_overrides_prices() -> None:
     assert cost["links"]["lte"]["transfer_usd"] == pytest.approx(2e5 * scale / 1e9 * 0.5, rel=REL)
 
 
-@pytest.mark.parametrize(
-    ("prices", "where", "words"),
-    [
-        ({"electricity_per_kwh_usd": -0.1}, "catalogue.prices.electricity_per_kwh_usd", "at least 0"),
-        ({"purchase": {"jetson_nano": {"purchase_usd": -5}}}, "purchase.jetson_nano.purchase_usd", "at least 0"),
-        ({"transfer_per_gb_usd": {"lte": -1}}, "catalogue.prices", "give 0 or more"),
-        ({"rental": {"h100_node": {"billing": "reserved"}}}, "rental.h100_node", "per_hour_usd or per_month_usd"),
-        ({"electricty_per_kwh_usd": 0.2}, "catalogue.prices", "did you mean 'electricity_per_kwh_usd'"),
-    ],
-)  # fmt: skip
+BAD_PRICES = [
+    ({"electricity_per_kwh_usd": -0.1}, "prices.electricity_per_kwh_usd", "at least 0"),
+    ({"purchase": {"jetson_nano": {"purchase_usd": -5}}}, "jetson_nano.purchase_usd", "at least"),
+    ({"transfer_per_gb_usd": {"lte": -1}}, "catalogue.prices", "give 0 or more"),
+    ({"rental": {"h100_node": {"billing": "reserved"}}}, "h100_node", "per_hour_usd or per_mon"),
+    ({"electricty_per_kwh_usd": 0.2}, "catalogue.prices", "did you mean 'electricity_per_kwh"),
+]
+
+
+@pytest.mark.parametrize(("prices", "where", "words"), BAD_PRICES)
 def test_bad_scenario_prices_are_refused_naming_the_field_and_the_fix(
     prices: dict[str, object], where: str, words: str
 ) -> None:
@@ -317,3 +329,53 @@ def test_energy_and_cost_figures_have_one_bar_per_tier() -> None:
     cost = cost_figure(summary)
     raw = [t for t in cost.data if t.meta["kind"] == "cost-raw-to-cloud"]
     assert sum(t.y[0] for t in raw) == pytest.approx(summary["cost"]["raw_to_cloud"]["total_usd"])
+
+
+def test_sharded_nodes_count_every_card_of_a_busy_server() -> None:
+    # 8 cards served as 4 servers of 2 (shards: 2): 1 busy server-second = 2 busy card-seconds
+    usage = Usage(
+        window_s=10.0,
+        nodes=(NodeUsage("cloud", "cloud", "h100_node", 1, 4, 8, busy_s=1.0),),
+        links=(),
+        workloads=(),
+        cloud_hardware="h100_node",
+    )
+    scenario = Scenario.model_validate(
+        {"name": "one", "nodes": [{"id": "cloud", "tier": "cloud", "hardware": "h100_node"}]}
+    )
+    energy = energy_summary(usage, scenario, load_catalogue())
+    assert energy["nodes"]["cloud"]["active_j"] == pytest.approx((700 - 105) * 2.0, rel=REL)
+    assert energy["per_inference_j"] is None  # nothing completed
+    cost = cost_summary(usage, energy, load_catalogue(), load_prices())
+    scale = MONTH_S / 10.0
+    assert cost["nodes"]["cloud"]["hardware_usd"] == pytest.approx(
+        2.0 * scale / 3600 * 39.33 / 8, rel=REL
+    )
+    assert cost["per_1000_inferences_usd"] is None
+
+
+def test_a_battery_on_the_hardware_counts_when_the_node_has_none() -> None:
+    from workbench.catalogue import Hardware
+
+    base = load_catalogue().hardware["stm32h7a3"]
+    own = Hardware.model_validate(
+        base.model_dump(by_alias=True) | {"id": "sensor_on_battery", "battery_wh": 5.0}
+    )
+    scenario = tiny_scenario()
+    scenario.extras.hardware = [own]
+    scenario.nodes[0].hardware = "sensor_on_battery"
+    scenario.nodes[0].battery_wh = None
+    results = simulate(scenario, until=20)
+    dev = results.summary()["energy"]["nodes"]["dev"]
+    assert dev["battery_wh"] == 5.0
+    per_device_w = dev["total_j"] / dev["devices"] / results.summary()["energy"]["window_s"]
+    assert dev["battery_life_days"] == pytest.approx(5.0 / per_device_w / 24, rel=1e-9)
+
+
+def test_a_run_before_its_first_step_has_zero_energy_and_cost() -> None:
+    from workbench.sim import Simulation
+
+    summary = Simulation(tiny_scenario(), until=10).results().summary()
+    assert summary["energy"]["total_j"] == 0.0
+    assert summary["cost"]["total_usd_per_month"] == 0.0
+    assert summary["cost"]["per_1000_inferences_usd"] is None

@@ -45,7 +45,7 @@ def cost_summary(
     kwh_price = prices.electricity.per_kwh_usd
     used: set[str] = {"electricity"}
     unpriced: list[str] = []
-    tiers = {
+    tiers: dict[str, dict[str, Any]] = {
         tier: {
             "hardware_usd": 0.0,
             "electricity_usd": 0.0,
@@ -57,6 +57,7 @@ def cost_summary(
         if any(n.tier == tier for n in usage.nodes)
     }
     nodes: dict[str, dict[str, Any]] = {}
+    billing: str
     for n in usage.nodes:
         hw = catalogue.hardware[n.hardware]
         share = n.cards / hw.servers  # of the priced entry, per device
@@ -108,6 +109,8 @@ def cost_summary(
             tiers["cloud"]["total_usd"] += egress
     total = sum(t["total_usd"] for t in tiers.values())
     per_month = usage.completed * scale
+    for row in tiers.values():
+        row["per_1000_inferences_usd"] = row["total_usd"] / per_month * 1000 if per_month else None
     counterfactual = _raw_to_cloud(usage, catalogue, prices, scale, used)
     counterfactual["saving_usd_per_month"] = counterfactual["total_usd"] - total
     dates = prices.dates()

@@ -132,8 +132,14 @@ def energy_summary(usage: Usage, scenario: Any, catalogue: Catalogue) -> dict[st
             "no radio energy counted on wired links or links without radio figures: "
             + ", ".join(silent)
         )
-    tiers = {
-        tier: {"compute_j": 0.0, "radio_j": 0.0, "total_j": 0.0, "average_power_w": 0.0}
+    tiers: dict[str, dict[str, Any]] = {
+        tier: {
+            "compute_j": 0.0,
+            "radio_j": 0.0,
+            "total_j": 0.0,
+            "average_power_w": 0.0,
+            "per_inference_j": None,
+        }
         for tier in TIER_IDS
         if any(n["tier"] == tier for n in nodes.values())
     }
@@ -152,10 +158,11 @@ def energy_summary(usage: Usage, scenario: Any, catalogue: Catalogue) -> dict[st
         tier["compute_j"] += row["idle_j"] + row["active_j"]
         tier["radio_j"] += row["radio_j"]
         tier["total_j"] += total
+    completed = usage.completed
     for tier in tiers.values():
         tier["average_power_w"] = tier["total_j"] / window if window > 0 else 0.0
+        tier["per_inference_j"] = tier["total_j"] / completed if completed else None
     total_j = sum(t["total_j"] for t in tiers.values())
-    completed = usage.completed
     return {
         "window_s": window,
         "total_j": total_j,

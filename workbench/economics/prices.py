@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import copy
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -80,8 +81,12 @@ class Purchase(Dated):
 class Rental(Dated):
     FIGURES = ("per_hour_usd", "per_month_usd", "billing")
     id: str = Field(description="a hardware id")
-    per_hour_usd: float | None = _price("rental price of one hardware entry per hour", optional=True)
-    per_month_usd: float | None = _price("rental price of one hardware entry per month", optional=True)
+    per_hour_usd: float | None = _price(
+        "rental price of one hardware entry per hour", optional=True
+    )
+    per_month_usd: float | None = _price(
+        "rental price of one hardware entry per month", optional=True
+    )
     billing: Literal["per_use", "reserved"] = "per_use"
 
     @model_validator(mode="after")
@@ -182,8 +187,7 @@ class PriceOverrides(Schema):
         for key, value in self.transfer_per_gb_usd.items():
             if not (0 <= value <= MAX_PRICE):  # also refuses NaN
                 raise ValueError(
-                    f"transfer_per_gb_usd.{key}: {value!r} is not a price; give 0 or more, "
-                    "e.g. 0.5"
+                    f"transfer_per_gb_usd.{key}: {value!r} is not a price; give 0 or more, e.g. 0.5"
                 )
         return self
 
@@ -193,8 +197,7 @@ def apply_overrides(prices: Prices, overrides: PriceOverrides | None) -> Prices:
     if overrides is None or overrides == PriceOverrides():
         return prices
     dated = {"as_of": overrides.as_of or SCENARIO, "notes": "set by the scenario"}
-    out = Prices.__new__(Prices)
-    out.__dict__ |= prices.__dict__
+    out = copy.copy(prices)
     if overrides.electricity_per_kwh_usd is not None:
         out.electricity = Electricity(per_kwh_usd=overrides.electricity_per_kwh_usd, **dated)
     if overrides.cloud_egress_per_gb_usd is not None:
@@ -228,9 +231,7 @@ def _check_sources(item: Dated, where: str, references: dict[str, Reference]) ->
     set_fields = item.model_dump(exclude_none=True)
     for figure in item.FIGURES:
         if figure in set_fields and figure not in item.sources:
-            problems.append(
-                Problem(f"{where}.sources", f"figure '{figure}' has no source; add it")
-            )
+            problems.append(Problem(f"{where}.sources", f"figure '{figure}' has no source; add it"))
     for figure, cited in item.sources.items():
         if isinstance(cited, str):
             problems.extend(_check_citation(cited, f"{where}.sources.{figure}", references))
@@ -256,9 +257,9 @@ def _load(directory: Path) -> Prices:
     try:
         data = PriceFile.model_validate(document)
     except ValidationError as exc:
-        problems = problems_from_validation_error(exc, PriceFile)
+        found = problems_from_validation_error(exc, PriceFile)
         raise CatalogueError(
-            [Problem(f"{PRICES_FILE}: {p.path}".rstrip(": "), p.message) for p in problems],
+            [Problem(f"{PRICES_FILE}: {p.path}".rstrip(": "), p.message) for p in found],
             str(directory),
         ) from None
     references = load_catalogue().references

@@ -115,24 +115,24 @@ def usage_of(results: Any) -> Usage:
     cloud_node = next((n for n in scenario.nodes if n.tier == "cloud"), None)
     cloud_hw = catalogue.hardware[cloud_node.hardware if cloud_node else DEFAULT_CLOUD]
     requests = results.requests
+    window = requests[requests["created_s"] >= start]
+    generated = window.groupby("workload", observed=True).size()
+    completed = window[window["state"] == "done"].groupby("workload", observed=True).size()
     workloads = []
     for run in sim.workloads:
         workload = run.plan.workload
-        mine = requests[(requests["workload"] == workload.id) & (requests["created_s"] >= start)]
         workloads.append(
             WorkloadUsage(
                 id=workload.id,
                 source=workload.source.node,
-                generated=len(mine),
-                completed=int((mine["state"] == "done").sum()),
+                generated=int(generated.get(workload.id, 0)),
+                completed=int(completed.get(workload.id, 0)),
                 input_bytes=float(run.plan.input_bytes),
                 path_to_cloud=_path(plan.topology, workload.source.node, cloud_node),
                 cloud_card_s=_cloud_card_s(workload, catalogue, cloud_hw),
             )
         )
-    return Usage(
-        max(end - start, 0.0), tuple(nodes), tuple(links), tuple(workloads), cloud_hw.id
-    )
+    return Usage(max(end - start, 0.0), tuple(nodes), tuple(links), tuple(workloads), cloud_hw.id)
 
 
 def _path(topology: Any, source: str, cloud: Any) -> tuple[str, ...] | None:

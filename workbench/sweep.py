@@ -662,8 +662,8 @@ def sweep(
     >>> s = load_scenario(data_dir() / "scenarios" / "factory_floor.yaml")
     >>> plan = plan_sweep(s, {"links.wan.bandwidth": ["10 Mbit/s", "1 Gbit/s"]}, estimate_only=True)
     >>> table = run_sweep_here(plan)
-    >>> list(table["links.wan.bandwidth"]), bool(table["all_slos_met"].all())
-    (['10 Mbit/s', '1 Gbit/s'], True)
+    >>> list(table["links.wan.bandwidth"]), list(table["all_slos_met"]), list(table["status"])
+    (['10 Mbit/s', '1 Gbit/s'], [False, True], ['overloaded', 'ok'])
     """
     plan = plan_sweep(
         scenario, variations, seeds=seeds, sample=sample, estimate_only=estimate_only, until=until

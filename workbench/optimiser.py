@@ -51,6 +51,7 @@ OBJECTIVES: dict[str, str] = {
     "latency": "latency_share",
 }
 MAX_REPAIRS = 200  # greedy repair rounds on a large space
+MAX_IMPROVE = 5  # moved workloads that then try their cheaper chains again (each: estimates)
 
 
 @dataclass
@@ -65,7 +66,7 @@ class Candidate:
     feasible: bool
     problems: list[str] = field(default_factory=list)
     simulated_p95_s: dict[str, float | None] | None = None
-    overloaded: set[str] = field(default_factory=set)  # node and link ids at 100 % or more
+    overloaded: dict[str, float] = field(default_factory=dict)  # node/link id -> load >= 1
 
     def value(self, objective: Objective) -> float:
         return self.figures[OBJECTIVES[objective]]
@@ -227,8 +228,8 @@ def evaluate(
     ]
     boundary = est.boundaries.get(PREMISES)
     wan = boundary.up_bytes_per_s + boundary.down_bytes_per_s if boundary else 0.0
-    overloaded = {n for n, rho in est.node_utilisation.items() if rho >= 1}
-    overloaded |= {k for k, rho in est.link_utilisation.items() if rho >= 1}
+    overloaded = {n: rho for n, rho in est.node_utilisation.items() if rho >= 1}
+    overloaded |= {k: rho for k, rho in est.link_utilisation.items() if rho >= 1}
     candidate = Candidate(
         dict(placement), figures, latency, slo, wan, not problems, problems, None, overloaded
     )
@@ -536,9 +537,10 @@ def _greedy(
             out |= placement_of(by_id[wid], ranked[wid][index][1])
         return out
 
-    def uses(wid: str) -> set[str]:
-        """The nodes and links the workload's current chain puts load on."""
-        workload, chain = by_id[wid], ranked[wid][choice[wid]][1]
+    def uses(wid: str, index: int | None = None) -> set[str]:
+        """The nodes and links the workload's chain (its current one) puts load on."""
+        workload = by_id[wid]
+        chain = ranked[wid][choice[wid] if index is None else index][1]
         here, used = workload.source.node, set(chain)
         for node in [*chain, workload.sink]:
             if node is not None:
@@ -549,6 +551,9 @@ def _greedy(
     def step(wid: str) -> float:
         index = choice[wid]
         return ranked[wid][index + 1][0] - ranked[wid][index][0]
+
+    def step_back(wid: str) -> float:
+        return ranked[wid][choice[wid]][0] - ranked[wid][0][0]
 
     def better(a: Candidate, b: Candidate) -> bool:
         return a.rank(objective) < b.rank(objective)
@@ -561,24 +566,47 @@ def _greedy(
         if candidate.feasible:
             break
         movable = {w for w in choice if choice[w] + 1 < len(ranked[w])}
+        # A workload slow by itself moves; one slowed by an overloaded station (an unbounded
+        # wait) is moved, or not, by the station's rule below.
         moves = {
             w
             for w, lat in candidate.latency_s.items()
-            if w in movable and not lat <= candidate.slo_s[w]
+            if w in movable and math.isfinite(lat) and lat > candidate.slo_s[w]
         }
-        for station in candidate.overloaded:
-            users = [w for w in movable if station in uses(w)]
-            if users:
-                moves.add(min(users, key=step))
-        if not moves:
+        away: dict[str, int] = {}  # workload -> its next chain off an overloaded station
+        for station, rho in candidate.overloaded.items():
+            # Enough of its users to bring it under 100 % (a tenth more), least extra first,
+            # each to its next chain that does not use the station.
+            users = []
+            for wid in choice:
+                if station not in uses(wid):
+                    continue
+                off = next(
+                    (
+                        i
+                        for i in range(choice[wid] + 1, len(ranked[wid]))
+                        if station not in uses(wid, i)
+                    ),
+                    None,
+                )
+                if off is not None:
+                    users.append((ranked[wid][off][0] - ranked[wid][choice[wid]][0], wid, off))
+            users.sort()
+            share = 1 - 1 / rho if math.isfinite(rho) else 1.0
+            for _, wid, off in users[: max(1, math.ceil(len(users) * min(1.0, share * 1.1)))]:
+                away[wid] = max(away.get(wid, 0), off)
+        if not moves and not away:
             moves = {min(movable, key=step)} if movable else set()
-        if not moves:
+        if not moves and not away:
             return [], evaluated
         for wid in moves:
             choice[wid] += 1
+        for wid, off in away.items():
+            choice[wid] = max(choice[wid], off)
     if candidate is None or not candidate.feasible:
         return [], evaluated
-    for wid in [w for w in choice if choice[w] > 0]:  # improve: back to a cheaper chain
+    moved = sorted((w for w in choice if choice[w] > 0), key=lambda w: -step_back(w))
+    for wid in moved[:MAX_IMPROVE]:  # improve: back to a cheaper chain, most to gain first
         current = choice[wid]
         for index in range(current):
             choice[wid] = index
@@ -609,7 +637,7 @@ def _greedy(
         checked = validated(scenario, other, cat)
         if checked.feasible:
             out.append(checked)
-    return out, evaluated
+    return sorted(out, key=lambda c: c.rank(objective)), evaluated
 
 
 def _simulate(scenario: Scenario, candidate: Candidate, until: float | None) -> None:

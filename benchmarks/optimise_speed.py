@@ -5,7 +5,7 @@ Usage: python benchmarks/optimise_speed.py [--devices 1000] [--confirm-until 10]
 
 Scenarios: the factory floor (672 designs: searched exhaustively) and the fleet of
 ``benchmarks/estimate.py`` (1,000 devices, each with its own detect -> correlate workload:
-about 10^1,170 designs, searched greedily). Prints the search's time (wall and this process's
+about 10^1,146 designs, searched greedily). Prints the search's time (wall and this process's
 CPU, since other processes may share the cores), the designs estimated, and then the time of
 confirming the winner by one simulation of ``--confirm-until`` simulated seconds.
 """

@@ -37,13 +37,15 @@ def design_means(table: pd.DataFrame, value_columns: list[str]) -> pd.DataFrame:
 
 
 def pareto_front(x: pd.Series, y: pd.Series) -> pd.Series:
-    """True for the points that no other point beats on both (lower is better on each)."""
-    order = sorted(range(len(x)), key=lambda i: (x.iloc[i], y.iloc[i]))
+    """True for the points that no other point beats on both (lower is better on each).
+
+    >>> list(pareto_front(pd.Series([1, 2, 3, 2, None]), pd.Series([5, 3, 4, 6, 1])))
+    [True, True, False, False, False]
+    """
     front = pd.Series(False, index=x.index)
+    known = [i for i in range(len(x)) if not (pd.isna(x.iloc[i]) or pd.isna(y.iloc[i]))]
     best = float("inf")
-    for i in order:
-        if pd.isna(x.iloc[i]) or pd.isna(y.iloc[i]):
-            continue
+    for i in sorted(known, key=lambda i: (x.iloc[i], y.iloc[i])):
         if y.iloc[i] < best:
             best = y.iloc[i]
             front.iloc[i] = True
@@ -84,8 +86,10 @@ def pareto_figure(table: pd.DataFrame, value_columns: list[str]) -> go.Figure:
         slo = designs[f"{workload}.slo_s"].iloc[0] * 1e3
         for col, (x_column, title) in enumerate(axes.items(), start=1):
             x = designs[x_column]
-            front = pareto_front(x, y)
             meets = designs.get("all_slos_met", pd.Series(True, index=designs.index)).astype(bool)
+            # The front of the designs that meet every SLO (of all, when none does).
+            pool = meets if meets.any() else pd.Series(True, index=designs.index)
+            front = pareto_front(x[pool], y[pool]).reindex(designs.index, fill_value=False)
             for subset, name, symbol in (
                 (meets, "meets every SLO", "circle"),
                 (~meets, "misses an SLO", "x"),
@@ -157,8 +161,9 @@ def pareto_page(table: pd.DataFrame, plan: Any) -> str:
             f"<code>{html.escape(v.path)}</code> = " + html.escape(", ".join(map(str, v.values)))
             for v in plan.variations
         )
-        + ". Lower and further left is better; the green line joins the designs no other "
-        "design beats on both axes; the dashed red line is the workload's SLO.</p>"
+        + ". Lower and further left is better; the green line joins the designs that meet "
+        "every SLO and that no other such design beats on both axes (the Pareto front); "
+        "crosses miss an SLO; the dashed red line is the workload's SLO.</p>"
     )
     if table.empty:
         return f"<!doctype html><html><body>{head}<p>No rows.</p></body></html>"

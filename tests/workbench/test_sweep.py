@@ -301,3 +301,19 @@ def test_run_sweep_on_a_local_cluster_by_default(factory: Scenario) -> None:
     done: list[int] = []
     table = sweep(factory, GRID, estimate_only=True, progress=done.append)
     assert len(table) == 6 and sum(done) == 6
+
+
+def test_the_pareto_front_holds_only_designs_that_meet_every_slo(factory: Scenario) -> None:
+    from workbench.plots_sweep import pareto_figure
+
+    plan = plan_sweep(factory, GRID, estimate_only=True)
+    table = run_sweep_here(plan)
+    figure = pareto_figure(table, list(GRID))
+    fronts = [t for t in figure.data if t.name == "Pareto front"]
+    assert len(fronts) == 4 * 2  # a workload per row, cost and WAN bytes per column
+    good_costs = set(table.loc[table["all_slos_met"], "cost_usd_per_month"])
+    cost_fronts = fronts[::2]
+    assert all(x in good_costs for t in cost_fronts for x in t.x)
+    assert all(len(t.x) >= 1 for t in fronts)
+    slo_lines = [s for s in figure.layout.shapes if s.line.dash == "dash"]
+    assert len(slo_lines) == 8 and {round(s.y0) for s in slo_lines} == {100, 50, 2000, 5000}

@@ -319,6 +319,15 @@ def plan_sweep(
         problems.append(Problem("--seeds", f"expected 1 or more, got {seeds}"))
     if sample is not None and sample < 1:
         problems.append(Problem("--sample", f"expected 1 or more designs, got {sample}"))
+    warmup = scenario.simulation.warmup_s
+    if not estimate_only and until is not None and until <= warmup:
+        problems.append(
+            Problem(
+                "--until",
+                f"{until:g} s is not longer than the scenario's warm-up ({warmup:g} s), so no "
+                "statistics would be collected; run longer",
+            )
+        )
     base = scenario_to_dict(scenario)
     resolved: list[Variation] = []
     for path, values in variations.items():
@@ -439,8 +448,10 @@ def run_design(
         if estimate_only:
             return _estimate_row(scenario)
         return _simulation_row(scenario, seed, until)
-    except ProblemsError as exc:
+    except ProblemsError as exc:  # e.g. a run past the size limits
         return {"status": "failed", "note": str(exc).splitlines()[0]}
+    except Exception as exc:  # a bug shown on its row; the other designs still run
+        return {"status": "failed", "note": f"internal error ({type(exc).__name__}: {exc})"}
 
 
 def _estimate_row(scenario: Scenario) -> dict[str, Any]:

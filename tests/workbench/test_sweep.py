@@ -174,6 +174,26 @@ def test_simulated_rows_are_designs_times_seeds_and_files_are_written(
     assert "Pareto front" in page and "SLO 100 ms" in page
 
 
+def test_a_run_that_raises_is_a_failed_row(
+    factory: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import workbench.sweep as sweep_module
+
+    def broken(scenario: Scenario) -> dict[str, object]:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(sweep_module, "_estimate_row", broken)
+    plan = plan_sweep(factory, {"links.wan.bandwidth": ["1 Gbit/s"]}, estimate_only=True)
+    table = run_sweep_here(plan)
+    assert table.loc[0, "status"] == "failed"
+    assert table.loc[0, "note"] == "internal error (ZeroDivisionError: division by zero)"
+
+
+def test_until_within_the_warm_up_is_refused(factory: Scenario) -> None:
+    with pytest.raises(SweepError, match=r"--until: 5 s is not longer than the scenario's warm-up"):
+        plan_sweep(factory, {"links.wan.bandwidth": ["1 Gbit/s"]}, until=5.0)
+
+
 def test_a_failed_run_is_a_row_not_a_crash(factory: Scenario) -> None:
     plan = plan_sweep(factory, {"links.wan.bandwidth": ["1 Gbit/s"]}, estimate_only=True)
     rows = [{"design": 0, "seed": None, "status": "failed", "note": "too big"}]

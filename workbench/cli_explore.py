@@ -17,6 +17,10 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
 def _sweep(args: argparse.Namespace) -> int:
     from tqdm import tqdm  # type: ignore[import-untyped]
 
@@ -55,7 +59,8 @@ def _sweep(args: argparse.Namespace) -> int:
     overloaded = sum(d.status == "overloaded" for d in plan.designs)
     where = args.scheduler or "a local Dask cluster"
     print(
-        f"{args.file}: {len(plan.designs)} designs x {len(plan.seeds)} seed(s) = {plan.runs} "
+        f"{args.file}: {_count(len(plan.designs), 'design')} x "
+        f"{_count(len(plan.seeds), 'seed')} = {plan.runs} "
         f"{'estimates' if plan.estimate_only else 'simulations'} on {where}"
         + (f" ({overloaded} overloaded: their queues grow)" if overloaded else "")
     )

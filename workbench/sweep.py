@@ -559,6 +559,25 @@ def default_cluster_size() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def connect(scheduler: str, file: str | None = None, timeout: str = "20s") -> Any:
+    """A client of the Dask scheduler at ``scheduler``; SweepError when it cannot be reached."""
+    from distributed import Client
+
+    try:
+        return Client(scheduler, timeout=timeout)  # type: ignore[no-untyped-call]
+    except (OSError, TimeoutError, ValueError, TypeError) as exc:
+        raise SweepError(
+            [
+                Problem(
+                    f"--scheduler {short_repr(scheduler)}",
+                    f"cannot reach a Dask scheduler there ({type(exc).__name__}: {exc}); check "
+                    "the address (e.g. tcp://10.0.0.5:8786) and that `dask scheduler` runs",
+                )
+            ],
+            file,
+        ) from None
+
+
 def run_sweep(
     plan: SweepPlan,
     *,
@@ -566,6 +585,7 @@ def run_sweep(
     client: Any = None,
     progress: Progress | None = None,
     chunks_per_worker: int = 4,
+    connect_timeout: str = "20s",
 ) -> pd.DataFrame:
     """Run every design and seed of ``plan`` on Dask and return one row per design and seed.
 
@@ -578,7 +598,7 @@ def run_sweep(
     owned = []
     if client is None:
         if scheduler is not None:
-            client = Client(scheduler, timeout="20s")  # type: ignore[no-untyped-call]
+            client = connect(scheduler, plan.file, connect_timeout)
         else:
             cluster = local_cluster()
             owned.append(cluster)

@@ -22,6 +22,7 @@ from workbench.sweep import (
     parse_vary,
     plan_sweep,
     resolve,
+    run_sweep,
     run_sweep_here,
     sweep_table,
     write_sweep,
@@ -337,3 +338,10 @@ def test_the_pareto_front_holds_only_designs_that_meet_every_slo(factory: Scenar
     assert all(len(t.x) >= 1 for t in fronts)
     slo_lines = [s for s in figure.layout.shapes if s.line.dash == "dash"]
     assert len(slo_lines) == 8 and {round(s.y0) for s in slo_lines} == {100, 50, 2000, 5000}
+
+
+def test_an_unreachable_scheduler_is_a_clear_error(factory: Scenario) -> None:
+    plan = plan_sweep(factory, {"links.wan.bandwidth": ["1 Gbit/s"]}, estimate_only=True)
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    with pytest.raises(SweepError, match=r"--scheduler .*cannot reach a Dask scheduler there"):
+        run_sweep(plan, scheduler=address, connect_timeout="2s")

@@ -213,12 +213,28 @@ class _Model:
                 prev = ("node", node_id)
 
 
-def estimate(scenario: Scenario, catalogue: Catalogue | None = None) -> Estimate:
+def estimate(
+    scenario: Scenario, catalogue: Catalogue | None = None, topology: Topology | None = None
+) -> Estimate:
     """Closed-form estimate of ``scenario`` (which must validate); fast enough to run on every
-    edit of a 1,000-device scenario."""
-    model = _Model(scenario, catalogue)
+    edit of a 1,000-device scenario. ``topology``: the scenario's, when already built (its
+    paths are reused, e.g. over many placements of one topology)."""
+    return estimate_of(loaded_model(scenario, catalogue, topology))
+
+
+def loaded_model(
+    scenario: Scenario, catalogue: Catalogue | None = None, topology: Topology | None = None
+) -> _Model:
+    """The routes and offered loads of every placed workload of ``scenario``."""
+    model = _Model(scenario, catalogue, topology)
     for workload in scenario.workloads:
         model.load(workload)
+    return model
+
+
+def estimate_of(model: _Model) -> Estimate:
+    """The estimate read from a loaded model (:func:`loaded_model`)."""
+    scenario = model.scenario
     waits = _two_moment_waits(model)
     workloads = {}
     for workload in scenario.workloads:
@@ -588,6 +604,8 @@ __all__ = [
     "OfferedLoad",
     "WorkloadEstimate",
     "estimate",
+    "estimate_of",
+    "loaded_model",
     "offered_load",
     "window_wait",
 ]

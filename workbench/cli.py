@@ -383,6 +383,9 @@ def build_parser() -> argparse.ArgumentParser:
         ],
     )
     p.set_defaults(func=_catalogue)
+    from .cli_explore import add_parsers
+
+    add_parsers(sub)  # sweep, optimise
     return parser
 
 

@@ -32,8 +32,8 @@ from .canvas import TopologyCanvas
 from .controls import Controls
 from .dashboard import Dashboard
 from .editing import ScenarioEditor
-from .learning import LearningView
 from .federated import FederatedView
+from .learning import LearningView
 from .models import ModelsView
 from .panel import EstimateView, PropertyPanel
 from .status import StatusArea

@@ -235,6 +235,8 @@ def _audit(args: argparse.Namespace) -> int:
     )
     print("\n".join(report_lines(trail, scenario, sim.catalogue)))
     return EXIT_INVALID if len(trail.violations) else EXIT_OK
+
+
 def _write_federated_tables(results: Any, out_dir: Path) -> dict[str, Path]:
     """Federated rounds and bytes per boundary as Parquet, when the scenario has the section."""
     if results.sim.federated is None:

@@ -184,6 +184,8 @@ def _check_learning(scenario: Scenario, cat: Catalogue, topology: Topology | Non
     from .learning.checks import check_learning
 
     return check_learning(scenario, cat, topology)
+
+
 def _check_federated(
     scenario: Scenario, cat: Catalogue, topology: Topology | None
 ) -> list[Problem]:

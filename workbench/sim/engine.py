@@ -775,6 +775,7 @@ class Simulation:
             return {}
         state: dict[str, str] = control.learning.state()
         return state
+
     # ------------------------------------------------------------- federated (issue 13)
     def start_federated(self) -> None:
         """Start the scenario's federated rounds now rather than at their ``at``;

@@ -147,6 +147,11 @@ class Control:
         self.sim.call_at(max(at, self.sim.now), run.start)
         return run
 
+    def versions_changed(self) -> None:
+        """A rollout changed what some node serves (the learning loop checks recovery)."""
+        if self.learning is not None:
+            self.learning.versions_changed()
+
     def on_label(
         self, judge: Judge, req: int, version: int, right: bool, node: str, now: float
     ) -> None:

@@ -148,6 +148,7 @@ class RolloutRun:
         self.sim.record(
             "activate", transfer.node, f"{self.version.id} on instance {transfer.instance}"
         )
+        self.control.versions_changed()
         self._open -= 1
         if self._open > 0:
             return
@@ -203,6 +204,7 @@ class RolloutRun:
                     slot.activate(self.version.index, now)
                 else:
                     slot.withdraw(now)
+        self.control.versions_changed()
         if not promote:
             self._finish("rolled_back")
             return
@@ -223,6 +225,7 @@ class RolloutRun:
             slot = self.control.book.slot(transfer.node, transfer.instance, self.version.model)
             if slot.candidate == self.version.index:
                 slot.withdraw(now, remove=False)
+        self.control.versions_changed()
         self._finish("completed")
 
     def _log_decision(self, evidence: decisions.Evidence) -> None:

@@ -136,6 +136,13 @@ class Learning:
     def label_hop(self, judge: Judge, link: int, size: float, now: float) -> None:
         self.label_hops.append((now, judge.index, link, size))
 
+    def versions_changed(self) -> None:
+        """What serves changed now: episodes rolling out check whether they have recovered."""
+        for loop in self.loops:
+            for episode in loop.episodes:
+                if episode.state == "rolling_out":
+                    loop.check_recovery(episode, poll=False)
+
     def register(self, info: VersionInfo, trained_s: float) -> None:
         """A retrained version joins the version book (trained on data taken at
         ``trained_s``: drifts that started before do not touch it)."""

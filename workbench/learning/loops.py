@@ -194,9 +194,11 @@ class LoopRun:
 
     # ------------------------------------------------------------- recovery
     def watch_recovery(self, episode: Episode) -> None:
-        self.sim.call_at(self.sim.now, lambda: self._check_recovery(episode))
+        """Check now, at every change of what serves (:meth:`check_recovery` is called by
+        the rollout), and every RECOVERY_CHECK_S (a gradual drift moves the truth between)."""
+        self.sim.call_at(self.sim.now, lambda: self.check_recovery(episode))
 
-    def _check_recovery(self, episode: Episode) -> None:
+    def check_recovery(self, episode: Episode, *, poll: bool = True) -> None:
         now = self.sim.now
         if episode.state != "rolling_out":
             return
@@ -209,13 +211,7 @@ class LoopRun:
             return
         target = episode.pre_accuracy * (1.0 - self.loop.tolerance)
         if self.expected(now) >= target - 1e-12:
-            changes = [
-                h[0]
-                for h in self.learning.control.book.history
-                if h[3] == self.model and h[1] in episode.targets and h[0] <= now
-            ]
-            since = max([episode.retrain_end_s, *changes])
-            episode.recovered_at_s = since
+            episode.recovered_at_s = now
             episode.state = "recovered"
             self.sim.record(
                 "recovered",
@@ -224,4 +220,5 @@ class LoopRun:
                 f"{episode.pre_accuracy:.4f})",
             )
             return
-        self.sim.call_at(now + RECOVERY_CHECK_S, lambda: self._check_recovery(episode))
+        if poll:
+            self.sim.call_at(now + RECOVERY_CHECK_S, lambda: self.check_recovery(episode))

@@ -6,6 +6,8 @@ imported only to check a detector's ``params`` (when some are given).
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..catalogue import TIER_IDS, Catalogue
 from ..errors import Problem
 from ..policy import class_limit, route_problem, tier_name
@@ -109,15 +111,17 @@ def _check_loop(
     else:
         if detector.params:
             known = detectors.parameters(detector.kind)
-            for name in detector.params:
-                if name not in known:
-                    problems.append(
-                        Problem(
-                            f"{where}.detector.params.{name}",
-                            f"river's {detector.kind} has no parameter {name!r}; use one of: "
-                            + ", ".join(known),
-                        )
+            unknown = [name for name in detector.params if name not in known]
+            for name in unknown:
+                problems.append(
+                    Problem(
+                        f"{where}.detector.params.{name}",
+                        f"river's {detector.kind} has no parameter {name!r}; use one of: "
+                        + ", ".join(known),
                     )
+                )
+            if not unknown:
+                problems += _construct(detector.kind, detector.params, f"{where}.detector.params")
         if detector.on == "features" and detector.kind in detectors.BINARY:
             problems.append(
                 Problem(
@@ -196,6 +200,30 @@ def _check_loop(
                 )
             )
     return problems
+
+
+def _construct(kind: str, params: dict[str, Any], where: str) -> list[Problem]:
+    """Build the detector once: river refuses a value of the wrong type or range."""
+    try:
+        detectors.build(kind, params, 0)
+    except (TypeError, ValueError, OverflowError) as exc:
+        shown = ", ".join(f"{k}: {short_repr(v)}" for k, v in params.items())
+        return [
+            Problem(
+                where,
+                f"river's {kind} refuses {{{shown}}} ({str(exc).splitlines()[0][:120]}); give "
+                f"values of the types and ranges river's {detectors.KINDS[kind][1]} documents",
+            )
+        ]
+    delta = params.get("delta")
+    if kind == "adwin" and isinstance(delta, int | float) and not 0 < delta < 1:
+        return [
+            Problem(
+                f"{where}.delta",
+                f"{delta:g} is not a confidence level; give ADWIN's delta in (0, 1), e.g. 0.002",
+            )
+        ]
+    return []
 
 
 def _check_routes(scenario: Scenario, topology: Topology) -> list[Problem]:

@@ -122,3 +122,11 @@ def test_schedule_needs_times(scenario: Scenario) -> None:
     data["trigger"] = "schedule"
     with pytest.raises(ValueError, match="trigger 'schedule' needs 'at'"):
         type(scenario.learning[0].retrain).model_validate(data)
+
+
+def test_detector_param_of_the_wrong_type(scenario: Scenario) -> None:
+    scenario.learning[0].detector.params = {"delta": "small"}
+    found = messages(scenario)["learning[0].detector.params"]
+    assert "river's adwin refuses {delta: 'small'}" in found
+    scenario.learning[0].detector.params = {"delta": -1.0}
+    assert "give ADWIN's delta in (0, 1)" in messages(scenario)["learning[0].detector.params.delta"]

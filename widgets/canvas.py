@@ -83,6 +83,43 @@ def workload_colour(index: int) -> str:
     return WORKLOAD_COLOURS[index % len(WORKLOAD_COLOURS)]
 
 
+# Tenants: Paul Tol's "muted" qualitative colours (colour-blind safe, white text readable).
+TENANT_COLOURS = ["#332288", "#117733", "#882255", "#AA4499", "#44AA99", "#999933"]
+
+
+def tenant_badges(scenario: Scenario) -> dict[str, list[dict[str, Any]]]:
+    """Per node, the tenant badges the canvas draws: the tenant that owns it, or, on a shared
+    node, one badge per slice with its servers; colours follow the order of ``tenants``."""
+    colours = {
+        t.id: TENANT_COLOURS[i % len(TENANT_COLOURS)] for i, t in enumerate(scenario.tenants)
+    }
+    badges: dict[str, list[dict[str, Any]]] = {}
+    for node in scenario.nodes:
+        if node.tenant is not None:
+            badges[node.id] = [
+                {
+                    "tenant": node.tenant,
+                    "colour": colours.get(node.tenant, TENANT_COLOURS[-1]),
+                    "servers": None,
+                    "title": f"{node.id} belongs to tenant {node.tenant}",
+                }
+            ]
+    for tenant in scenario.tenants:
+        for piece in tenant.slices:
+            if piece.node is None:
+                continue
+            badges.setdefault(piece.node, []).append(
+                {
+                    "tenant": tenant.id,
+                    "colour": colours[tenant.id],
+                    "servers": piece.servers,
+                    "title": f"{piece.node}: a slice of {piece.servers} server(s) for tenant "
+                    f"{tenant.id}" + (", bursting into unreserved servers" if piece.burst else ""),
+                }
+            )
+    return badges
+
+
 # ------------------------------------------------------------------------------- validation
 def _fail(trait: str, message: str) -> None:
     raise traitlets.TraitError(f"{trait}: {message}")
@@ -177,6 +214,7 @@ def nodes_payload(editor: ScenarioEditor) -> list[dict[str, Any]]:
     """Every node (a device group is one node with its count) at its lane slot ``x``."""
     scenario, cat = editor.scenario, editor.catalogue
     layout = tier_layout(Topology(scenario, cat))
+    badges = tenant_badges(scenario) if scenario.tenants else {}
     out = []
     for node in scenario.nodes:
         x, _ = layout.get(node.id, (0.0, 0.0))
@@ -196,6 +234,7 @@ def nodes_payload(editor: ScenarioEditor) -> list[dict[str, Any]]:
                 "label": node.id,
                 "hardware": node.hardware,
                 "title": title,
+                "tenants": badges.get(node.id, []),
             }
         )
     return out
@@ -530,6 +569,11 @@ class TopologyCanvas(MainThreadMessages, anywidget.AnyWidget):
             count = node.get("count", 1)
             if not isinstance(count, int) or isinstance(count, bool) or count < 1:
                 _fail(f"nodes[{index}]", f"'count' must be an integer >= 1, got {count!r}")
+            badges = node.get("tenants", [])
+            if not isinstance(badges, list) or not all(
+                isinstance(b, dict) and "tenant" in b and "colour" in b for b in badges
+            ):
+                _fail(f"nodes[{index}]", "'tenants' must be a list of {tenant, colour, ...}")
         return nodes
 
     @traitlets.validate("links")

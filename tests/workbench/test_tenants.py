@@ -40,9 +40,9 @@ def _alone(scenario: Scenario) -> Scenario:
 
 
 def test_slices_keep_the_quiet_tenant_within_its_slo_and_sharing_does_not(city: Scenario) -> None:
-    """40 s (30 s measured), seed 1: with slices the city's p95 is about 20 ms (pedestrian
-    alerts, SLO 50 ms) and 26 ms (lane counts, SLO 200 ms); with one queue for all four GPUs
-    the mall's 0.4 s jobs push them to hundreds of ms (about 480 ms and 1.2 s over 120 s)."""
+    """40 s (30 s measured), seed 1: with slices the city's p95 is 19.8 ms (pedestrian alerts,
+    SLO 50 ms) and 23.6 ms (lane counts, SLO 200 ms); with one queue for all four GPUs the
+    mall's 0.4 s jobs push them to 207 ms and 349 ms (346 ms and 755 ms over 120 s)."""
     sliced = simulate(city, until=40).summary()["workloads"]
     shared = simulate(without_slices(city), until=40).summary()["workloads"]
     for workload, slo in (("pedestrian-safety", 0.05), ("traffic-north", 0.2)):

@@ -388,6 +388,18 @@ function render({ model, el }) {
             `${n.id}: ${split.version} serves ${(100 * split.share).toFixed(0)} % of the requests (canary / A-B)`;
         }
       }
+      const tenants = n.tenants || [];
+      tenants.forEach((b, i) => {
+        // tenants: the owner's badge, or one badge per slice (with its servers) on a shared
+        // node, in a row centred above the disc
+        const badge = svgEl("g", {
+          class: "etw-tenant", "data-tenant": b.tenant,
+          transform: `translate(${(i - (tenants.length - 1) / 2) * 14},${-p.r - 9})`,
+        }, g);
+        svgEl("circle", { r: 6, fill: b.colour, stroke: "#fff", "stroke-width": 1.5 }, badge);
+        if (b.servers) svgEl("text", { y: 3, class: "etw-tenant-servers" }, badge).textContent = String(b.servers);
+        svgEl("title", {}, badge).textContent = b.title;
+      });
       if ((n.count || 1) > 1) {
         svgEl("text", { y: 4, class: "etw-count" }, g).textContent = `×${n.count}`;
       }

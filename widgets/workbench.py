@@ -33,6 +33,7 @@ from .controls import Controls
 from .dashboard import Dashboard
 from .editing import ScenarioEditor
 from .models import ModelsView
+from .optimise import OptimiseView
 from .panel import EstimateView, PropertyPanel
 from .status import StatusArea
 
@@ -80,6 +81,7 @@ class Workbench:
         self.models = ModelsView(
             self.editor, controls=self.controls, canvas=self.canvas, status=self.status
         )  # hidden when the scenario declares no model versions
+        self.optimiser = OptimiseView(self.editor, canvas=self.canvas, status=self.status)
         self.canvas.observe(self.status.guarded("select", self._on_select), names=["selected"])
         side = ipw.VBox(
             [
@@ -87,6 +89,8 @@ class Workbench:
                 self.properties.widget,
                 ipw.HTML("<hr style='margin:6px 0'>"),
                 self.estimates.widget,
+                ipw.HTML("<hr style='margin:6px 0'>"),
+                self.optimiser.widget,
             ],
             layout=ipw.Layout(flex="1 1 0", min_width="290px", max_width="380px", padding="0 6px"),
         )

@@ -220,6 +220,11 @@ def _column_blocks(table: pd.DataFrame, width: int) -> list[pd.DataFrame]:
 def _catalogue(args: argparse.Namespace) -> int:
     if args.table == "tokens":
         return _print_tokens()
+    if args.table == "prices":
+        from .economics.prices import load_prices, price_table
+
+        print(price_table(load_prices()))
+        return EXIT_OK
     from .catalogue_tables import catalogue_table
 
     print(catalogue_table(args.table, load_catalogue()))
@@ -284,7 +289,16 @@ def build_parser() -> argparse.ArgumentParser:
         "table",
         nargs="?",
         default="hardware",
-        choices=["tiers", "hardware", "models", "links", "data_sources", "data_classes", "tokens"],
+        choices=[
+            "tiers",
+            "hardware",
+            "models",
+            "links",
+            "data_sources",
+            "data_classes",
+            "tokens",
+            "prices",
+        ],
     )
     p.set_defaults(func=_catalogue)
     from .cli_explore import add_parsers

@@ -502,8 +502,8 @@ class Scenario(Schema):
     def catalogue(self, base: Catalogue | None = None) -> Catalogue:
         """The shipped catalogue (or ``base``) with this scenario's own entries added."""
         base = base or load_catalogue()
-        if self.extras == CatalogueExtras():
-            return base
+        if self.extras.model_copy(update={"prices": None}) == CatalogueExtras():
+            return base  # prices live apart (workbench.economics.prices)
         merged = base.extended(
             hardware=self.extras.hardware,
             models=self.extras.models,

@@ -95,6 +95,7 @@ def _validate(
     problems += _check_nodes(scenario, cat)
     problems += _check_hardware_tiers(scenario, cat)
     problems += _check_links(scenario, cat)
+    problems += _check_prices(scenario, cat)
     node_ids = {n.id for n in scenario.nodes}
     for index, workload in enumerate(scenario.workloads):
         problems += _check_workload_refs(workload, f"workloads[{index}]", scenario, cat, node_ids)
@@ -550,6 +551,14 @@ def _check_failures(scenario: Scenario) -> list[Problem]:
 def _no_precision(where: str, cat: Catalogue, model_id: str, precision: str) -> Problem:
     sizes = ", ".join(cat.models[model_id].sizes)
     return Problem(where, f"model {model_id!r} has no {precision} size; use one it has ({sizes})")
+
+
+def _check_prices(scenario: Scenario, cat: Catalogue) -> list[Problem]:
+    """Prices the scenario sets for hardware or links that do not exist."""
+    from .economics.prices import price_problems
+
+    links = set(cat.links) | {link.key for link in scenario.links}
+    return price_problems(scenario.extras.prices, cat.hardware, links, _unknown)
 
 
 def _check_extras(scenario: Scenario) -> list[Problem]:

@@ -379,3 +379,34 @@ def test_a_run_before_its_first_step_has_zero_energy_and_cost() -> None:
     assert summary["energy"]["total_j"] == 0.0
     assert summary["cost"]["total_usd_per_month"] == 0.0
     assert summary["cost"]["per_1000_inferences_usd"] is None
+
+
+def test_prices_for_unknown_hardware_or_links_are_refused(tmp_path: Path) -> None:
+    data = yaml.safe_load((data_dir() / "scenarios" / "factory_floor.yaml").read_text())
+    data["catalogue"]["prices"] = {
+        "purchase": {"jetson_agx_orin_64g": {"purchase_usd": 1500}},
+        "transfer_per_gb_usd": {"wan": 0.01, "mpls": 0.01},
+    }
+    path = tmp_path / "f.yaml"
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    text = str(info.value)
+    assert (
+        "catalogue.prices.purchase.jetson_agx_orin_64g: unknown hardware 'jetson_agx_orin_64g'; "
+        "did you mean 'jetson_agx_orin_64gb'?" in text
+    ), text
+    assert "catalogue.prices.transfer_per_gb_usd.mpls: unknown link profile or link" in text
+    assert "transfer_per_gb_usd.wan" not in text  # a link id of the scenario
+
+
+def test_catalogue_prices_prints_every_dated_price(capsys: pytest.CaptureFixture[str]) -> None:
+    from workbench.cli import main
+
+    assert main(["catalogue", "prices"]) == 0
+    printed = capsys.readouterr().out
+    prices = load_prices()
+    for key, as_of in prices.dates().items():
+        line = next(ln for ln in printed.splitlines() if ln.startswith(key + " "))
+        assert line.endswith(as_of), line
+    assert "rental.h100_node" in printed and "USD/hour, per_use" in printed

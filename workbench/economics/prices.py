@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -282,3 +283,72 @@ def _load(directory: Path) -> Prices:
 def scenario_prices(scenario: Any) -> Prices:
     """The shipped prices with the scenario's ``catalogue: prices:`` applied."""
     return apply_overrides(load_prices(), getattr(scenario.extras, "prices", None))
+
+
+def price_problems(
+    overrides: PriceOverrides | None,
+    hardware: Iterable[str],
+    link_names: Iterable[str],
+    unknown: Callable[[str, str, Iterable[str]], str],
+) -> list[Problem]:
+    """A scenario's prices for hardware or links it does not know (a typo would otherwise be
+    ignored silently); ``unknown(kind, value, known)`` words the message."""
+    if overrides is None:
+        return []
+    hardware, link_names = sorted(hardware), sorted(link_names)
+    problems = []
+    for table in ("purchase", "rental"):
+        for key in getattr(overrides, table):
+            if key not in hardware:
+                problems.append(
+                    Problem(f"catalogue.prices.{table}.{key}", unknown("hardware", key, hardware))
+                )
+    for key in overrides.transfer_per_gb_usd:
+        if key not in link_names:
+            problems.append(
+                Problem(
+                    f"catalogue.prices.transfer_per_gb_usd.{key}",
+                    unknown("link profile or link", key, link_names),
+                )
+            )
+    return problems
+
+
+def price_table(prices: Prices) -> str:
+    """Every price with its unit and date, one line each (``workbench catalogue prices``)."""
+    rows: list[tuple[str, str, str, str]] = [
+        ("electricity", f"{prices.electricity.per_kwh_usd:g}", "USD/kWh", prices.electricity.as_of),
+        (
+            "cloud_egress",
+            f"{prices.cloud_egress.per_gb_usd:g}",
+            "USD/GB",
+            prices.cloud_egress.as_of,
+        ),
+    ]
+    rows += [
+        (f"transfer.{k}", f"{t.per_gb_usd:g}", "USD/GB", t.as_of)
+        for k, t in prices.transfer.items()
+    ]
+    rows += [
+        (f"purchase.{k}", f"{p.purchase_usd:,.0f}", f"USD over {p.life_years:g} years", p.as_of)
+        for k, p in prices.purchase.items()
+    ]
+    for key, r in prices.rental.items():
+        value, unit = (
+            (r.per_hour_usd, "USD/hour")
+            if r.per_hour_usd is not None
+            else (r.per_month_usd, "USD/month")
+        )
+        rows.append((f"rental.{key}", f"{value:g}", f"{unit}, {r.billing}", r.as_of))
+    header = ("price", "value", "unit", "as of")
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(4)]
+    lines = [
+        "  ".join(
+            cell.rjust(width) if i == 1 else cell.ljust(width)
+            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in [header, *rows]
+    ]
+    return (
+        "\n".join(lines) + f"\n\nA month is {prices.hours_per_month:g} h; sources in {PRICES_FILE}."
+    )

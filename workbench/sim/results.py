@@ -20,7 +20,9 @@ and ``version_timeline()``, ``accuracy()``, ``rollouts()``, ``transfers()`` and
 
 ``summary()`` gives per-workload latency mean/p50/p95/p99, SLO violation share and throughput,
 and per tier boundary the bytes that crossed it against the counterfactual "ship every raw
-byte to the cloud", with the saving in percent. Everything after the warm-up only.
+byte to the cloud", with the saving in percent; ``energy`` and ``cost`` come from
+:mod:`workbench.economics`, computed from these tables after the run. Everything after the
+warm-up only.
 """
 
 from __future__ import annotations

@@ -34,14 +34,14 @@ class OptimiseView:
             options=[("cheapest", "cost"), ("least energy", "energy"), ("fastest", "latency")],
             value="cost",
             description="",
-            layout=ipw.Layout(width="130px"),
+            layout=ipw.Layout(width="115px"),
         )
         self.button = ipw.Button(
             description="Optimise placement",
             icon="magic",
             button_style="info",
             tooltip="Search the placements the advisor allows for the best one meeting every SLO",
-            layout=ipw.Layout(width="170px"),
+            layout=ipw.Layout(width="auto", min_width="185px"),
         )
         self.explanation = ipw.HTML("")
         self.result: Optimum | None = None
@@ -68,7 +68,8 @@ class OptimiseView:
         self.result = result
         text = result.explain()
         self.explanation.value = "".join(
-            f"<div style='margin:2px 0'>{html.escape(line)}</div>" for line in text.splitlines()
+            f"<div style='margin:1px 0;font-size:12px;line-height:1.35'>{html.escape(line)}</div>"
+            for line in text.splitlines()
         )
         if result.best is None:
             self.status.warning(text.splitlines()[-1])

@@ -292,6 +292,23 @@ class ScenarioEditor:
         self._notify(Edit("place", (key, node_id), check.summary()))
         return check
 
+    def place_all(self, placement: dict[str, str], what: str) -> int:
+        """Re-place several stages at once (one edit, one undo), e.g. the optimiser's answer;
+        raises :class:`EditRejected` if the result would have new problems. Returns how many
+        stages moved."""
+        self._check_unlocked()
+        moved = {k: v for k, v in placement.items() if self.scenario.placement.get(k) != v}
+        if not moved:
+            return 0
+        candidate = self.scenario.model_copy(
+            update={"placement": {**self.scenario.placement, **moved}}
+        )
+        after, new = self._new_problems(candidate)
+        if new:
+            raise EditRejected(_rendered(new))
+        self._commit(candidate, after, Edit("place", tuple(moved), what), what)
+        return len(moved)
+
     # ---------------------------------------------------------------- topology
     def _apply(self, mutate: Callable[[dict[str, Any]], None], edit: Edit, what: str = "") -> None:
         """Apply ``mutate`` to the scenario's file data; commit if the result is valid."""

@@ -35,6 +35,7 @@ from .editing import ScenarioEditor
 from .federated import FederatedView
 from .learning import LearningView
 from .models import ModelsView
+from .optimise import OptimiseView
 from .panel import EstimateView, PropertyPanel
 from .status import StatusArea
 
@@ -86,6 +87,7 @@ class Workbench:
             self.editor, controls=self.controls, status=self.status
         )  # hidden when the scenario declares neither drift nor learning
         self.federated = FederatedView(self.editor, controls=self.controls, status=self.status)
+        self.optimiser = OptimiseView(self.editor, canvas=self.canvas, status=self.status)
         self.canvas.observe(self.status.guarded("select", self._on_select), names=["selected"])
         side = ipw.VBox(
             [
@@ -93,6 +95,8 @@ class Workbench:
                 self.properties.widget,
                 ipw.HTML("<hr style='margin:6px 0'>"),
                 self.estimates.widget,
+                ipw.HTML("<hr style='margin:6px 0'>"),
+                self.optimiser.widget,
             ],
             layout=ipw.Layout(flex="1 1 0", min_width="290px", max_width="380px", padding="0 6px"),
         )

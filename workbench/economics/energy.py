@@ -143,11 +143,12 @@ def energy_summary(usage: Usage, scenario: Any, catalogue: Catalogue) -> dict[st
         for tier in TIER_IDS
         if any(n["tier"] == tier for n in nodes.values())
     }
+    by_id = {n.id: n for n in scenario.nodes}  # Scenario.node scans: quadratic on fleets
     for node_id, row in nodes.items():
         total = row["idle_j"] + row["active_j"] + row["radio_j"]
         row["total_j"] = total
         row["average_power_w"] = total / window if window > 0 else 0.0
-        row["battery_wh"] = _battery_wh(scenario, node_id, catalogue, row["hardware"])
+        row["battery_wh"] = _battery_wh(by_id[node_id], catalogue, row["hardware"])
         per_device_w = row["average_power_w"] / row["devices"]
         row["battery_life_days"] = (
             row["battery_wh"] / per_device_w / HOURS_PER_DAY
@@ -177,7 +178,6 @@ def energy_summary(usage: Usage, scenario: Any, catalogue: Catalogue) -> dict[st
     }
 
 
-def _battery_wh(scenario: Any, node_id: str, catalogue: Catalogue, hardware: str) -> float | None:
-    node = scenario.node(node_id)
+def _battery_wh(node: Any, catalogue: Catalogue, hardware: str) -> float | None:
     own = getattr(node, "battery_wh", None)
     return own if own is not None else catalogue.hardware[hardware].battery_wh

@@ -84,8 +84,9 @@ def usage_of(results: Any) -> Usage:
     scenario = results.scenario
     catalogue = sim.catalogue
     nodes = []
+    by_id = {n.id: n for n in scenario.nodes}  # Scenario.node scans: quadratic on fleets
     for info in plan.nodes:
-        node = scenario.node(info.id)
+        node = by_id[info.id]
         cards = node.servers or catalogue.hardware[node.hardware].servers
         busy = float(np.frombuffer(info.bins, dtype=float)[first:last].sum())
         nodes.append(

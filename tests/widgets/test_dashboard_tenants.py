@@ -126,7 +126,7 @@ def test_reset_clears_the_traces_and_load_repopulates_the_filter(
 
 
 def test_the_workbench_keeps_the_filter_through_play_and_reset_and_clears_it_on_load(
-    tenants: Scenario, tmp_path: object
+    tenants: Scenario,
 ) -> None:
     wb = Workbench(tenants, until=30)
     dash = wb.dashboard

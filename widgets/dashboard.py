@@ -7,6 +7,13 @@
    stores and dropped (stacked), with the outage windows marked, as in the HTML report;
 4. **stores**: bytes held in each node's local store over time, as in the HTML report.
 
+When the scenario declares tenants, a dropdown above the figures (``tenant_filter``: "All
+tenants" or one tenant) restricts the latency figure, SLO lines included, to that tenant's
+workloads; a change of tenant redraws the run so far once, then frames append as before. The
+other figures keep counting every tenant: the engine counts bytes per link and requests
+waiting per store, not per tenant, so the bandwidth title says "(all tenants)" while a tenant
+is chosen (the degraded-mode title already reads "All workloads").
+
 Every figure has its titles, units and scales before the first step (the layouts come from
 :mod:`workbench.plots_live` and :mod:`workbench.plots_degraded`, shared with the report).
 :meth:`Dashboard.extend` takes the :class:`~workbench.sim.StepReport` of each step and appends
@@ -51,13 +58,13 @@ from workbench.plots_live import (
     time_axis,
     warmup_shapes,
 )
-from workbench.scenario import Scenario
+from workbench.scenario import Scenario, Workload
 from workbench.sim import Results, Simulation, StepReport
 
 from .canvas import workload_colour
 from .plotgrid import PlotGrid
 
-__all__ = ["Dashboard", "bin_width", "outage_windows"]
+__all__ = ["ALL_TENANTS", "Dashboard", "bin_width", "outage_windows"]
 
 _MAX_BINS = 300
 _RAW_COLOUR = "#b8bdc6"
@@ -72,6 +79,8 @@ _SHORT = {
 }
 _PARTS = ("p50", "p99", "p95", "slo")
 _SLOW_S = 1.0  # wall seconds between two redraws of the slowly changing bandwidth figure
+ALL_TENANTS = ""  # the tenant filter's value that shows every workload
+_WHOLE_RUN_NOTE = " (all tenants)"
 
 
 def bin_width(until_s: float) -> float:
@@ -114,7 +123,18 @@ class Dashboard:
     ) -> None:
         self.max_workloads = max_workloads
         self._catalogue = catalogue
+        self._tenant = ALL_TENANTS
+        self._syncing = False
+        self._sim: Simulation | None = None  # the run drawn so far (redrawn on a tenant change)
         self.grid = PlotGrid()
+        self.tenant_filter = ipw.Dropdown(
+            options=[("All tenants", ALL_TENANTS)],
+            value=ALL_TENANTS,
+            description="Tenant",
+            layout=ipw.Layout(width="360px"),
+        )
+        self.tenant_filter.add_class("etw-tenant-filter")
+        self.tenant_filter.observe(self._on_tenant, names=["value"])
         self.widget = ipw.VBox([self.grid], layout=ipw.Layout(width="100%"))
         self.widget.add_class("etw-dashboard")
         self.reset(scenario, until_s=until_s)
@@ -129,13 +149,17 @@ class Dashboard:
     # ------------------------------------------------------------------ set-up
     def reset(self, scenario: Scenario | None = None, *, until_s: float | None = None) -> None:
         """Empty every figure and redraw its axes and titles (a new run, or a new scenario):
-        no trace, title, label or range of the previous run is left."""
+        no trace, title, label or range of the previous run is left. The tenant filter lists
+        the scenario's tenants; a chosen tenant the scenario no longer declares goes back to
+        "All tenants"."""
         if scenario is not None:
             self.scenario = scenario
+        self._sim = None
+        self._sync_tenants()
         self.until_s = float(until_s or self.scenario.simulation.until_s)
         self.bin_s = bin_width(self.until_s)
         self.n_bins = max(1, math.ceil(self.until_s / self.bin_s - 1e-9))
-        self.shown = [w.id for w in self.scenario.workloads[: self.max_workloads]]
+        self.shown = [w.id for _, w in self._workloads()]
         warmup = self.scenario.simulation.warmup_s
         self._latency_top = 0.0
         stores = [n for n in self.scenario.nodes if n.storage_bytes]
@@ -153,6 +177,8 @@ class Dashboard:
             timeline_frame(self.bin_s, self.until_s, warmup_s=warmup),
             buffers,
         ]
+        self._bandwidth_title = str(self._figs[1].layout.title.text)
+        self._note_whole_run()
         self._clear_data()
         # layout keys as the browser has them; copied into the figures when they are read
         self._layouts = [
@@ -223,16 +249,79 @@ class Dashboard:
         self._bandwidth_sent = -math.inf
         self._store_sent = -math.inf
 
+    # ------------------------------------------------------------------ tenants
+    @property
+    def tenant(self) -> str:
+        """The tenant whose workloads the latency figure shows (``ALL_TENANTS``: every one)."""
+        return self._tenant
+
+    def _tenant_workloads(self) -> list[tuple[int, Workload]]:
+        """(index in the scenario, workload) of every workload the filter lets through."""
+        return [
+            (i, w)
+            for i, w in enumerate(self.scenario.workloads)
+            if not self._tenant or w.tenant == self._tenant
+        ]
+
+    def _workloads(self) -> list[tuple[int, Workload]]:
+        """The workloads drawn in the latency figure: the first ``max_workloads`` let through."""
+        return self._tenant_workloads()[: self.max_workloads]
+
+    def _sync_tenants(self) -> None:
+        """List the scenario's tenants in the filter, shown only when it declares any."""
+        tenants = self.scenario.tenants
+        ids = {t.id for t in tenants}
+        if self._tenant not in ids:
+            self._tenant = ALL_TENANTS
+        options = [("All tenants", ALL_TENANTS)]
+        options += [(f"{t.name} ({t.id})" if t.name else t.id, t.id) for t in tenants]
+        self._syncing = True  # the figures are being rebuilt by reset: no redraw here
+        try:
+            if list(self.tenant_filter.options) != options:
+                self.tenant_filter.options = options
+            self.tenant_filter.value = self._tenant
+        finally:
+            self._syncing = False
+        children = (ipw.HBox([self.tenant_filter]), self.grid) if tenants else (self.grid,)
+        if len(children) != len(self.widget.children):
+            self.widget.children = children
+
+    def _on_tenant(self, change: dict[str, Any]) -> None:
+        """Show another tenant's workloads: rebuild the latency figure and redraw the run so
+        far once (from the engine's tables); the frames after it append as before."""
+        tenant = str(change["new"] or ALL_TENANTS)
+        if self._syncing or tenant == self._tenant:
+            return
+        self._tenant = tenant
+        self.shown = [w.id for _, w in self._workloads()]
+        self._figs[0] = self._latency_frame()
+        self._layouts[0] = {k: self._figs[0].layout[k].to_plotly_json() for k in ("xaxis", "yaxis")}
+        self._layout_stale = {(f, k) for f, k in self._layout_stale if f != 0}
+        self._note_whole_run()
+        if self._sim is not None:
+            self.update(self._sim.results())
+        else:
+            self._clear_data()
+            self.grid.show(self.figures)
+
+    def _note_whole_run(self) -> None:
+        """Say on the bandwidth figure, which the filter does not restrict, that it counts
+        every tenant (the link counters are not split by tenant)."""
+        note = _WHOLE_RUN_NOTE if self._tenant else ""
+        self._figs[1].update_layout(title_text=self._bandwidth_title + note)
+
+    # ------------------------------------------------------------------ frames
     def _latency_frame(self) -> go.Figure:
         fig = go.Figure()
         self._latency_index: dict[tuple[str, str], int] = {}
         slos = []
-        for index, workload in enumerate(self.scenario.workloads[: self.max_workloads]):
+        for index, workload in self._workloads():
             colour = workload_colour(index)
             group = workload.id
+            meta = {"workload": group, "tenant": workload.tenant or ""}
             for part in _PARTS:
                 self._latency_index[(group, part)] = len(fig.data)
-                common: dict[str, Any] = {"legendgroup": group, "meta": {"workload": group}}
+                common: dict[str, Any] = {"legendgroup": group, "meta": meta}
                 hover = f"{group} {part}: %{{y:.3g}} ms at %{{x:.0f}} s<extra></extra>"
                 if part in ("p50", "p99"):
                     line = {"width": 1, "color": _rgba(colour, 0.55),
@@ -251,9 +340,11 @@ class Dashboard:
                                     name=f"{group} SLO", showlegend=False, hoverinfo="skip",
                                     **common)  # fmt: skip
         title = LATENCY_TITLE
-        hidden = len(self.scenario.workloads) - len(self.shown)
-        if hidden > 0:
-            title += f" (first {len(self.shown)} of {len(self.scenario.workloads)} workloads)"
+        total = len(self._tenant_workloads())
+        if self._tenant:
+            title += f", tenant {self._tenant}"
+        if total > len(self.shown):
+            title += f" (first {len(self.shown)} of {total} workloads)"
         fig.update_layout(**base_layout(title), hovermode="closest")
         fig.update_xaxes(**time_axis(self.until_s))
         self._slo_range = (min(slos, default=10.0), max(slos, default=100.0))
@@ -306,14 +397,19 @@ class Dashboard:
         if report.start_s > self.now_s + 1e-9:  # steps this dashboard never saw: redraw all
             self.update(sim.results())
             return
+        self.grid.patch(self._changes(report, sim))
+
+    def _changes(self, report: StepReport, sim: Simulation) -> list[dict[str, Any]]:
+        """Take in what ``report`` completed; the changes to send for it."""
         changes: list[dict[str, Any] | None] = []
+        self._sim = sim
         self.now_s = report.end_s
         self._take(report)
         changes += self._emit_bins()
         changes += self._emit_stores(report)
         changes += self._emit_bandwidth(report)
         changes += self._emit_windows(sim.events)
-        self.grid.patch([c for c in changes if c is not None])
+        return [c for c in changes if c is not None]
 
     def flush(self, sim: Simulation) -> None:
         """Bring the slowly redrawn figures (bandwidth, the stores' line end) up to now, as
@@ -335,7 +431,7 @@ class Dashboard:
         for index in range(len(self._figs[3].data)):
             self._series[(3, index)] = {"x": np.empty(0), "y": np.empty(0), "customdata": []}
             self._stale.add((3, index))
-        self.extend(_whole_run(results), results.sim)
+        self._changes(_whole_run(results), results.sim)  # sent whole below, not as a patch
         self.grid.show(self.figures)
 
     def _take(self, report: StepReport) -> None:

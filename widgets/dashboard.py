@@ -97,7 +97,8 @@ def _percent_text(percent: float | None) -> str:
         return "n/a"
     remainder = 100.0 - percent
     decimals = 1 if remainder <= 0 else max(1, min(5, math.ceil(-math.log10(remainder)) + 1))
-    return f"{percent:.{decimals}f} %"
+    shown = round(percent, decimals) + 0.0  # + 0.0: a tiny negative saving is "0.0 %", not "-0.0 %"
+    return f"{shown:.{decimals}f} %"
 
 
 class Dashboard:

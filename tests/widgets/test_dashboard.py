@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from widgets.controls import ClickTarget
-from widgets.dashboard import Dashboard, bin_width, outage_windows
+from widgets.dashboard import Dashboard, _percent_text, bin_width, outage_windows
 from widgets.plotgrid import PlotGrid
 from widgets.status import EditRejected, StatusArea
 from widgets.workbench import Workbench
@@ -264,3 +264,12 @@ def test_bandwidth_shows_only_the_boundaries_the_scenario_has(factory: Scenario)
         "on_prem|telco_edge",
     ]
     assert dash._boundary_labels[-1].endswith("→<br>cloud")
+
+
+def test_saving_labels_never_read_minus_zero() -> None:
+    """A saving that rounds to zero (a few label bytes more than raw) reads "0.0 %"; real
+    negative savings keep their sign; savings near 100 % get the digits that tell them apart."""
+    assert _percent_text(-0.01) == "0.0 %"
+    assert _percent_text(-3.2) == "-3.2 %"
+    assert _percent_text(99.38) == "99.38 %"
+    assert _percent_text(None) == "n/a"

@@ -26,6 +26,7 @@ import ipywidgets as ipw
 import pandas as pd
 import plotly.graph_objects as go
 
+from workbench.errors import ProblemsError
 from workbench.federated.tables import ROUND_COLUMNS, rounds
 from workbench.plots_federated import federated_accuracy_figure
 from workbench.scenario import Scenario
@@ -81,7 +82,11 @@ class FederatedView:
         """Start the rounds now in the current run (made if needed); a refusal (no section,
         already started) shows in the status area."""
         sim = self.controls.start()
-        sim.start_federated()
+        try:
+            sim.start_federated()
+        except ProblemsError as exc:  # the engine's reason, once (not "federated: federated:")
+            self.status.error(_refusal(exc))
+            return
         self.status.ok(f"federated rounds started at t = {sim.now:.0f} s")
         self.frame(sim, force=True)
 
@@ -107,6 +112,11 @@ class FederatedView:
     def _on_edit(self, edit: Edit) -> None:
         if edit.kind in ("load", "all", "undo", "update"):
             self.reset()
+
+
+def _refusal(exc: ProblemsError) -> str:
+    """``Start rounds now: <why>``: the reasons without their field path (``federated``)."""
+    return "Start rounds now: " + "; ".join(p.message for p in exc.problems)
 
 
 def _line(table: pd.DataFrame, planned: int, at: float) -> str:

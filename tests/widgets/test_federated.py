@@ -41,11 +41,11 @@ def test_start_now_and_watch_accuracy_per_round(hospitals: Scenario) -> None:
 
 
 def test_a_second_start_is_refused_in_the_status_area(hospitals: Scenario) -> None:
+    """One plain sentence naming the button and the reason (once, not "federated: federated:")."""
     wb = Workbench(hospitals, until=400)
     wb.step(70)  # the section's first round started at 60 s
     wb.federated.start_button.click()
-    assert wb.status.errors
-    assert "the rounds started at t = 60 s; 1 of 30 so far" in wb.status.errors[-1]
+    assert wb.status.errors == ["Start rounds now: the rounds started at t = 60 s; 1 of 30 so far"]
 
 
 def test_without_a_federated_section_the_view_is_hidden(live_factory: Scenario) -> None:

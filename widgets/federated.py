@@ -20,6 +20,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import ipywidgets as ipw
@@ -106,12 +107,21 @@ class FederatedView:
             return
         self._shown = closed
         table = rounds(run) if run is not None else pd.DataFrame(columns=ROUND_COLUMNS)
-        self.grid.show([federated_accuracy_figure(table)])
+        self.grid.show([_whole_plan(federated_accuracy_figure(table), config.rounds)])
         self.line.value = _line(table, config.rounds, config.start_s)
 
     def _on_edit(self, edit: Edit) -> None:
         if edit.kind in ("load", "all", "undo", "update"):
             self.reset()
+
+
+def _whole_plan(figure: go.Figure, planned: int) -> go.Figure:
+    """The x-axis spans every planned round, so the line grows to the right instead of
+    rescaling, and round numbers show from the first round (the report's ``dtick`` of 5 alone
+    leaves no tick label while fewer than 5 rounds have closed)."""
+    step = 1 if planned <= 10 else 5 * math.ceil(planned / 50)
+    figure.update_xaxes(range=[0.5, planned + 0.5], tick0=0, dtick=step)
+    return figure
 
 
 def _refusal(exc: ProblemsError) -> str:

@@ -93,6 +93,8 @@ def test_start_rounds_now_then_play_draws_accuracy_per_round_live(
 
     (after,) = plots(page, ROOT)
     assert after["x"]["title"] == "round" and after["y"]["title"] == "test accuracy", after
+    rounds = [t for t in after["x"]["ticks"] if t]
+    assert rounds and all(t.isdigit() for t in rounds), rounds  # round numbers are labelled
     ticks = [t for t in after["y"]["ticks"] if t]
     assert ticks and all(t.endswith("%") for t in ticks), ticks  # accuracy in per cent
     assert after["points"] == [shown], after

@@ -20,12 +20,14 @@ Examples
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import ipywidgets as ipw
 import pandas as pd
 import plotly.graph_objects as go
 
+from workbench.errors import ProblemsError
 from workbench.federated.tables import ROUND_COLUMNS, rounds
 from workbench.plots_federated import federated_accuracy_figure
 from workbench.scenario import Scenario
@@ -81,7 +83,11 @@ class FederatedView:
         """Start the rounds now in the current run (made if needed); a refusal (no section,
         already started) shows in the status area."""
         sim = self.controls.start()
-        sim.start_federated()
+        try:
+            sim.start_federated()
+        except ProblemsError as exc:  # the engine's reason, once (not "federated: federated:")
+            self.status.error(_refusal(exc))
+            return
         self.status.ok(f"federated rounds started at t = {sim.now:.0f} s")
         self.frame(sim, force=True)
 
@@ -101,12 +107,26 @@ class FederatedView:
             return
         self._shown = closed
         table = rounds(run) if run is not None else pd.DataFrame(columns=ROUND_COLUMNS)
-        self.grid.show([federated_accuracy_figure(table)])
+        self.grid.show([_whole_plan(federated_accuracy_figure(table), config.rounds)])
         self.line.value = _line(table, config.rounds, config.start_s)
 
     def _on_edit(self, edit: Edit) -> None:
         if edit.kind in ("load", "all", "undo", "update"):
             self.reset()
+
+
+def _whole_plan(figure: go.Figure, planned: int) -> go.Figure:
+    """The x-axis spans every planned round, so the line grows to the right instead of
+    rescaling, and round numbers show from the first round (the report's ``dtick`` of 5 alone
+    leaves no tick label while fewer than 5 rounds have closed)."""
+    step = 1 if planned <= 10 else 5 * math.ceil(planned / 50)
+    figure.update_xaxes(range=[0.5, planned + 0.5], tick0=0, dtick=step)
+    return figure
+
+
+def _refusal(exc: ProblemsError) -> str:
+    """``Start rounds now: <why>``: the reasons without their field path (``federated``)."""
+    return "Start rounds now: " + "; ".join(p.message for p in exc.problems)
 
 
 def _line(table: pd.DataFrame, planned: int, at: float) -> str:

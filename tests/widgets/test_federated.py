@@ -30,6 +30,9 @@ def test_start_now_and_watch_accuracy_per_round(hospitals: Scenario) -> None:
     wb.step(5)
     (line,) = view.accuracy.data
     assert list(line.x) == [1]
+    # all 30 planned rounds on the axis, a labelled tick every 5: round numbers show at once
+    assert view.accuracy.layout.xaxis.range == (0.5, 30.5)
+    assert view.accuracy.layout.xaxis.dtick == 5
     assert view.line.value.startswith("Round 1 of 30: test accuracy ")
     assert "2 quarantined" in view.line.value  # hospital C's old firmware
     wb.step(130)  # rounds at 70 and 130 s follow, a minute apart
@@ -41,11 +44,23 @@ def test_start_now_and_watch_accuracy_per_round(hospitals: Scenario) -> None:
 
 
 def test_a_second_start_is_refused_in_the_status_area(hospitals: Scenario) -> None:
+    """One plain sentence naming the button and the reason (once, not "federated: federated:")."""
     wb = Workbench(hospitals, until=400)
     wb.step(70)  # the section's first round started at 60 s
     wb.federated.start_button.click()
-    assert wb.status.errors
-    assert "the rounds started at t = 60 s; 1 of 30 so far" in wb.status.errors[-1]
+    assert wb.status.errors == ["Start rounds now: the rounds started at t = 60 s; 1 of 30 so far"]
+
+
+def test_a_short_plan_labels_every_round(hospitals: Scenario) -> None:
+    """With 3 rounds planned, the axis runs 0.5 to 3.5 with a tick per round (a tick every 5
+    would leave the axis without a single label)."""
+    assert hospitals.federated is not None
+    hospitals.federated.rounds = 3
+    wb = Workbench(hospitals, until=400)
+    wb.step(200)
+    axis = wb.federated.accuracy.layout.xaxis
+    assert (axis.range, axis.dtick) == ((0.5, 3.5), 1)
+    assert list(wb.federated.accuracy.data[0].x) == [1, 2, 3]
 
 
 def test_without_a_federated_section_the_view_is_hidden(live_factory: Scenario) -> None:

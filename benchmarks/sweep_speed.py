@@ -76,7 +76,7 @@ def main() -> None:
         },
         sample=max(1, args.simulations // 2),
         seeds=2,
-        until=10.0,
+        until=20.0,  # the factory warms up for 10 s
     )
     print(
         f"local cluster: {workers} worker process(es), 1 thread each; load average "

@@ -86,7 +86,7 @@ def main() -> None:
     client = Client(cluster)
     timed("workers import the workbench", lambda: warm_up(client))
     try:
-        for name, plan in (("estimate points", est_plan), ("10 s simulations", sim_plan)):
+        for name, plan in (("estimate points", est_plan), ("20 s simulations", sim_plan)):
             print(f"{plan.runs} {name}:")
             alone, rows = timed("one after another", lambda p=plan: run_sweep_here(p))
             spread, table = timed(

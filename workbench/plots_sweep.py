@@ -4,6 +4,7 @@ its SLO marked, the Pareto front (no design both faster and cheaper) highlighted
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -60,18 +61,41 @@ def latency_column(table: pd.DataFrame, workload: str) -> tuple[str, str]:
     return f"{workload}.latency_mean_s", "mean latency (estimate)"
 
 
-def pareto_figure(table: pd.DataFrame, value_columns: list[str]) -> go.Figure:
-    """Rows: workloads; columns: cost and WAN bytes; y: latency (ms) with the SLO line."""
+def pareto_figure(
+    table: pd.DataFrame,
+    value_columns: list[str],
+    *,
+    workloads: Sequence[str] | None = None,
+    axes: Sequence[str] | None = None,
+) -> go.Figure:
+    """Rows: workloads; columns: cost and WAN bytes; y: latency (ms) with the SLO line.
+
+    ``workloads`` keeps only those workloads' rows (in that order; default all), ``axes`` only
+    those x columns of :data:`AXES` (e.g. ``["cost_usd_per_month"]``; default every one the
+    table has). The Pareto front and the crosses still judge every SLO (``all_slos_met``).
+    An unknown workload or axis raises ``ValueError`` naming it.
+    """
     designs = design_means(table, value_columns)
-    workloads = sorted({c.rsplit(".", 1)[0] for c in table.columns if c.endswith(".slo_s")})
-    axes = {k: v for k, v in AXES.items() if k in designs and designs[k].notna().any()}
+    known = sorted({c.rsplit(".", 1)[0] for c in table.columns if c.endswith(".slo_s")})
+    shown = known if workloads is None else list(workloads)
+    for w in shown:
+        if w not in known:
+            raise ValueError(
+                f"no workload {w!r} in the sweep table; it has {', '.join(known) or 'none'}"
+            )
+    if axes is not None:
+        for a in axes:
+            if a not in AXES:
+                raise ValueError(f"unknown axis {a!r}; choose from {', '.join(AXES)}")
+    wanted = AXES if axes is None else {a: AXES[a] for a in axes}
+    axes_shown = {k: v for k, v in wanted.items() if k in designs and designs[k].notna().any()}
     fig = make_subplots(
-        rows=max(1, len(workloads)),
-        cols=max(1, len(axes)),
+        rows=max(1, len(shown)),
+        cols=max(1, len(axes_shown)),
         subplot_titles=[
-            f"{w}: latency vs {t.split(' (')[0]}" for w in workloads for t in axes.values()
+            f"{w}: latency vs {t.split(' (')[0]}" for w in shown for t in axes_shown.values()
         ],
-        vertical_spacing=min(0.12, 0.5 / max(1, len(workloads))),
+        vertical_spacing=min(0.12, 0.5 / max(1, len(shown))),
     )
     labels = (
         designs[value_columns]
@@ -80,11 +104,11 @@ def pareto_figure(table: pd.DataFrame, value_columns: list[str]) -> go.Figure:
         if value_columns
         else designs["design"].astype(str)
     )
-    for row, workload in enumerate(workloads, start=1):
+    for row, workload in enumerate(shown, start=1):
         column, kind = latency_column(designs, workload)
         y = designs[column] * 1e3
         slo = designs[f"{workload}.slo_s"].iloc[0] * 1e3
-        for col, (x_column, title) in enumerate(axes.items(), start=1):
+        for col, (x_column, title) in enumerate(axes_shown.items(), start=1):
             x = designs[x_column]
             meets = designs.get("all_slos_met", pd.Series(True, index=designs.index)).astype(bool)
             # The front of the designs that meet every SLO (of all, when none does).
@@ -143,7 +167,7 @@ def pareto_figure(table: pd.DataFrame, value_columns: list[str]) -> go.Figure:
             fig.update_xaxes(title_text=title, row=row, col=col)
             fig.update_yaxes(title_text=f"{kind} (ms)", row=row, col=col)
     fig.update_layout(
-        height=max(400, 320 * len(workloads)),
+        height=max(400, 320 * len(shown)),
         template="plotly_white",
         margin={"t": 60, "l": 60, "r": 20, "b": 40},
     )

@@ -93,9 +93,9 @@ def toc(book: Path = BOOK) -> dict[str, Any]:
     for page in ("glossary.md", "references.md"):
         if not (book / page).exists():
             raise BookError(f"{book / page} is missing")
-    parts: list[dict[str, Any]] = [
-        {"caption": "The course", "chapters": [{"file": name} for name in course[1:]]},
-    ]
+    parts: list[dict[str, Any]] = []
+    if course[1:]:
+        parts.append({"caption": "The course", "chapters": [{"file": n} for n in course[1:]]})
     answers = solutions(book)
     if answers:
         parts.append({"caption": "Solutions", "chapters": [{"file": n} for n in answers]})

@@ -34,8 +34,8 @@ def strip_widget_state(metadata: dict[str, Any]) -> bool:
 
 
 def setup(app: Any) -> dict[str, Any]:
-    from docutils import nodes
-    from myst_nb.core.render import NbElementRenderer
+    from docutils import nodes  # type: ignore[import-untyped]
+    from myst_nb.core.render import NbElementRenderer  # type: ignore[import-untyped]
 
     finalise = NbElementRenderer.render_nb_finalise
 
@@ -47,6 +47,6 @@ def setup(app: Any) -> dict[str, Any]:
     def render_widget_view(self: Any, data: Any) -> list[Any]:
         return [nodes.raw(text=NOTE, format="html")]
 
-    NbElementRenderer.render_nb_finalise = render_nb_finalise  # type: ignore[method-assign]
-    NbElementRenderer.render_widget_view = render_widget_view  # type: ignore[method-assign]
+    NbElementRenderer.render_nb_finalise = render_nb_finalise
+    NbElementRenderer.render_widget_view = render_widget_view
     return {"parallel_read_safe": True, "parallel_write_safe": True}

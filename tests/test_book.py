@@ -183,7 +183,7 @@ def test_launch_buttons_point_at_the_configured_repository(html: Path) -> None:
 
 
 def test_generated_config_and_readme_badge_match_the_repository() -> None:
-    """`make binder-config --check`: nothing that reads the address is stale."""
+    """`make binder-config --check`: the book's config, the badge and Binder links are current."""
     assert book.main(["config", "--check"]) == 0
     assert book.badge(book.repository()) in (ROOT / "README.md").read_text(encoding="utf8")
 

@@ -6,9 +6,10 @@ The address (``OWNER/REPO`` on GitHub) is set in ONE place, ``pyproject.toml``::
     repository = "OWNER/REPO"
 
 and read from there by the book's configuration (``notebooks/_config.yml``: the repository
-button and the Binder launch buttons) and by the README's Binder badge. Commands::
+button and the Binder launch buttons), by the README's Binder badge and by the Binder links in
+``docs/instructor_notes.md``. Commands::
 
-    python -m tools.book config           # rewrite notebooks/_config.yml and the README badge
+    python -m tools.book config           # rewrite _config.yml, the badge and Binder links
     python -m tools.book config --check   # exit 1, naming the stale files, if they are out of date
     python -m tools.book toc              # write notebooks/_toc.yml from the notebooks present
     python -m tools.book build [--no-execute] [--out DIR]
@@ -36,7 +37,9 @@ ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "notebooks"
 PYPROJECT = ROOT / "pyproject.toml"
 README = ROOT / "README.md"
-PLACEHOLDER = "OWNER/REPO"
+# Other documents with Binder links (any mybinder.org/v2/gh/OWNER/REPO/ address is rewritten).
+BINDER_LINKS = [ROOT / "docs" / "instructor_notes.md"]
+BINDER_ADDRESS = re.compile(r"https://mybinder\.org/v2/gh/[^/\s]+/[^/\s]+/")
 NOTEBOOK = re.compile(r"^(\d\d)_[a-z0-9_]+\.ipynb$")
 REPOSITORY = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?/[A-Za-z0-9._-]+$")
 START = "00_start_here.ipynb"
@@ -156,7 +159,13 @@ def readme_text(repo: str, text: str) -> str:
     """The README with its Binder badge pointing at ``repo``."""
     if not BADGE_LINE.search(text):
         raise BookError(f"{README.name}: no Binder badge line to update")
-    return BADGE_LINE.sub(lambda _: badge(repo), text, count=1)
+    text = BADGE_LINE.sub(lambda _: badge(repo), text, count=1)
+    return links_text(repo, text)
+
+
+def links_text(repo: str, text: str) -> str:
+    """``text`` with every mybinder.org address opening ``repo``."""
+    return BINDER_ADDRESS.sub(f"https://mybinder.org/v2/gh/{repo}/", text)
 
 
 def stale(repo: str) -> list[str]:
@@ -169,6 +178,10 @@ def stale(repo: str) -> list[str]:
     text = README.read_text(encoding="utf8")
     if readme_text(repo, text) != text:
         out.append("README.md (the Binder badge)")
+    for path in BINDER_LINKS:
+        text = path.read_text(encoding="utf8") if path.exists() else ""
+        if links_text(repo, text) != text:
+            out.append(f"{path.relative_to(ROOT)} (Binder links)")
     return out
 
 
@@ -176,6 +189,9 @@ def write_config(repo: str) -> None:
     (BOOK / "_config.yml").write_text(config_text(repo), encoding="utf8")
     text = README.read_text(encoding="utf8")
     README.write_text(readme_text(repo, text), encoding="utf8")
+    for path in BINDER_LINKS:
+        if path.exists():
+            path.write_text(links_text(repo, path.read_text(encoding="utf8")), encoding="utf8")
 
 
 def write_toc(book: Path = BOOK, path: Path | None = None) -> Path:
@@ -231,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
                           "run `make binder-config`", file=sys.stderr)  # fmt: skip
                 return 1 if old else 0
             write_config(repo)
-            print(f"notebooks/_config.yml and the README badge now point at {repo}")
+            print(f"notebooks/_config.yml, the README badge and the Binder links point at {repo}")
         elif args.command == "toc":
             print(write_toc())
         else:

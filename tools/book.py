@@ -217,8 +217,11 @@ def build(out: Path, *, execute: bool = True, book: Path = BOOK, repo: str | Non
     toc_file = write_toc(book, work / "_toc.yml")
     env = {**os.environ, "PLOTLY_RENDERER": os.environ.get("PLOTLY_RENDERER", PLOTLY_RENDERER)}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    if not jupyter_book.exists():
+        raise BookError(f"{jupyter_book} is missing: pip install -e '.[book]' (or make install)")
     command = [
-        str(Path(sys.executable).parent / "jupyter-book"), "build", str(book),
+        str(jupyter_book), "build", str(book),
         "--path-output", str(out), "--config", str(config_file), "--toc", str(toc_file),
     ]  # fmt: skip
     subprocess.run(command, check=True, env=env)

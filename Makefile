@@ -2,6 +2,10 @@
 #   make lab    create .venv, install, open JupyterLab on the start-here notebook
 #               (ARGS="--port 8891 --no-browser" passes options to jupyter lab; likewise make app)
 #   make test   create .venv, install, run lint, type checks and the whole test suite
+#   make book   build the course as a Jupyter Book, notebooks executed: notebooks/_build/html
+#               (BOOK_ARGS=--no-execute for pages without outputs, in seconds)
+#   make binder-config  point the book's buttons and the README badge at
+#               pyproject.toml's [tool.workbench] repository
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -9,7 +13,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab app test lint typecheck pytest install clean
+.PHONY: lab app test lint typecheck pytest install clean book binder-config
 
 install: $(STAMP)
 
@@ -31,8 +35,8 @@ app: $(STAMP)
 	$(BIN)/voila $(ARGS) notebooks/app.ipynb
 
 lint: $(STAMP)
-	$(BIN)/ruff check workbench widgets tests
-	$(BIN)/ruff format --check workbench widgets tests
+	$(BIN)/ruff check workbench widgets tests tools
+	$(BIN)/ruff format --check workbench widgets tests tools
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -41,6 +45,13 @@ pytest: $(STAMP)
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+book: $(STAMP)
+	$(BIN)/python -m tools.book config --check
+	$(BIN)/python -m tools.book build $(BOOK_ARGS)
+
+binder-config: $(STAMP)
+	$(BIN)/python -m tools.book config
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

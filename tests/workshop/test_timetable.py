@@ -1,4 +1,5 @@
-"""The workshop timetable and the notebooks agree on how long each notebook takes."""
+"""The two timetables of the instructor notes (the one-day workshop and the three-hour cut) add
+up, and every notebook's *Time to learn* is its slot in the one-day workshop."""
 
 from __future__ import annotations
 
@@ -6,14 +7,38 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 NOTES = ROOT / "docs" / "instructor_notes.md"
+NOT_NOTEBOOKS = ("welcome", "break", "lunch", "wrap-up")
+# written on other branches; until they are merged their rows exist and their files may not
+ARRIVING = ("11_what_it_costs", "12_capstone")
+ROW = re.compile(r"^\| (\d{1,2}):(\d\d) \| `?([\w-]+)`? \| (\d+) \|", re.MULTILINE)
+HEADING = re.compile(
+    r"^## (.+) \((\d{1,2}):(\d\d)-(\d{1,2}):(\d\d), (\d+) minutes\)$", re.MULTILINE
+)
 
 
-def _slots() -> dict[str, int]:
-    """Minutes per row of the timetable: notebook name (or 'break', 'wrap-up') -> minutes."""
-    rows = re.findall(r"^\| \d:\d\d \| `?([\w-]+)`? \| (\d+) \|", NOTES.read_text(), re.MULTILINE)
-    return {name: int(minutes) for name, minutes in rows}
+def _timetables() -> dict[str, tuple[int, int, int, list[tuple[int, str, int]]]]:
+    """Per timetable heading: (start, end, announced minutes, rows of (start, name, minutes));
+    times in minutes after midnight (or after 0:00 for the cut)."""
+    text = NOTES.read_text()
+    headings = list(HEADING.finditer(text))
+    assert len(headings) == 2, "expected two timetable headings '## Name (H:MM-H:MM, N minutes)'"
+    tables = {}
+    for here, after in zip(headings, [*headings[1:], None], strict=True):
+        body = text[here.end() : after.start() if after else len(text)]
+        body = body.split("\n## ", 1)[0]
+        rows = [(60 * int(h) + int(m), name, int(n)) for h, m, name, n in ROW.findall(body)]
+        start = 60 * int(here.group(2)) + int(here.group(3))
+        end = 60 * int(here.group(4)) + int(here.group(5))
+        tables[here.group(1)] = (start, end, int(here.group(6)), rows)
+    return tables
+
+
+def _one_day() -> list[tuple[int, str, int]]:
+    return next(rows for name, (*_, rows) in _timetables().items() if "one-day" in name.lower())
 
 
 def _time_to_learn(notebook: Path) -> int:
@@ -24,13 +49,43 @@ def _time_to_learn(notebook: Path) -> int:
     return int(found.group(1))
 
 
-def test_each_notebook_time_to_learn_is_its_slot() -> None:
-    notebooks = {n: m for n, m in _slots().items() if n not in ("break", "wrap-up")}
-    assert notebooks, "no notebook rows found in the timetable"
-    for name, minutes in notebooks.items():
-        assert _time_to_learn(ROOT / "notebooks" / f"{name}.ipynb") == minutes, name
+def test_each_timetable_fills_its_announced_time() -> None:
+    for title, (start, end, announced, rows) in _timetables().items():
+        assert rows, f"{title}: no rows"
+        assert end - start == announced, f"{title}: {start}-{end} is not {announced} minutes"
+        assert sum(minutes for *_, minutes in rows) == announced, title
+        clock = start
+        for at, name, minutes in rows:
+            assert at == clock, f"{title}: {name} starts at {at // 60}:{at % 60:02d}"
+            clock += minutes
+        assert clock == end, title
 
 
-def test_slots_fill_the_announced_duration() -> None:
-    announced = int(re.search(r"## Timetable \((\d+) minutes\)", NOTES.read_text()).group(1))
-    assert sum(_slots().values()) == announced
+def test_the_one_day_workshop_covers_every_notebook_and_the_capstone() -> None:
+    names = [name for _, name, _ in _one_day() if name not in NOT_NOTEBOOKS]
+    present = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    assert set(present) <= set(names), f"not in the one-day table: {set(present) - set(names)}"
+    assert [n[:2] for n in names] == [f"{i:02d}" for i in range(13)], names
+    assert set(ARRIVING) <= set(names)
+
+
+def test_the_three_hour_cut_is_00_to_06() -> None:
+    cut = next(rows for name, (*_, rows) in _timetables().items() if "one-day" not in name.lower())
+    names = [name for _, name, _ in cut if name not in NOT_NOTEBOOKS]
+    assert [n[:2] for n in names] == ["00", "01", "02", "03", "04", "05", "06"], names
+    slots = dict((name, minutes) for _, name, minutes in _one_day())
+    for _, name, minutes in cut:
+        if name not in NOT_NOTEBOOKS:
+            assert minutes == slots[name], f"{name}: {minutes} in the cut, {slots[name]} in the day"
+
+
+@pytest.mark.parametrize(
+    "name,minutes",
+    [(name, minutes) for _, name, minutes in _one_day() if name not in NOT_NOTEBOOKS],
+)
+def test_each_notebook_time_to_learn_is_its_slot(name: str, minutes: int) -> None:
+    notebook = ROOT / "notebooks" / f"{name}.ipynb"
+    if not notebook.exists() and name in ARRIVING:
+        pytest.skip(f"{name} is written on another branch; checked once it is merged")
+    assert notebook.exists(), f"the timetable names {name}, which does not exist"
+    assert _time_to_learn(notebook) == minutes, name

@@ -66,6 +66,10 @@ class Candidate:
     feasible: bool
     problems: list[str] = field(default_factory=list)
     simulated_p95_s: dict[str, float | None] | None = None
+    # Per workload, from the same simulation: the 99th percentile and the share of requests
+    # over the SLO (the p95 rule lets up to 5 % wait far longer; explain() says so).
+    simulated_p99_s: dict[str, float | None] = field(default_factory=dict)
+    simulated_over_slo: dict[str, float | None] = field(default_factory=dict)
     overloaded: dict[str, float] = field(default_factory=dict)  # node/link id -> load >= 1
 
     def value(self, objective: Objective) -> float:
@@ -231,7 +235,7 @@ def evaluate(
     overloaded = {n: rho for n, rho in est.node_utilisation.items() if rho >= 1}
     overloaded |= {k: rho for k, rho in est.link_utilisation.items() if rho >= 1}
     candidate = Candidate(
-        dict(placement), figures, latency, slo, wan, not problems, problems, None, overloaded
+        dict(placement), figures, latency, slo, wan, not problems, problems, overloaded=overloaded
     )
     return validated(scenario, candidate, cat) if validate else candidate
 
@@ -647,7 +651,10 @@ def _simulate(scenario: Scenario, candidate: Candidate, until: float | None) -> 
         update={"placement": {**scenario.placement, **candidate.placement}}
     )
     summary = simulate(design, until=until).summary()
-    candidate.simulated_p95_s = {w: s["latency_p95_s"] for w, s in summary["workloads"].items()}
+    stats = summary["workloads"]
+    candidate.simulated_p95_s = {w: s["latency_p95_s"] for w, s in stats.items()}
+    candidate.simulated_p99_s = {w: s["latency_p99_s"] for w, s in stats.items()}
+    candidate.simulated_over_slo = {w: s["slo_violation_share"] for w, s in stats.items()}
 
 
 # ------------------------------------------------------------------------- explaining
@@ -712,6 +719,7 @@ def explain(result: Optimum) -> str:
         lines.append(
             f"  {wid}: est. mean {_ms(best.latency_s[wid])}{sim} (SLO {_ms(best.slo_s[wid])})"
         )
+    lines += _tails(best)
     if best.confirmed is not None:
         refuted = sum(c.confirmed is False for c in result.candidates)
         unmeasured = [w for w, p in (best.simulated_p95_s or {}).items() if p is None]
@@ -740,6 +748,27 @@ def explain(result: Optimum) -> str:
     elif current is not None:
         lines.append("The scenario's own placement is already the winner.")
     return "\n".join(lines)
+
+
+TAIL_WARNING_SHARE = 0.01  # more requests than this over the SLO gets a sentence
+
+
+def _tails(best: Candidate) -> list[str]:
+    """A sentence per workload whose p95 meets the SLO while over 1 % of requests miss it."""
+    lines = []
+    for wid, share in best.simulated_over_slo.items():
+        if share is None or share <= TAIL_WARNING_SHARE:
+            continue
+        p95 = (best.simulated_p95_s or {}).get(wid)
+        if p95 is None or p95 > best.slo_s[wid]:
+            continue
+        lines.append(
+            f"  Mind the tail: {share * 100:.2g} % of {wid}'s requests took longer than its "
+            f"SLO (p99 {_ms(best.simulated_p99_s.get(wid))}); the p95 rule allows up to 5 %. "
+            "Its estimated mean is high for the same reason: a few requests wait behind long "
+            "jobs on a shared node."
+        )
+    return lines
 
 
 def _versus(objective: Objective, best: Candidate, other: Candidate, name: str) -> str:

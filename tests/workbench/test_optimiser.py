@@ -133,6 +133,26 @@ def test_a_candidate_refuted_by_simulation_loses_its_place() -> None:
     assert "missed an SLO in simulation" in result.explain()
 
 
+def test_a_winner_whose_tail_misses_the_slo_says_so() -> None:
+    """p95 within the SLO but 4 % of requests over it: explain() names the share and the p99."""
+    best = Candidate(
+        {"w.s": "mec"},
+        {"cost_usd_per_month": 1.0, "latency_share": 0.1, "average_power_w": 1.0},
+        {"w": 0.168, "v": 0.01},
+        {"w": 0.2, "v": 0.05},
+        0.0,
+        True,
+    )
+    best.simulated_p95_s = {"w": 0.0244, "v": 0.02}
+    best.simulated_p99_s = {"w": 2.87, "v": 0.03}
+    best.simulated_over_slo = {"w": 0.044, "v": 0.0}
+    text = Optimum("cost", "s", 1, 1, True, [best], None, 0.1).explain()
+    assert "Mind the tail: 4.4 % of w's requests took longer than its SLO (p99 2.87 s)" in text
+    assert "v's requests" not in text  # a workload without a tail gets no sentence
+    best.simulated_over_slo = {"w": 0.005, "v": 0.0}
+    assert "Mind the tail" not in Optimum("cost", "s", 1, 1, True, [best], None, 0.1).explain()
+
+
 def test_a_fleet_is_searched_greedily_and_each_workload_placed() -> None:
     fleet = add_wear_workloads(hierarchy(devices=40, devices_per_gateway=10, gateways_per_site=2))
     result = optimise(fleet, confirm=0, exhaustive=100)

@@ -46,6 +46,10 @@ def test_fallback_requests_record_where_they_were_served(factory: Scenario) -> N
     fallback = table[table["outcome"] == "fallback"]
     assert set(fallback["workload"]) == {"fleet-analytics"}
     assert set(fallback["fallback_at"]) == {"plant-dc"}
+    # served_at names the node that really served them, not the planned (cloud) one.
+    assert set(fallback["served_at"].astype(str)) == {"plant-dc"}
+    primary = table[(table["outcome"] == "primary") & (table["workload"] == "fleet-analytics")]
+    assert set(primary["served_at"].astype(str)) == {"cloud"}
     summary = simulate(factory, until=200, seed=1).summary()["workloads"]["fleet-analytics"]
     assert summary["served_fallback"] == len(fallback)
 

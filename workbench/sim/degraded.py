@@ -196,7 +196,7 @@ def serve_fallback(
     times[0][req], times[1][req], times[2][req] = now, start, done
     run.last_stage[req] = stage
     run.via_fallback[req] = 1
-    run.fallback_nodes[req] = run.sim.plan.nodes[server.node].id
+    run.fallback_nodes[req] = (stage, run.sim.plan.nodes[server.node].id)
     if run.judge is not None:
         run.judge.fallback(req, stage, server, done)
     share = run.forward[stage]

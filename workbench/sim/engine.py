@@ -133,7 +133,7 @@ class WorkloadRun:
         # when it left its planned one, and the step at which a dropped request stopped.
         self.taken: dict[int, tuple[Any, ...]] = {}
         self.stopped: dict[int, int] = {}
-        self.fallback_nodes: dict[int, str] = {}
+        self.fallback_nodes: dict[int, tuple[int, str]] = {}  # req -> (stage, node) of a fallback
         self.bytes_sent = 0.0  # messages put on the network (each counted once, at its start)
         self.bytes_received = 0.0  # messages that reached their stage or sink
         self.bytes_dropped = 0.0  # messages dropped on the way

@@ -55,11 +55,18 @@ def boundary_name(level: int) -> str:
 
 
 def _served_at(run: Any, last: Any) -> pd.Categorical:
-    """The node of the last stage each request reached (missing when none yet)."""
+    """The node that ran the last stage each request reached (missing when none yet): the
+    stage's own node, or the fallback's node for a request a fallback model served."""
     nodes = [s.node for s in run.plan.stages]
-    categories = list(dict.fromkeys(nodes))
+    fallbacks = run.fallback_nodes
+    categories = list(dict.fromkeys([*nodes, *(node for _, node in fallbacks.values())]))
     code_of_stage = np.array([categories.index(node) for node in nodes] + [-1], dtype=np.int16)
-    return pd.Categorical.from_codes(code_of_stage[last], categories=categories)
+    codes = code_of_stage[last]
+    n = len(codes)
+    for req, (stage, node) in fallbacks.items():
+        if req < n and last[req] == stage:  # not when a later stage ran on its own node
+            codes[req] = categories.index(node)
+    return pd.Categorical.from_codes(codes, categories=categories)
 
 
 _STATES = ["done", "dropped", "buffered", "in_flight"]
@@ -144,7 +151,7 @@ class Results:
             columns |= request_columns(self.sim.control, run, n, self.now_s)
         if run.fallback_nodes:
             fallback_at = np.full(n, None, dtype=object)
-            for req, node in run.fallback_nodes.items():
+            for req, (_, node) in run.fallback_nodes.items():
                 if req < n:
                     fallback_at[req] = node
             columns["fallback_at"] = fallback_at

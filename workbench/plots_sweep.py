@@ -78,7 +78,7 @@ def latency_column(table: pd.DataFrame, workload: str) -> tuple[str, str]:
     p95 = f"{workload}.latency_p95_s"
     if p95 in table and table[p95].notna().any():
         return p95, "p95 latency"
-    return f"{workload}.latency_mean_s", "mean latency (estimate)"
+    return f"{workload}.latency_mean_s", "mean latency, estimated"
 
 
 def pareto_figure(
@@ -184,7 +184,7 @@ def pareto_figure(
             # (annotations take the logarithm there).
             fig.add_hline(y=slo, line_dash="dash", line_color="#d62728", row=row, col=col)
             fig.add_annotation(
-                text=f"SLO {_latency_ms(slo)}",
+                text=f"SLO {_tick_ms(slo)}",
                 x=0,
                 xref=f"x{_axis_suffix(row, col, len(axes_shown))} domain",
                 xanchor="left",

@@ -57,7 +57,7 @@ def test_axes_read_in_units_a_person_reads(table: pd.DataFrame) -> None:
     """Latency on a log axis in ms/s, WAN traffic in B/s..MB/s, cost in dollars: no SI prefix."""
     figure = pareto_figure(table, list(GRID), workloads=["defect-upload"])
     latency, wan, cost = figure.layout.yaxis, figure.layout.xaxis2, figure.layout.xaxis
-    assert latency.type == "log" and latency.title.text == "mean latency (estimate) (log scale)"
+    assert latency.type == "log" and latency.title.text == "mean latency, estimated (log scale)"
     assert all(t.endswith((" ms", " s")) for t in latency.ticktext)
     assert not any(c.isalpha() and c not in "ms" for t in latency.ticktext for c in t)
     slo_ms = 5000
@@ -76,6 +76,12 @@ def test_axes_read_in_units_a_person_reads(table: pd.DataFrame) -> None:
     labels = [a for a in figure.layout.annotations if a.text.startswith("SLO")]
     assert [a.text for a in labels] == ["SLO 5 s", "SLO 5 s"]
     assert all(a.y == pytest.approx(3.69897) for a in labels)  # log10(5000 ms) on a log axis
+    bearing = pareto_figure(
+        table, list(GRID), workloads=["bearing-wear"], axes=["cost_usd_per_month"]
+    )
+    assert [a.text for a in bearing.layout.annotations if a.text.startswith("SLO")] == [
+        "SLO 100 ms"
+    ]
     hovers = next(t for t in figure.data if t.name == "Pareto front").text
     assert all("a month" in h and ("ms" in h or " s" in h) for h in hovers)
 

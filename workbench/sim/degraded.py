@@ -261,7 +261,7 @@ def start_draining(sim: Simulation, channel: Channel) -> None:
 
 def drain(sim: Simulation, channel: Channel) -> None:
     """Send the next waiting request, then come back after its share of the link's time."""
-    now = sim.env.now
+    now = sim.now
     backlog = channel.backlog
     while backlog and not backlog[0].alive:
         backlog.popleft()

@@ -1,8 +1,9 @@
-"""The discrete-event engine on simpy: requests through links and compute, in steps.
+"""The discrete-event engine: requests through links and compute, in steps.
 
 Each request walks its route. Arriving at a channel or a server, it asks the station when it
 will leave (FIFO, computed from the station's state) and schedules one event for its arrival at
-the next station, so a hop costs one simpy event rather than a process, a request and a release.
+the next station, so a hop costs one event of the engine's own loop (:mod:`.kernel`) rather
+than a simpy process, a request and a release.
 Stations are reached in time order, which is all FIFO needs.
 
 Examples
@@ -26,8 +27,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import simpy
-from simpy.events import NORMAL
 
 from ..budget import check_run_size
 from ..catalogue import Catalogue
@@ -36,6 +35,7 @@ from ..scenario import Scenario
 from ..workloads import service_time_s
 from . import degraded, failures, windows
 from .degraded import PRIMARY, SERVED_BY_FALLBACK
+from .kernel import EventLoop
 from .plan import FALLBACK, SEGMENT, SERVER, FlowPlan, Plan, ServiceSpec, WorkloadPlan, build_plan
 from .results import Results
 
@@ -74,24 +74,21 @@ def _sampler(spec: ServiceSpec, rng: np.random.Generator) -> _Draws | float:
 class _Move:
     """A request (or transfer) arriving at step ``pos`` of its route.
 
-    A minimal simpy event: the kernel only reads ``callbacks`` and ``_ok``. Scheduling it
-    directly on the environment's queue saves the cost of a full :class:`simpy.Event` per hop.
+    An event of the engine's own loop (:class:`.kernel.EventLoop`), which only calls its
+    ``callbacks``: one small object per hop.
     """
 
     __slots__ = ("callbacks", "pos", "req")
-    _ok = True
-    _value = None
 
     def __init__(self, callbacks: tuple[Any, ...], req: int, pos: int) -> None:
-        self.callbacks = callbacks  # simpy only iterates it: one shared tuple per run
+        self.callbacks = callbacks  # the loop only iterates it: one shared tuple per run
         self.req = req
         self.pos = pos
 
 
-def _push(env: simpy.Environment, when: float, event: Any) -> None:
-    """Schedule ``event`` at absolute time ``when`` (what ``env.schedule`` does, inlined)."""
-    queue: list[Any] = env._queue
-    heappush(queue, (when, NORMAL, next(env._eid), event))
+def _push(loop: EventLoop, when: float, event: Any) -> None:
+    """Schedule ``event`` at absolute time ``when``."""
+    heappush(loop.queue, (when, next(loop.sequence), event))
 
 
 _CHUNK = 8192
@@ -104,7 +101,7 @@ class WorkloadRun:
     def __init__(self, sim: Simulation, plan: WorkloadPlan, rng: np.random.Generator) -> None:
         self.sim = sim
         self.plan = plan
-        self.env = sim.env
+        self.loop = sim.loop
         self.rng = rng
         self.routes = plan.routes
         n_stages = len(plan.stages)
@@ -148,8 +145,8 @@ class WorkloadRun:
         self._arrival = _Move((self._on_arrivals,), 0, 0)
         self._pending_arrival = (math.inf, 0)
         self._step = (self._walk,)  # the callbacks of every hop event: one shared tuple
-        self._queue: list[Any] = self.env._queue  # simpy's own event queue
-        self._eid = self.env._eid
+        self._queue = self.loop.queue  # the loop's heap, pushed to inline on the hot path
+        self._eid = self.loop.sequence
 
     def _arrival_batches(self) -> Any:
         """Batches of (times, devices) in time order, generated lazily from the run's rng."""
@@ -197,7 +194,7 @@ class WorkloadRun:
         if t < math.inf:
             self._pending_arrival = (t, device)
             self._arrival.callbacks = (self._on_arrivals,)
-            _push(self.env, t, self._arrival)
+            _push(self.loop, t, self._arrival)
 
     def _grow(self) -> None:
         nan_chunk = array("d", [_NAN]) * _CHUNK
@@ -222,7 +219,7 @@ class WorkloadRun:
         uses in time order (its own device link, its own device's model): their state depends
         on this device's requests alone. Its first shared station gets an ordinary event.
         """
-        now = self.env.now
+        now = self.loop.now
         horizon = self.sim.arrival_horizon(now)
         t, device = self._pending_arrival
         prefixes = self.plan.prefixes
@@ -246,7 +243,7 @@ class WorkloadRun:
             elif prefix or t == now:
                 walk(None, req, 0, t, prefix)
             else:  # its first station is shared: it must be reached in time order
-                heappush(self._queue, (t, NORMAL, next(self._eid), _Move(self._step, req, 0)))
+                heappush(self._queue, (t, next(self._eid), _Move(self._step, req, 0)))
             if times:
                 t, device = times.pop(), self._devices.pop()
             else:
@@ -255,17 +252,17 @@ class WorkloadRun:
         if t < math.inf:
             self._pending_arrival = (t, device)
             self._arrival.callbacks = (self._on_arrivals,)
-            _push(self.env, t, self._arrival)
+            _push(self.loop, t, self._arrival)
 
     def _walk(
         self, event: _Move | None, req: int = 0, pos: int = 0, now: float = 0.0, inline: int = 0
     ) -> None:
         """Move request ``req`` along its route from step ``pos`` at time ``now`` until it must
         wait for a later time (one event scheduled) or its fate is decided. Steps before
-        ``inline`` are taken at once even when they lie in the future. Called by simpy with a
+        ``inline`` are taken at once even when they lie in the future. Called by the loop with a
         hop ``event`` (which carries the request and step; the time is now), or directly."""
         if event is not None:
-            req, pos, now = event.req, event.pos, self.env._now
+            req, pos, now = event.req, event.pos, self.loop.now
         route = self.overrides.get(req) if self.overrides else None
         if route is None:
             route = self.routes[self.device[req]]
@@ -288,9 +285,7 @@ class WorkloadRun:
                     return
                 arrive = station.send(now, value)
                 if arrive > now and pos >= inline:
-                    heappush(
-                        self._queue, (arrive, NORMAL, next(self._eid), _Move(self._step, req, pos))
-                    )
+                    heappush(self._queue, (arrive, next(self._eid), _Move(self._step, req, pos)))
                     return
                 now = arrive
                 continue
@@ -323,7 +318,7 @@ class WorkloadRun:
                     windows.settle(self, req)
                 return
             if done > now and pos >= inline:
-                heappush(self._queue, (done, NORMAL, next(self._eid), _Move(self._step, req, pos)))
+                heappush(self._queue, (done, next(self._eid), _Move(self._step, req, pos)))
                 return
             now = done
         carried = self.carrying[req]
@@ -374,7 +369,7 @@ class WorkloadRun:
 
     def schedule(self, req: int, pos: int, when: float) -> None:
         """Continue the request from step ``pos`` at time ``when``."""
-        heappush(self._queue, (when, NORMAL, next(self._eid), _Move(self._step, req, pos)))
+        heappush(self._queue, (when, next(self._eid), _Move(self._step, req, pos)))
 
     def resume(self, req: int, route: tuple[Any, ...], pos: int, now: float) -> None:
         """Carry on from step ``pos`` of ``route`` (after a wait in a store, or a new route)."""
@@ -393,7 +388,7 @@ class FlowRun:
     def __init__(self, sim: Simulation, plan: FlowPlan) -> None:
         self.sim = sim
         self.plan = plan
-        self.env = sim.env
+        self.loop = sim.loop
         self.records: list[list[Any]] = []  # [target, instance, start, end, payload bytes]
         self.routes: list[tuple[Any, ...]] = []
 
@@ -409,12 +404,12 @@ class FlowRun:
     def _launch(self) -> None:
         for target, instance, route in self.plan.routes:
             req = len(self.records)
-            self.records.append([target, instance, self.env.now, _NAN, self.plan.flow.size_bytes])
+            self.records.append([target, instance, self.loop.now, _NAN, self.plan.flow.size_bytes])
             self.routes.append(route)
-            self._walk(req, 0, self.env.now)
+            self._walk(req, 0, self.loop.now)
 
     def step(self, event: _Move) -> None:
-        self._walk(event.req, event.pos, self.env.now)
+        self._walk(event.req, event.pos, self.loop.now)
 
     def resume(self, req: int, route: tuple[Any, ...], pos: int, now: float) -> None:
         self._walk(req, pos, now)
@@ -429,7 +424,7 @@ class FlowRun:
             degraded.wait(self, req, route, pos, size, now, channel, None)
             return
         arrive = channel.send(now, size)
-        _push(self.env, arrive, _Move((self.step,), req, pos + 1))
+        _push(self.loop, arrive, _Move((self.step,), req, pos + 1))
 
 
 @dataclass
@@ -503,7 +498,7 @@ class Simulation:
             scenario, until_s=self.until_s, bin_s=bin_s, catalogue=catalogue
         )
         self.catalogue = self.plan.topology.catalogue
-        self.env = simpy.Environment()
+        self.loop = EventLoop()  # the engine owns its event loop (kernel.py)
         self.horizon = 0.0  # arrivals are created up to here (the end of the current advance)
         root = np.random.default_rng(self.seed)
         streams = root.spawn(len(self.plan.workloads))
@@ -540,7 +535,7 @@ class Simulation:
 
     @property
     def now(self) -> float:
-        return float(self.env.now)
+        return float(self.loop.now)
 
     def pending_steps(self) -> dict[int, dict[int, int]]:
         """Requests and flow transfers on their way now: per workload run (by ``id``) or flow
@@ -549,7 +544,7 @@ class Simulation:
         owners = {id(run._step): id(run) for run in self.workloads}
         flows = {id(flow): flow for flow in self.flows}
         out: dict[int, dict[int, int]] = {}
-        queue: list[tuple[Any, ...]] = self.env._queue
+        queue = self.loop.queue
         for *_, event in queue:
             if not isinstance(event, _Move):
                 continue
@@ -694,7 +689,7 @@ class Simulation:
 
     def call_at(self, when: float, action: Any) -> None:
         """Run ``action()`` at simulated time ``when``."""
-        _push(self.env, when, _Move((lambda _e: action(),), 0, 0))
+        _push(self.loop, when, _Move((lambda _e: action(),), 0, 0))
 
     def arrival_horizon(self, now: float) -> float:
         """Arrivals may be created ahead up to here: the end of the current advance, or the next
@@ -801,7 +796,7 @@ class Simulation:
         target = min(float(target), self.until_s)
         if target > start:
             self.horizon = target
-            self.env.run(until=target)
+            self.loop.run(until=target)
         if self.done:
             self.events.append((self.now, "end", "", ""))
         return self._report(start)

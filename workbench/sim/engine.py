@@ -39,6 +39,7 @@ from .kernel import EventLoop
 from .plan import FALLBACK, SEGMENT, SERVER, FlowPlan, Plan, ServiceSpec, WorkloadPlan, build_plan
 from .results import Results
 
+ENGINES = ("auto", "reference")  # auto: the fast plane where it covers the scenario
 _BATCH = 4096
 _NAN = math.nan
 
@@ -469,6 +470,11 @@ class Simulation:
     ----------
     scenario
         A valid scenario (it is validated again; problems raise ScenarioError).
+    engine
+        ``"auto"`` (default): a run taken from start to end in one call goes on the fast plane
+        (:mod:`workbench.sim.fast`) when the scenario uses only what it covers, else on the
+        reference engine; ``"reference"``: always the reference engine. :attr:`engine` and
+        :attr:`engine_reason` say which ran and why.
     until
         Simulated seconds to run; default: the scenario's ``simulation.until``.
     seed
@@ -486,8 +492,14 @@ class Simulation:
         bin_s: float = 1.0,
         catalogue: Catalogue | None = None,
         force: bool = False,
+        engine: str = "auto",
     ) -> None:
-        _check_arguments(until, seed, bin_s)
+        _check_arguments(until, seed, bin_s, engine)
+        self.engine_asked = engine
+        self.engine: str | None = None  # "fast" or "reference", chosen by the first advance
+        self.engine_reason = ""
+        self.fast_pending: dict[int, dict[int, int]] | None = None  # set by the fast plane
+        self._live_action: str | None = None  # the first live change, which the fast plane lacks
         self.scenario = scenario
         self.seed = scenario.simulation.seed if seed is None else seed
         self.until_s = float(until if until is not None else scenario.simulation.until_s)
@@ -544,6 +556,8 @@ class Simulation:
         owners = {id(run._step): id(run) for run in self.workloads}
         flows = {id(flow): flow for flow in self.flows}
         out: dict[int, dict[int, int]] = {}
+        if self.fast_pending is not None:
+            return self.fast_pending
         queue = self.loop.queue
         for *_, event in queue:
             if not isinstance(event, _Move):
@@ -563,6 +577,7 @@ class Simulation:
         """Take a link or node out of service now (what a click in the widget calls). A node
         takes its links down with it, exactly as a scripted node failure does."""
         elements = failures.touched_by(self.plan, element_id)
+        self._live_action = self._live_action or f"{element_id} was failed by hand"
         self._live[element_id] = self._live.get(element_id, 0) + 1
         for element in elements:
             self._set_down(element, +1, "fail", "by hand")
@@ -728,6 +743,7 @@ class Simulation:
             raise ScenarioError(
                 [Problem("model_versions", "the scenario declares no versions; add them first")]
             )
+        self._live_action = self._live_action or f"rollout {rollout.id} was started by hand"
         self.control.schedule(rollout, self.now)
 
     def node_versions(self) -> dict[str, str]:
@@ -793,17 +809,48 @@ class Simulation:
             if to is None and by is None
             else (to if to is not None else start + (by or 0))
         )
-        target = min(float(target), self.until_s)
-        if target > start:
+        self._run_to(min(float(target), self.until_s))
+        return self._report(start)
+
+    def _run_to(self, target: float) -> None:
+        """Run up to ``target`` (at most the end) on the chosen plane, without a report."""
+        start = self.now
+        if self.engine is None and target > start:
+            self._choose_engine(start, target)
+        if target > start and self.engine == "fast":
+            from . import fast
+
+            fast.run(self)
+            self.loop.queue.clear()  # the reference engine's first arrivals, never run
+            self.loop.run(until=target)
+        elif target > start:
             self.horizon = target
             self.loop.run(until=target)
         if self.done:
             self.events.append((self.now, "end", "", ""))
-        return self._report(start)
+
+    def _choose_engine(self, start: float, target: float) -> None:
+        """Pick the plane for this run (once, at its first advance) and say why."""
+        why: str | None
+        if self.engine_asked == "reference":
+            why = "the reference engine was asked for (engine='reference')"
+        elif start > 0 or target < self.until_s:
+            why = "the run is taken in steps (a live view), which only the reference engine does"
+        elif self._live_action is not None:
+            why = f"{self._live_action}, which only the reference engine follows"
+        else:
+            from .fast import refusal
+
+            why = refusal(self)
+        if why is None:
+            self.engine = "fast"
+            self.engine_reason = "the scenario uses only what the fast plane covers"
+        else:
+            self.engine, self.engine_reason = "reference", why
 
     def run(self) -> Results:
         """Run to the end and return the results."""
-        self.advance()
+        self._run_to(self.until_s)  # no step report: nobody reads it
         return self.results()
 
     def results(self) -> Results:
@@ -915,16 +962,27 @@ def simulate(
     bin_s: float = 1.0,
     catalogue: Catalogue | None = None,
     force: bool = False,
+    engine: str = "auto",
 ) -> Results:
     """Run ``scenario`` to the end and return its :class:`Results` (``force``: run even past
-    the size limits of :mod:`workbench.budget`)."""
+    the size limits of :mod:`workbench.budget`; ``engine``: as for :class:`Simulation`)."""
     return Simulation(
-        scenario, until=until, seed=seed, bin_s=bin_s, catalogue=catalogue, force=force
+        scenario,
+        until=until,
+        seed=seed,
+        bin_s=bin_s,
+        catalogue=catalogue,
+        force=force,
+        engine=engine,
     ).run()
 
 
-def _check_arguments(until: float | None, seed: int | None, bin_s: float) -> None:
+def _check_arguments(until: float | None, seed: int | None, bin_s: float, engine: str) -> None:
     """Refuse arguments the engine cannot run with, in one sentence each."""
+    if engine not in ENGINES:
+        raise RunArgumentError(
+            [Problem("engine", f"{engine!r} is not an engine; give one of {', '.join(ENGINES)}")]
+        )
 
     def finite_positive(value: object) -> bool:
         return (

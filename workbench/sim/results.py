@@ -88,13 +88,20 @@ class Results:
         self._requests: pd.DataFrame | None = None
         self._held = degraded.held_requests(sim)
 
+    @property
+    def engine(self) -> dict[str, str | None]:
+        """Which plane ran (``fast`` or ``reference``; None before any advance) and why."""
+        return {"plane": self.sim.engine, "reason": self.sim.engine_reason}
+
     # ------------------------------------------------------------------ tables
     @property
     def requests(self) -> pd.DataFrame:
         if self._requests is None:
             frames = [self._workload_requests(run) for run in self.sim.workloads]
             filled = [f for f in frames if len(f)]
-            if filled:
+            if len(filled) == 1:
+                self._requests = filled[0]
+            elif filled:
                 self._requests = pd.concat(filled, ignore_index=True)
             else:  # nothing yet: an empty table with every column
                 self._requests = frames[0] if frames else self._workload_requests(None)
@@ -105,11 +112,14 @@ class Results:
             names = ["workload", "request", "device", "created_s", "end_s", "latency_s"]
             return pd.DataFrame(columns=[*names, "state", "outcome"])
         n = run.n
+        # The fast plane's arrays are final and owned by the results: edited in place, not
+        # copied (on a large run the copies cost seconds and gigabytes).
+        own = (lambda a: a) if getattr(run, "final", False) else np.copy
         created = np.frombuffer(run.created, dtype=float, count=n)
-        end = np.frombuffer(run.end, dtype=float, count=n).copy()
+        end = own(np.frombuffer(run.end, dtype=float, count=n))
         undecided = ~(end <= self.now_s)
         end[undecided] = np.nan
-        outcome = np.frombuffer(run.outcome, dtype=np.int8, count=n).copy()
+        outcome = own(np.frombuffer(run.outcome, dtype=np.int8, count=n))
         outcome[undecided] = _BUFFERED
         held = self._held.get(run.plan.index, set())
         in_flight = undecided.copy()
@@ -131,8 +141,8 @@ class Results:
                 np.zeros(n, dtype=np.int8), categories=[run.plan.workload.id]
             ),
             "request": np.arange(n),
-            "device": np.frombuffer(run.device, dtype=np.int32, count=n),
-            "created_s": created,
+            "device": own(np.frombuffer(run.device, dtype=np.int32, count=n)),
+            "created_s": own(created),
             "end_s": end,
             "latency_s": latency,
             "stages_done": (last + 1).astype(np.int16),
@@ -157,10 +167,12 @@ class Results:
             columns["fallback_at"] = fallback_at
         for k, stage in enumerate(run.plan.stages):
             for j, name in enumerate(("arrive_s", "start_s", "done_s")):
-                values = np.frombuffer(run.stage_times[k][j], dtype=float, count=n).copy()
+                values = own(np.frombuffer(run.stage_times[k][j], dtype=float, count=n))
                 values[values > self.now_s] = np.nan
                 columns[f"{stage.stage.id}.{name}"] = values
-        return pd.DataFrame(columns)
+        # Every column is a fresh array: no copy, and no consolidation into 2-D blocks (which
+        # would copy them all again, seconds and gigabytes on a large run).
+        return pd.DataFrame(columns, copy=False)
 
     @staticmethod
     def _bytes_sent(run: Any, n: int, last: Any, short: Any) -> Any:
@@ -489,6 +501,7 @@ class Results:
         "Tenants"); ``versions`` and ``rollouts`` only when the scenario declares versions,
         ``learning`` only with drift or learning, ``tenants`` only with tenants."""
         out = self._summary()
+        out["engine"] = self.engine
         out |= self.economics()
         if self.sim.control is not None:
             from ..control import tables

@@ -1,0 +1,264 @@
+"""The fast plane's compiled inner loop (numba): requests through FIFO links and c-server nodes.
+
+The same walk as the reference engine's (:meth:`workbench.sim.engine.WorkloadRun._walk`), on
+arrays instead of Python objects: a request takes the steps of its route in turn; a link
+direction instance is one FIFO transmitter then a propagation delay; a node instance has ``c``
+parallel FIFO servers (a binary heap of the times they come free); where the next step lies in
+the future and its station is shared, the request waits in the event heap. Requests are created
+in time order from a pre-drawn table of arrivals; steps that only the request's own device uses
+(:attr:`WorkloadPlan.prefixes`) are taken at once, as the reference engine does. Service times
+and forward draws come from numba's own generator, seeded from the run's seed.
+
+This module imports numba at import time: :mod:`workbench.sim.fast` catches the ImportError and
+runs the reference engine instead.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+CHANNEL, SERVER, SEGMENT = 0, 1, 2  # as in workbench.sim.plan (FALLBACK never reaches here)
+DETERMINISTIC, EXPONENTIAL, LOGNORMAL = 0, 1, 2
+PRIMARY = 1  # workbench.sim.degraded.PRIMARY
+
+
+@njit(cache=True)
+def _spread(
+    bins: np.ndarray, row: int, bin_s: float, start: float, end: float, amount: float
+) -> None:
+    """Add ``amount``, spent evenly over [start, end], to the time bins of ``row`` (as
+    :func:`workbench.sim.stations.spread`; bins past the end are ignored)."""
+    n_bins = bins.shape[1]
+    first = int(start / bin_s)
+    if first == int(end / bin_s):
+        if first < n_bins:
+            bins[row, first] += amount
+        return
+    rate = amount / (end - start)
+    index = first
+    t = start
+    while t < end and index < n_bins:
+        upper = min(end, (index + 1) * bin_s)
+        bins[row, index] += rate * (upper - t)
+        t = upper
+        index += 1
+
+
+@njit(cache=True)
+def _heap_push(times, seqs, reqs, poss, size, when, seq, req, pos):  # type: ignore[no-untyped-def]
+    i = size
+    while i > 0:
+        parent = (i - 1) >> 1
+        if times[parent] < when or (times[parent] == when and seqs[parent] < seq):
+            break
+        times[i], seqs[i], reqs[i], poss[i] = (
+            times[parent],
+            seqs[parent],
+            reqs[parent],
+            poss[parent],
+        )
+        i = parent
+    times[i], seqs[i], reqs[i], poss[i] = when, seq, req, pos
+
+
+@njit(cache=True)
+def _heap_pop(times, seqs, reqs, poss, size):  # type: ignore[no-untyped-def]
+    """Remove the root of a heap of ``size`` entries (the caller has read it)."""
+    size -= 1
+    when, seq, req, pos = times[size], seqs[size], reqs[size], poss[size]
+    i = 0
+    while True:
+        child = 2 * i + 1
+        if child >= size:
+            break
+        if child + 1 < size and (
+            times[child + 1] < times[child]
+            or (times[child + 1] == times[child] and seqs[child + 1] < seqs[child])
+        ):
+            child += 1
+        if when < times[child] or (when == times[child] and seq < seqs[child]):
+            break
+        times[i], seqs[i], reqs[i], poss[i] = times[child], seqs[child], reqs[child], poss[child]
+        i = child
+    times[i], seqs[i], reqs[i], poss[i] = when, seq, req, pos
+
+
+@njit(cache=True)
+def _serve(free: np.ndarray, offset: int, servers: int, now: float, service: float):  # type: ignore[no-untyped-def]
+    """FIFO on ``servers`` parallel servers whose free times are a min-heap at
+    ``free[offset:offset + servers]``: return (start, done) and update the heap."""
+    earliest = free[offset]
+    start = now if now > earliest else earliest
+    done = start + service
+    if servers == 1:
+        free[offset] = done
+        return start, done
+    i = 0  # heapreplace: the root becomes `done`, sifted down
+    while True:
+        child = 2 * i + 1
+        if child >= servers:
+            break
+        if child + 1 < servers and free[offset + child + 1] < free[offset + child]:
+            child += 1
+        if done <= free[offset + child]:
+            break
+        free[offset + i] = free[offset + child]
+        i = child
+    free[offset + i] = done
+    return start, done
+
+
+@njit(cache=True)
+def run_plane(  # type: ignore[no-untyped-def]
+    created,
+    workload,
+    device,
+    until,
+    seed,
+    route_len,
+    route_kind,
+    route_value,
+    route_carry,
+    station_base,
+    route_station,
+    prefix_base,
+    prefixes,
+    stage_dist,
+    stage_a,
+    stage_b,
+    stage_forward,
+    st_kind,
+    st_seconds_per_byte,
+    st_latency,
+    st_servers,
+    st_offset,
+    st_row,
+    free,
+    st_bytes,
+    bins,
+    bin_s,
+    end,
+    outcome,
+    last_stage,
+    kept,
+    stage_times,
+    bytes_sent,
+    bytes_received,
+):
+    """Run every request created before ``until`` (arrays sorted by creation time) and fill
+    the output arrays; return (request, step) of the requests still on their way at ``until``.
+
+    Routes: workload ``w`` has ``route_len[w]`` steps of kinds ``route_kind[w, p]`` with value
+    ``route_value[w, p]`` (bytes, or the stage index); ``route_carry[w, p]``: the bytes of the
+    message a request carries when it reaches step ``p`` (``p = len``: past the last step), which
+    it delivers there if ``p`` is a server or the end; device ``d``'s station at step ``p`` is
+    ``route_station[station_base[w] + d * route_len[w] + p]``, and it may take its first
+    ``prefixes[prefix_base[w] + d]`` steps at once. Stations: ``st_kind`` 0 channel, 1 server.
+    """
+    np.random.seed(seed)
+    n = created.shape[0]
+    capacity = 1024
+    h_time = np.empty(capacity, np.float64)
+    h_seq = np.empty(capacity, np.int64)
+    h_req = np.empty(capacity, np.int64)
+    h_pos = np.empty(capacity, np.int64)
+    size = 0
+    sequence = 0
+    i = 0
+    while True:
+        next_arrival = created[i] if i < n else np.inf
+        if size > 0 and h_time[0] < next_arrival:
+            if h_time[0] >= until:
+                break
+            now = h_time[0]
+            g = h_req[0]
+            pos = h_pos[0]
+            _heap_pop(h_time, h_seq, h_req, h_pos, size)
+            size -= 1
+            inline = 0
+        else:
+            if next_arrival >= until:
+                break
+            g = i
+            i += 1
+            now = next_arrival
+            pos = 0
+            inline = prefixes[prefix_base[workload[g]] + device[g]]
+        w = workload[g]
+        length = route_len[w]
+        base = station_base[w] + device[g] * length
+        waiting = False
+        finished = False
+        when = 0.0
+        while pos < length:
+            kind = route_kind[w, pos]
+            s = route_station[base + pos]
+            value = route_value[w, pos]
+            pos += 1
+            if kind != SERVER:
+                if kind == SEGMENT:
+                    bytes_sent[w] += value
+                offset = st_offset[s]
+                start = now if now > free[offset] else free[offset]
+                sent = start + value * st_seconds_per_byte[s]
+                free[offset] = sent
+                st_bytes[s] += value
+                _spread(bins, st_row[s], bin_s, start, sent, value)
+                arrive = sent + st_latency[s]
+                if arrive > now and pos >= inline:
+                    when = arrive
+                    waiting = True
+                    break
+                now = arrive
+                continue
+            bytes_received[w] += route_carry[w, pos - 1]
+            k = int(value)
+            dist = stage_dist[w, k]
+            if dist == DETERMINISTIC:
+                service = stage_a[w, k]
+            elif dist == EXPONENTIAL:
+                service = np.random.exponential(stage_a[w, k])
+            else:
+                service = np.random.lognormal(stage_a[w, k], stage_b[w, k])
+            start, done = _serve(free, st_offset[s], st_servers[s], now, service)
+            _spread(bins, st_row[s], bin_s, start, done, service)
+            stage_times[3 * k, g] = now
+            stage_times[3 * k + 1, g] = start
+            stage_times[3 * k + 2, g] = done
+            last_stage[g] = k
+            share = stage_forward[w, k]
+            if pos == length or (share < 1.0 and np.random.random() >= share):
+                if pos != length:
+                    kept[g] = 1
+                end[g] = done
+                outcome[g] = PRIMARY
+                finished = True
+                break
+            if done > now and pos >= inline:
+                when = done
+                waiting = True
+                break
+            now = done
+        if waiting:
+            if size == capacity:
+                capacity *= 2
+                h_time = _grown(h_time, capacity)
+                h_seq = _grown(h_seq, capacity)
+                h_req = _grown(h_req, capacity)
+                h_pos = _grown(h_pos, capacity)
+            _heap_push(h_time, h_seq, h_req, h_pos, size, when, sequence, g, pos)
+            size += 1
+            sequence += 1
+        elif not finished:  # past the last step (a sink leg ends it)
+            bytes_received[w] += route_carry[w, length]
+            end[g] = now
+            outcome[g] = PRIMARY
+    return h_req[:size].copy(), h_pos[:size].copy()
+
+
+@njit(cache=True)
+def _grown(array, capacity):  # type: ignore[no-untyped-def]
+    out = np.empty(capacity, array.dtype)
+    out[: array.shape[0]] = array
+    return out

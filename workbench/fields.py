@@ -164,6 +164,7 @@ Count = Annotated[float, _N[0], _N[1], _N[2]]
 
 # Fields with tighter needs than their dimension's range.
 MAX_RUN_S = 7 * 86400.0  # a typo such as '600 h' would otherwise fill memory with time bins
+ENGINES = ("auto", "reference")  # auto: the fast plane where it covers the scenario (sim.fast)
 _RUN = _q("time", high=MAX_RUN_S, why=" of simulated time")
 _EVERY = _q("time", low=1e-3, why=" between transfers")
 _MTBF = _q("time", low=1.0, why=" between failures (for a flaky link use kind: degrade)")

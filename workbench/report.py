@@ -166,6 +166,15 @@ def _seconds(value: float) -> str:
     return f"{value:g} s"
 
 
+def _engine_line(summary: Mapping[str, Any]) -> list[str]:
+    """Which plane ran and why, as one line (none for a summary without it)."""
+    engine = summary.get("engine") or {}
+    if not engine.get("plane"):
+        return []
+    name = "the fast plane" if engine["plane"] == "fast" else "the reference engine"
+    return [f"engine: {name} ({engine['reason']})"]
+
+
 def summary_lines(
     summary: Mapping[str, Any],
     *,
@@ -180,6 +189,7 @@ def summary_lines(
     lines = [
         f"{summary['scenario']}: {_seconds(summary['simulated_s'])} simulated, seed "
         f"{summary['seed']}, statistics after a {_seconds(summary['warmup_s'])} warm-up",
+        *_engine_line(summary),
         "",
     ]
     workloads = summary["workloads"]
@@ -1107,6 +1117,8 @@ def write_report(
         "warm-up": f"{_seconds(results.warmup_s)} (statistics cover the last {_seconds(window)})",
         "summary version": str(summary["version"]),
     }
+    if summary.get("engine", {}).get("plane"):
+        facts["engine"] = _engine_line(summary)[0].removeprefix("engine: ")
     facts_html = "\n".join(
         f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in facts.items()
     )

@@ -5,8 +5,8 @@ far less than a Poisson stream would make it (the old estimate added an M/D/1 wa
 never sees: +10.7 % on the issue's case). A family of hierarchies with busy deterministic
 gateways feeding slow LTE uplinks, utilisations 0.5-0.95 on both sides, one workload or two
 with different service and transmission times: the estimate is within 5 % of the engine's
-mean latency. 8 gateways per case average 8 queues; 120 s of simulated time keeps the test
-near 15 s; the seed is fixed.
+mean latency, averaged over 8 seeds of 120 s (at rho 0.95 one 120 s run's mean swings by
+about 5 % from seed to seed, on either plane). 8 gateways per case average 8 queues.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from workbench.scenario import Scenario
 from workbench.sim import simulate
 
 TOLERANCE = 0.05
+SEEDS = range(1, 9)
 SERVICE_S = 0.011  # the issue's gateways: deterministic 11 ms
 
 
@@ -113,11 +114,12 @@ def test_estimate_follows_the_engine_behind_busy_deterministic_gateways(
 ) -> None:
     scenario = busy_gateways(rho_gateway, rho_uplink, mixed=mixed)
     est = estimate(scenario)
-    summary = simulate(scenario, until=120.0, seed=7).summary()["workloads"]
-    for workload, simulated in summary.items():
-        assert est.workloads[workload].latency_s == pytest.approx(
-            simulated["latency_mean_s"], rel=TOLERANCE
-        ), workload
+    runs = [simulate(scenario, until=120.0, seed=seed).summary()["workloads"] for seed in SEEDS]
+    for workload in runs[0]:
+        simulated = sum(run[workload]["latency_mean_s"] for run in runs) / len(runs)
+        assert est.workloads[workload].latency_s == pytest.approx(simulated, rel=TOLERANCE), (
+            workload
+        )
 
 
 def test_the_issue_case_adds_no_uplink_wait() -> None:

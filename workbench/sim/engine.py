@@ -31,15 +31,15 @@ import pandas as pd
 from ..budget import check_run_size
 from ..catalogue import Catalogue
 from ..errors import Problem, RunArgumentError, ScenarioError
+from ..fields import ENGINES
 from ..scenario import Scenario
 from ..workloads import service_time_s
 from . import degraded, failures, windows
 from .degraded import PRIMARY, SERVED_BY_FALLBACK
 from .kernel import EventLoop
 from .plan import FALLBACK, SEGMENT, SERVER, FlowPlan, Plan, ServiceSpec, WorkloadPlan, build_plan
-from .results import Results
+from .results import Results, tier_boundaries
 
-ENGINES = ("auto", "reference")  # auto: the fast plane where it covers the scenario
 _BATCH = 4096
 _NAN = math.nan
 
@@ -832,21 +832,31 @@ class Simulation:
     def _choose_engine(self, start: float, target: float) -> None:
         """Pick the plane for this run (once, at its first advance) and say why."""
         why: str | None
-        if self.engine_asked == "reference":
-            why = "the reference engine was asked for (engine='reference')"
-        elif start > 0 or target < self.until_s:
+        if start > 0 or target < self.until_s:
             why = "the run is taken in steps (a live view), which only the reference engine does"
-        elif self._live_action is not None:
-            why = f"{self._live_action}, which only the reference engine follows"
+            if self.engine_asked == "reference":
+                why = "the reference engine was asked for (engine='reference')"
         else:
-            from .fast import refusal
-
-            why = refusal(self)
+            why = self.fast_plane_refusal()
         if why is None:
             self.engine = "fast"
             self.engine_reason = "the scenario uses only what the fast plane covers"
         else:
             self.engine, self.engine_reason = "reference", why
+
+    def fast_plane_refusal(self) -> str | None:
+        """Why running this simulation to its end in one call would not take the fast plane,
+        in plain words; None when it would (what a caller that steps for a progress bar asks
+        before deciding to step)."""
+        if self.engine is not None or self.now > 0:
+            return "the run has started on the reference engine"
+        if self.engine_asked == "reference":
+            return "the reference engine was asked for (engine='reference')"
+        if self._live_action is not None:
+            return f"{self._live_action}, which only the reference engine follows"
+        from .fast import refusal
+
+        return refusal(self)
 
     def run(self) -> Results:
         """Run to the end and return the results."""
@@ -925,32 +935,12 @@ class Simulation:
         ).reshape(-1, 2)
         state["open"] = [w for w in state["open"] if w.until is None or w.until > now]
         # bytes across each tier boundary since the warm-up (as Results.boundary_summary)
-        from ..catalogue import TIER_IDS
-
         warmup = min(self.scenario.simulation.warmup_s, now)
-        first, last = int(warmup / self.plan.bin_s), int(np.ceil(now / self.plan.bin_s))
-        duration = max(now - warmup, 1e-12)
-        up, down, raw = (np.zeros(len(TIER_IDS) - 1) for _ in range(3))
-        for info in self.plan.links:
-            low, high = sorted(info.levels)
-            if low != high:
-                up[low - 1 : high - 1] += np.frombuffer(info.bins[0], dtype=float)[first:last].sum()
-                down[low - 1 : high - 1] += np.frombuffer(info.bins[1], dtype=float)[
-                    first:last
-                ].sum()
+        born: list[int] = []  # per workload: requests created since the warm-up
         for run in self.workloads:
-            created = np.frombuffer(run.created, dtype=float, count=run.n)
-            count = run.n - int(np.searchsorted(created, warmup, side="left"))
-            raw[run.plan.source_level - 1 :] += count * run.plan.input_bytes
-        boundaries = {
-            f"{TIER_IDS[i]}|{TIER_IDS[i + 1]}": {
-                "up_bytes_per_s": float(up[i] / duration),
-                "down_bytes_per_s": float(down[i] / duration),
-                "raw_to_cloud_bytes_per_s": float(raw[i] / duration),
-                "saving_percent": None if raw[i] <= 0 else float(100 * (1 - up[i] / raw[i])),
-            }
-            for i in range(len(TIER_IDS) - 1)
-        }
+            times = np.frombuffer(run.created, dtype=float, count=run.n)
+            born.append(run.n - int(np.searchsorted(times, warmup, side="left")))
+        boundaries = tier_boundaries(self.plan, born, warmup, now)
         return StepReport(start, now, completed, delta, changes, waits, boundaries)
 
 

@@ -30,6 +30,7 @@ warm-up only.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -464,36 +465,16 @@ class Results:
     def boundary_summary(self) -> dict[str, dict[str, Any]]:
         """Bytes per second across each tier boundary, up and down, against raw-to-cloud."""
         start, end = self._window()
-        plan = self.sim.plan
-        first, last = int(start / plan.bin_s), int(np.ceil(end / plan.bin_s))
-        duration = max(end - start, 1e-12)
-        up = np.zeros(len(TIER_IDS) - 1)
-        down = np.zeros(len(TIER_IDS) - 1)
-        for info in plan.links:
-            low, high = sorted(info.levels)
-            if low == high:
-                continue
-            sent_up = float(np.frombuffer(info.bins[0], dtype=float)[first:last].sum())
-            sent_down = float(np.frombuffer(info.bins[1], dtype=float)[first:last].sum())
-            up[low - 1 : high - 1] += sent_up
-            down[low - 1 : high - 1] += sent_down
-        raw = np.zeros(len(TIER_IDS) - 1)
         requests = self.requests
-        for run in self.sim.workloads:
-            mine = requests[
-                (requests["workload"] == run.plan.workload.id) & (requests["created_s"] >= start)
-            ]
-            raw[run.plan.source_level - 1 :] += len(mine) * run.plan.input_bytes
-        summary = {}
-        for i in range(len(TIER_IDS) - 1):
-            saving = 1 - up[i] / raw[i] if raw[i] > 0 else None
-            summary[boundary_name(i + 1)] = {
-                "up_bytes_per_s": float(up[i] / duration),
-                "down_bytes_per_s": float(down[i] / duration),
-                "raw_to_cloud_bytes_per_s": float(raw[i] / duration),
-                "saving_percent": None if saving is None else float(100 * saving),
-            }
-        return summary
+        created = [
+            int(
+                (
+                    (requests["workload"] == r.plan.workload.id) & (requests["created_s"] >= start)
+                ).sum()
+            )
+            for r in self.sim.workloads
+        ]
+        return tier_boundaries(self.sim.plan, created, start, end)
 
     def summary(self) -> dict[str, Any]:
         """Documented, stable keys; see the module docstring and ``docs`` in the README.
@@ -612,16 +593,52 @@ class Results:
         return notes
 
     def node_summary(self) -> dict[str, dict[str, float]]:
-        start, end = self._window()
-        plan = self.sim.plan
-        first, last = int(start / plan.bin_s), int(np.ceil(end / plan.bin_s))
-        duration = max(end - start, 1e-12)
-        out = {}
-        for info in plan.nodes:
-            busy = float(np.frombuffer(info.bins, dtype=float)[first:last].sum())
-            out[info.id] = {
-                "utilisation": busy / (duration * info.servers * info.instances),
-                "servers": info.servers,
-                "instances": info.instances,
-            }
-        return out
+        return node_utilisation(self.sim.plan, *self._window())
+
+
+def tier_boundaries(
+    plan: Any, created: Sequence[int], start: float, end: float
+) -> dict[str, dict[str, Any]]:
+    """Bytes per second across each tier boundary in [start, end], up and down (from the
+    links' time bins), against sending every request's raw input to the cloud (``created``:
+    per workload of the plan, the requests created in the window)."""
+    first, last = int(start / plan.bin_s), int(np.ceil(end / plan.bin_s))
+    duration = max(end - start, 1e-12)
+    up = np.zeros(len(TIER_IDS) - 1)
+    down = np.zeros(len(TIER_IDS) - 1)
+    for info in plan.links:
+        low, high = sorted(info.levels)
+        if low == high:
+            continue
+        up[low - 1 : high - 1] += float(np.frombuffer(info.bins[0], dtype=float)[first:last].sum())
+        down[low - 1 : high - 1] += float(
+            np.frombuffer(info.bins[1], dtype=float)[first:last].sum()
+        )
+    raw = np.zeros(len(TIER_IDS) - 1)
+    for workload, count in zip(plan.workloads, created, strict=True):
+        raw[workload.source_level - 1 :] += count * workload.input_bytes
+    summary = {}
+    for i in range(len(TIER_IDS) - 1):
+        saving = 1 - up[i] / raw[i] if raw[i] > 0 else None
+        summary[boundary_name(i + 1)] = {
+            "up_bytes_per_s": float(up[i] / duration),
+            "down_bytes_per_s": float(down[i] / duration),
+            "raw_to_cloud_bytes_per_s": float(raw[i] / duration),
+            "saving_percent": None if saving is None else float(100 * saving),
+        }
+    return summary
+
+
+def node_utilisation(plan: Any, start: float, end: float) -> dict[str, dict[str, float]]:
+    """Per node, the share of its servers' time busy in [start, end] (from its time bins)."""
+    first, last = int(start / plan.bin_s), int(np.ceil(end / plan.bin_s))
+    duration = max(end - start, 1e-12)
+    out = {}
+    for info in plan.nodes:
+        busy = float(np.frombuffer(info.bins, dtype=float)[first:last].sum())
+        out[info.id] = {
+            "utilisation": busy / (duration * info.servers * info.instances),
+            "servers": info.servers,
+            "instances": info.instances,
+        }
+    return out

@@ -114,6 +114,7 @@ def run_plane(  # type: ignore[no-untyped-def]
     created,
     workload,
     device,
+    first,
     until,
     seed,
     route_len,
@@ -128,7 +129,6 @@ def run_plane(  # type: ignore[no-untyped-def]
     stage_a,
     stage_b,
     stage_forward,
-    st_kind,
     st_seconds_per_byte,
     st_latency,
     st_servers,
@@ -138,6 +138,11 @@ def run_plane(  # type: ignore[no-untyped-def]
     st_bytes,
     bins,
     bin_s,
+    h_time,
+    h_seq,
+    h_req,
+    h_pos,
+    counters,
     end,
     outcome,
     last_stage,
@@ -146,26 +151,27 @@ def run_plane(  # type: ignore[no-untyped-def]
     bytes_sent,
     bytes_received,
 ):
-    """Run every request created before ``until`` (arrays sorted by creation time) and fill
-    the output arrays; return (request, step) of the requests still on their way at ``until``.
+    """Run up to ``until``: the requests ``first``.. (arrays sorted by creation time) arrive,
+    the ones before ``first`` are already on their way in the event heap (``h_*``, with
+    ``counters`` = [entries, next sequence number]); fill the output arrays and return the heap
+    (grown if it had to), whose entries (request, step) are the requests still on their way.
+    A run in pieces (streaming) calls it once per piece, with the stations' state kept.
 
     Routes: workload ``w`` has ``route_len[w]`` steps of kinds ``route_kind[w, p]`` with value
     ``route_value[w, p]`` (bytes, or the stage index); ``route_carry[w, p]``: the bytes of the
     message a request carries when it reaches step ``p`` (``p = len``: past the last step), which
     it delivers there if ``p`` is a server or the end; device ``d``'s station at step ``p`` is
     ``route_station[station_base[w] + d * route_len[w] + p]``, and it may take its first
-    ``prefixes[prefix_base[w] + d]`` steps at once. Stations: ``st_kind`` 0 channel, 1 server.
+    ``prefixes[prefix_base[w] + d]`` steps at once. ``seed`` >= 0 seeds the generator (the
+    first piece); a later piece passes -1 and carries on with the same stream.
     """
-    np.random.seed(seed)
+    if seed >= 0:
+        np.random.seed(seed)
     n = created.shape[0]
-    capacity = 1024
-    h_time = np.empty(capacity, np.float64)
-    h_seq = np.empty(capacity, np.int64)
-    h_req = np.empty(capacity, np.int64)
-    h_pos = np.empty(capacity, np.int64)
-    size = 0
-    sequence = 0
-    i = 0
+    capacity = h_time.shape[0]
+    size = counters[0]
+    sequence = counters[1]
+    i = first
     while True:
         next_arrival = created[i] if i < n else np.inf
         if size > 0 and h_time[0] < next_arrival:
@@ -254,7 +260,9 @@ def run_plane(  # type: ignore[no-untyped-def]
             bytes_received[w] += route_carry[w, length]
             end[g] = now
             outcome[g] = PRIMARY
-    return h_req[:size].copy(), h_pos[:size].copy()
+    counters[0] = size
+    counters[1] = sequence
+    return h_time, h_seq, h_req, h_pos
 
 
 @njit(cache=True)

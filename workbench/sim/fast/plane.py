@@ -10,7 +10,7 @@ reference engine's, so every table, summary and report works unchanged.
 
 from __future__ import annotations
 
-import math
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -85,37 +85,62 @@ def _route_shape(workload: WorkloadPlan) -> tuple[tuple[int, float], ...] | None
     return first
 
 
-def arrivals(workload: WorkloadPlan, until: float, rng: np.random.Generator) -> tuple[Any, Any]:
-    """Creation times (sorted) and devices of the workload's requests created before ``until``,
-    drawn as the reference engine draws them: Poisson per device group, periodic with a random
-    phase per device, or a trace repeated on every device."""
-    devices = workload.devices
-    source = workload.workload.source
-    if source.arrival == "trace":
-        trace = np.sort(np.asarray(workload.trace, dtype=float))
-        times = np.repeat(trace, devices)
-        ids = np.tile(np.arange(devices, dtype=np.int32), len(trace))
-    elif source.arrival == "periodic":
-        period = 1.0 / workload.rate
-        phases = rng.uniform(0, period, devices)
-        order = np.argsort(phases)
-        rounds = math.ceil(until / period) + 1
-        times = (np.arange(rounds)[:, None] * period + phases[order][None, :]).ravel()
-        ids = np.tile(order.astype(np.int32), rounds)
-    else:
+class Feed:
+    """A workload's arrivals, drawn lazily in time order as the reference engine draws them:
+    Poisson per device group, periodic with a random phase per device, or a trace repeated on
+    every device. :meth:`take` hands out the requests created before a time, once each."""
+
+    _BLOCK = 1 << 16
+
+    def __init__(self, workload: WorkloadPlan, rng: np.random.Generator) -> None:
+        self.workload = workload
+        self.rng = rng
+        self._blocks = self._generate()
+        self._times = np.empty(0)
+        self._ids = np.empty(0, np.int32)
+        self._exhausted = False
+
+    def _generate(self) -> Iterator[tuple[Any, Any]]:
+        workload, rng = self.workload, self.rng
+        devices = workload.devices
+        arrival = workload.workload.source.arrival
+        if arrival == "trace":
+            trace = np.sort(np.asarray(workload.trace, dtype=float))
+            yield np.repeat(trace, devices), np.tile(np.arange(devices, dtype=np.int32), len(trace))
+            return
+        if arrival == "periodic":
+            period = 1.0 / workload.rate
+            phases = rng.uniform(0, period, devices)
+            order = np.argsort(phases)
+            rounds = max(1, self._BLOCK // max(devices, 1))  # rounds per block
+            k = 0
+            while True:
+                times = (
+                    np.arange(k, k + rounds)[:, None] * period + phases[order][None, :]
+                ).ravel()
+                yield times, np.tile(order.astype(np.int32), rounds)
+                k += rounds
         total = devices * workload.rate
-        expected = total * until
-        parts, t = [], 0.0
-        while t < until:
-            size = int(expected + 6 * math.sqrt(expected) + 64)
-            part = t + np.cumsum(rng.exponential(1.0 / total, size))
-            parts.append(part)
-            t = float(part[-1])
-            expected = total * (until - t)
-        times = np.concatenate(parts)
-        ids = rng.integers(0, devices, len(times)).astype(np.int32)
-    keep = times < until
-    return times[keep], ids[keep]
+        t = 0.0
+        while True:
+            times = t + np.cumsum(rng.exponential(1.0 / total, self._BLOCK))
+            t = float(times[-1])
+            yield times, rng.integers(0, devices, self._BLOCK).astype(np.int32)
+
+    def take(self, until: float) -> tuple[Any, Any]:
+        """Creation times and devices of the requests created before ``until`` not yet taken."""
+        times, ids = [self._times], [self._ids]
+        while not self._exhausted and (len(times[-1]) == 0 or times[-1][-1] < until):
+            block = next(self._blocks, None)
+            if block is None:
+                self._exhausted = True
+                break
+            times.append(block[0])
+            ids.append(block[1])
+        all_times, all_ids = np.concatenate(times), np.concatenate(ids)
+        cut = int(np.searchsorted(all_times, until, side="left"))
+        self._times, self._ids = all_times[cut:], all_ids[cut:]
+        return all_times[:cut], all_ids[:cut]
 
 
 class _Stations:
@@ -141,121 +166,179 @@ class _Stations:
 
     def arrays(self) -> dict[str, Any]:
         n = len(self.objects)
-        kind = np.zeros(n, np.int8)
         per_byte = np.zeros(n)
         latency = np.zeros(n)
         servers = np.ones(n, np.int64)
         for i, station in enumerate(self.objects):
             if isinstance(station, Server):
-                kind[i] = 1
                 servers[i] = station.servers
             else:
                 per_byte[i] = 8.0 / station.bandwidth_bps
                 latency[i] = station.latency_s
         offset = np.zeros(n, np.int64)
         offset[1:] = np.cumsum(servers)[:-1]
-        rows = np.array([self.rows[id(s.bins)] for s in self.objects], np.int64)
         return {
-            "st_kind": kind,
             "st_seconds_per_byte": per_byte,
             "st_latency": latency,
             "st_servers": servers,
             "st_offset": offset,
-            "st_row": rows,
+            "st_row": np.array([self.rows[id(s.bins)] for s in self.objects], np.int64),
             "free": np.zeros(int(servers.sum())),
             "st_bytes": np.zeros(n),
             "bins": np.zeros((len(self.bins_arrays), self.bin_count)),
         }
 
+    def write_back(self, arrays: dict[str, Any]) -> None:
+        """Add the bytes sent and the time bins into the plan's own channels and bins."""
+        for station, sent in zip(self.objects, arrays["st_bytes"], strict=True):
+            if isinstance(station, Channel):
+                station.bytes += float(sent)
+        for target, row in zip(self.bins_arrays, arrays["bins"], strict=True):
+            np.frombuffer(target, dtype=float)[:] += row
+
+
+class Plane:
+    """A plan flattened for the compiled loop: routes, stages and stations as arrays, the
+    event heap, and the arguments that stay the same from one call to the next."""
+
+    def __init__(self, sim: Simulation) -> None:
+        from . import kernel
+
+        self.kernel: Any = kernel
+        self.sim = sim
+        plan = sim.plan
+        workloads = plan.workloads
+        count = len(workloads)
+        self.stations = _Stations(len(plan.nodes[0].bins) if plan.nodes else 1)
+        length = max((len(w.routes[0]) for w in workloads), default=1)
+        self.stage_max = max((len(w.stages) for w in workloads), default=1)
+        routes: dict[str, Any] = {
+            "route_len": np.zeros(count, np.int64),
+            "route_kind": np.zeros((count, length), np.int8),
+            "route_value": np.zeros((count, length)),
+            "route_carry": np.zeros((count, length + 1)),  # bytes carried on reaching step p
+            "station_base": np.zeros(count, np.int64),
+        }
+        stages: dict[str, Any] = {
+            "stage_dist": np.zeros((count, self.stage_max), np.int8),
+            "stage_a": np.zeros((count, self.stage_max)),
+            "stage_b": np.zeros((count, self.stage_max)),
+            "stage_forward": np.ones((count, self.stage_max)),
+        }
+        flat: list[int] = []
+        prefixes: list[int] = []
+        prefix_base = np.zeros(count, np.int64)
+        for w in workloads:
+            self._route(w, routes, flat)
+            prefix_base[w.index] = len(prefixes)
+            prefixes.extend(w.prefixes)
+            for k, stage in enumerate(w.stages):
+                spec = stage.service
+                stages["stage_dist"][w.index, k] = _DISTS[spec.dist]
+                if spec.dist == "lognormal":
+                    stages["stage_a"][w.index, k], stages["stage_b"][w.index, k] = (
+                        spec.lognormal_params
+                    )
+                else:
+                    stages["stage_a"][w.index, k] = spec.mean_s
+                stages["stage_forward"][w.index, k] = stage.forward
+        self.route_carry = routes["route_carry"]
+        self.state = self.stations.arrays()
+        self.routes = routes | {
+            "route_station": np.asarray(flat, np.int64),
+            "prefix_base": prefix_base,
+            "prefixes": np.asarray(prefixes, np.int64),
+        }
+        self.stages = stages
+        self.heap = [np.empty(1024), np.empty(1024, np.int64), np.empty(1024, np.int64)]
+        self.heap.append(np.empty(1024, np.int64))
+        self.counters = np.zeros(2, np.int64)
+        self.bytes_sent = np.zeros(count)
+        self.bytes_received = np.zeros(count)
+        root = np.random.default_rng([sim.seed, 0xFA57])
+        streams = root.spawn(count + 1)
+        self.feeds = [Feed(w, streams[w.index]) for w in workloads]
+        self.seed = int(streams[-1].integers(2**31 - 1))
+
+    def _route(self, w: WorkloadPlan, routes: dict[str, Any], flat: list[int]) -> None:
+        shape = _route_shape(w)
+        assert shape is not None  # refusal() checked it
+        i = w.index
+        routes["route_len"][i] = len(shape)
+        carry = 0.0
+        for p, (kind, value) in enumerate(shape):
+            routes["route_kind"][i, p] = kind
+            routes["route_value"][i, p] = value
+            routes["route_carry"][i, p] = carry
+            carry = value if kind == SEGMENT else 0.0 if kind == SERVER else carry
+        routes["route_carry"][i, len(shape)] = carry
+        routes["station_base"][i] = len(flat)
+        of = self.stations.of
+        for route in w.routes:
+            flat.extend(of(station) for _, station, _, _ in route)
+
+    def arrivals(self, until: float) -> tuple[Any, Any, Any]:
+        """(created, device, workload) of every request created before ``until`` not yet
+        taken, in time order (ties keep the workload order)."""
+        drawn = [feed.take(until) for feed in self.feeds]
+        if len(drawn) == 1:
+            times, ids = drawn[0]
+            return times, ids, np.zeros(len(times), np.int16)
+        times = np.concatenate([t for t, _ in drawn])
+        ids = np.concatenate([d for _, d in drawn])
+        owner = np.concatenate([np.full(len(t), i, np.int16) for i, (t, _) in enumerate(drawn)])
+        order = np.argsort(times, kind="stable")
+        return times[order], ids[order], owner[order]
+
+    def outputs(self, n: int) -> dict[str, Any]:
+        """Fresh per-request output arrays for ``n`` requests (nothing reached yet)."""
+        return {
+            "end": np.full(n, np.nan),
+            "outcome": np.zeros(n, np.int8),
+            "last_stage": np.full(n, -1, np.int8),
+            "kept": np.zeros(n, np.int8),
+            "stage_times": np.full((3 * self.stage_max, n), np.nan),
+        }
+
+    def advance(
+        self, requests: tuple[Any, Any, Any], first: int, until: float, out: dict[str, Any]
+    ) -> None:
+        """Run to ``until``: requests ``first``.. arrive; those before are in the heap."""
+        created, device, owner = requests
+        state = self.state
+        self.heap = list(
+            self.kernel.run_plane(
+                created, owner, device, first, until, self.seed,
+                *self.routes.values(), *self.stages.values(),
+                state["st_seconds_per_byte"], state["st_latency"], state["st_servers"],
+                state["st_offset"], state["st_row"], state["free"], state["st_bytes"],
+                state["bins"], self.sim.plan.bin_s, *self.heap, self.counters,
+                out["end"], out["outcome"], out["last_stage"], out["kept"],
+                out["stage_times"], self.bytes_sent, self.bytes_received,
+            )
+        )  # fmt: skip
+        self.seed = -1  # later pieces carry on with the same generator
+
+    def on_their_way(self) -> tuple[Any, Any]:
+        """(request, step it reaches next) of the requests in the heap."""
+        size = int(self.counters[0])
+        return self.heap[2][:size], self.heap[3][:size]
+
 
 def run(sim: Simulation) -> None:
     """Run ``sim`` from 0 to its end on the fast plane, writing into its records."""
-    from . import kernel
-
-    plan = sim.plan
-    workloads = plan.workloads
-    count = len(workloads)
-    until = sim.until_s
-    root = np.random.default_rng([sim.seed, 0xFA57])
-    streams = root.spawn(count + 1)
-    drawn = [arrivals(w, until, streams[w.index]) for w in workloads]
-    created, device, owner = _merged(drawn)
-    n = len(created)
-
-    stations = _Stations(len(plan.nodes[0].bins) if plan.nodes else 1)
-    length = max((len(w.routes[0]) for w in workloads), default=1)
-    stage_max = max((len(w.stages) for w in workloads), default=1)
-    route_len = np.zeros(count, np.int64)
-    route_kind = np.zeros((count, length), np.int8)
-    route_value = np.zeros((count, length))
-    route_carry = np.zeros((count, length + 1))  # bytes carried on reaching step p
-    station_base = np.zeros(count, np.int64)
-    prefix_base = np.zeros(count, np.int64)
-    flat: list[int] = []
-    prefixes: list[int] = []
-    stage_dist = np.zeros((count, stage_max), np.int8)
-    stage_a = np.zeros((count, stage_max))
-    stage_b = np.zeros((count, stage_max))
-    stage_forward = np.ones((count, stage_max))
-    for w in workloads:
-        i = w.index
-        shape = _route_shape(w)
-        assert shape is not None  # refusal() checked it
-        route_len[i] = len(shape)
-        carry = 0.0
-        for p, (kind, value) in enumerate(shape):
-            route_kind[i, p] = kind
-            route_value[i, p] = value
-            route_carry[i, p] = carry
-            carry = value if kind == SEGMENT else 0.0 if kind == SERVER else carry
-        route_carry[i, len(shape)] = carry
-        station_base[i] = len(flat)
-        of = stations.of
-        for route in w.routes:
-            flat.extend(of(station) for _, station, _, _ in route)
-        prefix_base[i] = len(prefixes)
-        prefixes.extend(w.prefixes)
-        for k, stage in enumerate(w.stages):
-            spec = stage.service
-            stage_dist[i, k] = _DISTS[spec.dist]
-            if spec.dist == "lognormal":
-                stage_a[i, k], stage_b[i, k] = spec.lognormal_params
-            else:
-                stage_a[i, k] = spec.mean_s
-            stage_forward[i, k] = stage.forward
-
-    end = np.full(n, np.nan)
-    outcome = np.zeros(n, np.int8)
-    last_stage = np.full(n, -1, np.int8)
-    kept = np.zeros(n, np.int8)
-    stage_times = np.full((3 * stage_max, n), np.nan)
-    bytes_sent = np.zeros(count)
-    bytes_received = np.zeros(count)
-    arrays = stations.arrays()
-    seed = int(streams[-1].integers(2**31 - 1))
-    pending_req, pending_pos = kernel.run_plane(
-        created, owner, device, until, seed,
-        route_len, route_kind, route_value, route_carry, station_base, np.asarray(flat, np.int64),
-        prefix_base, np.asarray(prefixes, np.int64),
-        stage_dist, stage_a, stage_b, stage_forward,
-        arrays["st_kind"], arrays["st_seconds_per_byte"], arrays["st_latency"],
-        arrays["st_servers"], arrays["st_offset"], arrays["st_row"], arrays["free"],
-        arrays["st_bytes"], arrays["bins"], plan.bin_s,
-        end, outcome, last_stage, kept, stage_times, bytes_sent, bytes_received,
-    )  # fmt: skip
-
-    for station, sent in zip(stations.objects, arrays["st_bytes"], strict=True):
-        if isinstance(station, Channel):
-            station.bytes += float(sent)
-    for target, row in zip(stations.bins_arrays, arrays["bins"], strict=True):
-        np.frombuffer(target, dtype=float)[:] += row
-
-    columns = {"created": created, "device": device, "end": end, "outcome": outcome}
-    columns |= {"last_stage": last_stage, "kept": kept}
-    pending = _hand_out(sim, owner, columns, stage_times, pending_req, pending_pos, route_carry)
-    for run, w in zip(sim.workloads, workloads, strict=True):
-        run.bytes_sent = float(bytes_sent[w.index])
-        run.bytes_received = float(bytes_received[w.index])
+    plane = Plane(sim)
+    requests = plane.arrivals(sim.until_s)
+    out = plane.outputs(len(requests[0]))
+    plane.advance(requests, 0, sim.until_s, out)
+    plane.stations.write_back(plane.state)
+    created, device, owner = requests
+    columns = {"created": created, "device": device} | out
+    stage_times = columns.pop("stage_times")
+    pending = _hand_out(sim, owner, columns, stage_times, *plane.on_their_way(), plane.route_carry)
+    for run, w in zip(sim.workloads, sim.plan.workloads, strict=True):
+        run.bytes_sent = float(plane.bytes_sent[w.index])
+        run.bytes_received = float(plane.bytes_received[w.index])
     sim.fast_pending = pending
 
 
@@ -296,16 +379,3 @@ def _hand_out(
         pending[id(run)][int(local[g])] = pos
         run.carrying[int(local[g])] = route_carry[w, pos]
     return pending
-
-
-def _merged(drawn: list[tuple[Any, Any]]) -> tuple[Any, Any, Any]:
-    """One table of (created, device, workload) in time order from each workload's arrivals;
-    ties keep the workload order."""
-    if len(drawn) == 1:
-        times, ids = drawn[0]
-        return times, ids, np.zeros(len(times), np.int16)
-    times = np.concatenate([t for t, _ in drawn])
-    ids = np.concatenate([d for _, d in drawn])
-    owner = np.concatenate([np.full(len(t), i, np.int16) for i, (t, _) in enumerate(drawn)])
-    order = np.argsort(times, kind="stable")
-    return times[order], ids[order], owner[order]

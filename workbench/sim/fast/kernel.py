@@ -270,3 +270,70 @@ def _grown(array, capacity):  # type: ignore[no-untyped-def]
     out = np.empty(capacity, array.dtype)
     out[: array.shape[0]] = array
     return out
+
+
+@njit(cache=True)
+def fold(  # type: ignore[no-untyped-def]
+    created,
+    owner,
+    end,
+    stage_times,
+    stages,
+    warmup,
+    until,
+    bin_s,
+    slo,
+    log_low,
+    per_decade,
+    completed,
+    in_flight,
+    latency_sum,
+    latency_max,
+    over_slo,
+    histogram,
+    done_per_bin,
+    latency_per_bin,
+    stage_sums,
+    stage_counts,
+):
+    """Add the decided requests of one piece of a streaming run to its aggregates.
+
+    A request counts in the workload figures when created at or after ``warmup``; one decided
+    after ``until`` is still on its way. The latency histogram has ``per_decade`` log bins from
+    10^``log_low`` s, with bin 0 for anything below and the last for anything above.
+    """
+    bins = done_per_bin.shape[1]
+    top = histogram.shape[1] - 1
+    for g in range(end.shape[0]):
+        finish = end[g]
+        if np.isnan(finish):
+            continue  # on its way: carried into the next piece
+        w = owner[g]
+        counted = created[g] >= warmup
+        if finish > until:
+            if counted:
+                in_flight[w] += 1
+            continue
+        latency = finish - created[g]
+        b = min(int(finish / bin_s), bins - 1)
+        done_per_bin[w, b] += 1
+        latency_per_bin[w, b] += latency
+        if not counted:
+            continue
+        completed[w] += 1
+        latency_sum[w] += latency
+        if np.isnan(latency_max[w]) or latency > latency_max[w]:
+            latency_max[w] = latency
+        if latency > slo[w]:
+            over_slo[w] += 1
+        index = 0
+        if latency > 0:
+            index = int(np.floor((np.log10(latency) - log_low) * per_decade)) + 1
+            index = min(max(index, 0), top)
+        histogram[w, index] += 1
+        for k in range(stages):
+            done = stage_times[3 * k + 2, g]
+            if not np.isnan(done) and done <= until:
+                stage_counts[w, k] += 1
+                stage_sums[w, k, 0] += stage_times[3 * k + 1, g] - stage_times[3 * k, g]
+                stage_sums[w, k, 1] += done - stage_times[3 * k + 1, g]

@@ -281,6 +281,8 @@ class Plane:
         """(created, device, workload) of every request created before ``until`` not yet
         taken, in time order (ties keep the workload order)."""
         drawn = [feed.take(until) for feed in self.feeds]
+        if not drawn:  # a scenario without workloads
+            return np.empty(0), np.empty(0, np.int32), np.empty(0, np.int16)
         if len(drawn) == 1:
             times, ids = drawn[0]
             return times, ids, np.zeros(len(times), np.int16)

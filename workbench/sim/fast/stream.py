@@ -73,40 +73,27 @@ class _Aggregates:
         self.stage_counts = np.zeros((count, stages), np.int64)
 
     def created(self, created: Any, owner: Any) -> None:
-        bin_s = self.sim.plan.bin_s
-        counted = created >= self.warmup
-        np.add.at(self.generated, owner[counted], 1)
-        np.add.at(self.created_per_bin, (owner, (created / bin_s).astype(np.int64)), 1)
+        bin_s, count = self.sim.plan.bin_s, len(self.generated)
+        self.generated += np.bincount(owner[created >= self.warmup], minlength=count)
+        cells = owner.astype(np.int64) * self.bins + (created / bin_s).astype(np.int64)
+        flat = np.bincount(cells, minlength=count * self.bins)
+        self.created_per_bin += flat.reshape(count, self.bins)
 
-    def decided(self, created: Any, owner: Any, out: dict[str, Any], mask: Any) -> None:
-        """Fold in the requests of ``mask`` (decided in this piece)."""
-        until, bin_s = self.sim.until_s, self.sim.plan.bin_s
-        end = out["end"][mask]
-        born, who = created[mask], owner[mask]
-        late = end > until  # decided after the horizon: still on their way at the end
-        np.add.at(self.in_flight, who[late & (born >= self.warmup)], 1)
-        done = ~late
-        latency = end - born
-        bin_index = np.minimum((end / bin_s).astype(np.int64), self.bins - 1)
-        np.add.at(self.done_per_bin, (who[done], bin_index[done]), 1)
-        np.add.at(self.latency_per_bin, (who[done], bin_index[done]), latency[done])
-        counted = done & (born >= self.warmup)
-        who, latency = who[counted], latency[counted]
-        np.add.at(self.completed, who, 1)
-        np.add.at(self.latency_sum, who, latency)
-        np.add.at(self.over_slo, who, latency > self.slo[who])
-        np.fmax.at(self.latency_max, who, latency)
-        np.add.at(self.histogram, (who, np.searchsorted(EDGES, latency, side="right")), 1)
-        times = out["stage_times"][:, mask][:, counted]
-        for k in range(self.stage_counts.shape[1]):
-            arrive, start, finish = times[3 * k], times[3 * k + 1], times[3 * k + 2]
-            reached = ~np.isnan(finish) & (finish <= until)
-            np.add.at(self.stage_counts[:, k], who[reached], 1)
-            np.add.at(self.stage_sums[:, k, 0], who[reached], (start - arrive)[reached])
-            np.add.at(self.stage_sums[:, k, 1], who[reached], (finish - start)[reached])
+    def decided(self, created: Any, owner: Any, out: dict[str, Any]) -> None:
+        """Fold in the requests decided in this piece (compiled: one pass, no copies)."""
+        from .kernel import fold
+
+        fold(
+            created, owner, out["end"], out["stage_times"], self.stage_counts.shape[1],
+            self.warmup, self.sim.until_s, self.sim.plan.bin_s, self.slo,
+            math.log10(EDGES[0]), PER_DECADE, self.completed, self.in_flight, self.latency_sum,
+            self.latency_max, self.over_slo, self.histogram, self.done_per_bin,
+            self.latency_per_bin, self.stage_sums, self.stage_counts,
+        )  # fmt: skip
 
     def still_on_their_way(self, created: Any, owner: Any) -> None:
-        np.add.at(self.in_flight, owner[created >= self.warmup], 1)
+        counted = owner[created >= self.warmup]
+        self.in_flight += np.bincount(counted, minlength=len(self.in_flight))
 
 
 def _percentile(counts: Any, q: float) -> float | None:
@@ -166,8 +153,7 @@ def stream(
             out = {k: np.concatenate([carried_out[k], v], axis=-1) for k, v in out.items()}
         plane.advance(fresh, first, t_next, out)
         waiting, _ = plane.on_their_way()
-        decided = ~np.isnan(out["end"])
-        totals.decided(fresh[0], fresh[2], out, decided)
+        totals.decided(fresh[0], fresh[2], out)
         carried = tuple(a[waiting] for a in fresh)
         carried_out = {k: v[..., waiting] for k, v in out.items()}
         plane.heap[2][: len(waiting)] = np.arange(len(waiting))  # their places in the next piece

@@ -130,7 +130,9 @@ class Results:
         outcome[in_flight] = _IN_FLIGHT
         served = (outcome == degraded.PRIMARY) | (outcome == degraded.SERVED_BY_FALLBACK)
         dropped = (outcome >= degraded.DROPPED_STORE_FULL) & (outcome < _BUFFERED)
-        state = np.where(served, 0, np.where(dropped, 1, 2))
+        state = np.full(n, 2, np.int8)  # int8 from the start: no int64 temporaries
+        state[served] = 0
+        state[dropped] = 1
         state[in_flight] = 3
         last = np.frombuffer(run.last_stage, dtype=np.int8, count=n)
         kept = np.frombuffer(run.kept, dtype=np.int8, count=n).astype(bool)
@@ -141,17 +143,17 @@ class Results:
             "workload": pd.Categorical.from_codes(
                 np.zeros(n, dtype=np.int8), categories=[run.plan.workload.id]
             ),
-            "request": np.arange(n),
+            "request": np.arange(n, dtype=np.int32 if n < 2**31 else np.int64),
             "device": own(np.frombuffer(run.device, dtype=np.int32, count=n)),
             "created_s": own(created),
             "end_s": end,
             "latency_s": latency,
-            "stages_done": (last + 1).astype(np.int16),
+            "stages_done": (last + 1).astype(np.int8),
             "served_at": _served_at(run, last),
             "local": kept & served,
             "merged": merged,
             "bytes": self._bytes_sent(run, n, last, undecided | kept | merged),
-            "state": pd.Categorical.from_codes(state.astype(np.int8), categories=_STATES),
+            "state": pd.Categorical.from_codes(state, categories=_STATES),
             "outcome": pd.Categorical.from_codes(
                 (outcome - 1).astype(np.int8), categories=_OUTCOMES
             ),

@@ -18,6 +18,7 @@ whichever is larger); bytes per link direction and busy seconds per node within 
 from __future__ import annotations
 
 import math
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -276,3 +277,23 @@ def test_without_numba_the_reference_engine_runs_and_says_so(monkeypatch: Any) -
 def test_an_unknown_engine_is_refused_in_one_sentence() -> None:
     with pytest.raises(RunArgumentError, match="'turbo' is not an engine; give one of auto"):
         simulate(reference_scenario(10), until=5.0, engine="turbo")
+
+
+def test_an_interpreter_without_numba_runs_the_reference_engine() -> None:
+    """The real ImportError path (JupyterLite, a platform without numba wheels), in a fresh
+    interpreter where importing numba fails."""
+    code = (
+        "import sys; sys.modules['numba'] = None\n"  # makes `import numba` raise ImportError
+        f"sys.path.insert(0, {str(ROOT / 'benchmarks')!r})\n"
+        "from reference import reference_scenario\n"
+        "from workbench.sim import simulate\n"
+        "result = simulate(reference_scenario(10), until=5.0, seed=1)\n"
+        "print(result.engine['plane'], '|', result.engine['reason'], '|', len(result.requests))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300
+    ).stdout
+    plane_name, reason, rows = (part.strip() for part in out.strip().splitlines()[-1].split("|"))
+    assert plane_name == "reference"
+    assert reason.startswith("numba is not installed")
+    assert int(rows) > 0

@@ -212,6 +212,7 @@ class Plane:
         self.stations = _Stations(len(plan.nodes[0].bins) if plan.nodes else 1)
         length = max((len(w.routes[0]) for w in workloads), default=1)
         self.stage_max = max((len(w.stages) for w in workloads), default=1)
+        # The keys of `routes` and `stages` are in the order of run_plane's parameters.
         routes: dict[str, Any] = {
             "route_len": np.zeros(count, np.int64),
             "route_kind": np.zeros((count, length), np.int8),

@@ -8,6 +8,7 @@ import re
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -208,44 +209,75 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _wait_until_listening(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
+    """Wait (up to two minutes, for a loaded machine) until the scheduler accepts connections."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"dask scheduler exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    pytest.fail(f"dask scheduler did not listen on {port} within 120 s:\n{log.read_text()}")
+
+
 @pytest.fixture
 def dask_cluster(tmp_path: Path) -> Iterator[str]:
-    """A real ``dask scheduler`` and one ``dask worker`` in subprocesses."""
+    """A real ``dask scheduler`` and one ``dask worker`` in subprocesses.
+
+    Their output goes to log files that a failure prints; every wait has a deadline generous
+    enough for a loaded two-core machine and ends as soon as its condition holds.
+    """
     port = _free_port()
     address = f"tcp://127.0.0.1:{port}"
     env = os.environ | {"PYTHONPATH": str(ROOT)}
-    common = {"env": env, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    scheduler = subprocess.Popen(
-        [str(DASK), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
-        **common,
-    )
-    worker = subprocess.Popen(
-        [
-            str(DASK),
-            "worker",
-            address,
-            "--nthreads",
-            "1",
-            "--nworkers",
-            "1",
-            "--no-dashboard",
-            "--name",
-            "test-worker",
-            "--local-directory",
-            str(tmp_path),
-        ],
-        **common,
-    )
+    scheduler_log, worker_log = tmp_path / "scheduler.log", tmp_path / "worker.log"
+    with scheduler_log.open("wb") as out:
+        scheduler = subprocess.Popen(
+            [str(DASK), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    processes = [scheduler]
     try:
+        _wait_until_listening(port, scheduler, scheduler_log)
+        with worker_log.open("wb") as out:
+            processes.append(
+                subprocess.Popen(
+                    [
+                        str(DASK),
+                        "worker",
+                        address,
+                        "--nthreads",
+                        "1",
+                        "--nworkers",
+                        "1",
+                        "--no-dashboard",
+                        "--name",
+                        "test-worker",
+                        "--local-directory",
+                        str(tmp_path / "worker"),
+                    ],
+                    env=env,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
+            )
         from distributed import Client
 
-        with Client(address, timeout="30s") as client:
-            client.wait_for_workers(1, timeout=60)
+        with Client(address, timeout="120s") as client:
+            try:
+                client.wait_for_workers(1, timeout=120)
+            except TimeoutError:
+                pytest.fail(f"no dask worker joined within 120 s:\n{worker_log.read_text()}")
         yield address
     finally:
-        for process in (worker, scheduler):
+        for process in reversed(processes):
             process.terminate()
-        for process in (worker, scheduler):
+        for process in reversed(processes):
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
@@ -285,7 +317,7 @@ def test_cli_sweep_runs_on_the_given_scheduler(
     assert (table["status"] == "ok").all()
     assert (out / "pareto.html").stat().st_size > 10_000
     # The work was done by that cluster's worker: it holds the tasks' records.
-    with Client(dask_cluster, timeout="30s") as client:
+    with Client(dask_cluster, timeout="120s") as client:
         done = client.run_on_scheduler(
             lambda dask_scheduler: sum(
                 1 for t in dask_scheduler.transition_log if t[0].startswith("_run_chunk")

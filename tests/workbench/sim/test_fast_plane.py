@@ -164,6 +164,55 @@ def test_shipped_scenarios_the_fast_plane_covers(name: str) -> None:
     compare(fast, reference)
 
 
+def overloaded_with_a_deadline() -> Scenario:
+    """The reference scenario at N = 1,000 with each gateway an M/M/1 queue at utilisation 0.8
+    (mean service 80 ms, 10 requests/s), every request forwarded, and a 0.3 s deadline."""
+    spec = reference_scenario(1000).model_dump(by_alias=True, mode="json")
+    workload = spec["workloads"][0]
+    workload["stages"][0] |= {"forward": 1.0, "service": {"dist": "exponential", "mean": 0.08}}
+    workload["degraded"]["deadline"] = 0.3
+    spec["simulation"]["warmup"] = 20.0
+    return Scenario.model_validate(spec)
+
+
+def dropped_share(result: Any) -> tuple[float, float]:
+    """The share of requests dropped at their deadline (created after the warm-up), and its
+    standard error from the spread over the 100 gateways (independent queues)."""
+    table = result.requests[result.requests.created_s >= result.warmup_s]
+    dropped = (table.outcome == "dropped_deadline").groupby(table.device.to_numpy() // 10)
+    shares = dropped.mean()
+    return float(shares.mean()), float(shares.std(ddof=1) / math.sqrt(len(shares)))
+
+
+def test_deadlines_drop_what_theory_says_on_both_planes() -> None:
+    """A request is checked against its deadline whenever it reaches a step after waiting; the
+    last check is on reaching the cloud, 1.8 ms + sojourn at the gateway + 25.008 ms after its
+    creation. The M/M/1 sojourn is exponential with rate mu - lambda = 2.5/s, so the share
+    dropped is exp(-2.5 (0.3 - 0.0018 - 0.025008)) = 0.505. Both planes within 4 standard
+    errors of it and of each other; the bytes add up; the audit knows where each one stopped."""
+    scenario = overloaded_with_a_deadline()
+    fast, reference = both(scenario, until=300.0)
+    theory = math.exp(-2.5 * (0.3 - 0.0018 - 0.025008))
+    (f, f_se), (r, r_se) = dropped_share(fast), dropped_share(reference)
+    assert abs(f - theory) <= 4 * f_se, (f, f_se, theory)
+    assert abs(r - theory) <= 4 * r_se, (r, r_se, theory)
+    assert abs(f - r) <= 4 * math.hypot(f_se, r_se), (f, r)
+    assert fast.summary()["workloads"]["ref"]["dropped"]["deadline"] > 0.4 * 270 * 1000
+    compare(fast, reference)  # the latency of those that made it, waits and services
+    books = fast.accounting()["ref"]
+    assert books["bytes_sent"] == pytest.approx(
+        books["bytes_received"] + books["bytes_dropped"] + books["bytes_held"]
+    )
+    assert books["bytes_dropped"] == pytest.approx(
+        reference.accounting()["ref"]["bytes_dropped"], rel=0.05
+    )  # 1 kB each for those dropped on reaching the cloud
+    run = fast.sim.workloads[0]
+    dropped = np.flatnonzero(np.asarray(run.outcome) == 4)
+    assert set(run.stopped) == set(dropped.tolist())
+    # Steps: 0 the device's link, 1 the gateway, 2 the link to the cloud, 3 the cloud.
+    assert set(run.stopped.values()) == set(reference.sim.workloads[0].stopped.values()) == {2, 3}
+
+
 def test_the_comparison_has_teeth() -> None:
     """A 15 % slower gateway is caught: the check is not a rubber stamp."""
     scenario = reference_scenario(100)

@@ -49,6 +49,27 @@ def test_counts_means_and_maximum_equal_the_whole_run(pair: tuple) -> None:
     assert mine["generated"] > 10_000  # several pieces of about 4,000 requests
 
 
+def test_requests_past_their_deadline_are_counted_as_dropped_not_completed() -> None:
+    """Gateways at utilisation 0.8 and a 0.3 s deadline: about half the requests are dropped;
+    the streaming run counts them as the whole run does, and keeps them out of the latency."""
+    spec = reference_scenario(200).model_dump(by_alias=True, mode="json")
+    spec["workloads"][0]["stages"][0] |= {
+        "forward": 1.0,
+        "service": {"dist": "exponential", "mean": 0.08},
+    }
+    spec["workloads"][0]["degraded"]["deadline"] = 0.3
+    scenario = type(reference_scenario(10)).model_validate(spec)
+    streamed = stream(scenario, until=60.0, seed=3, piece_requests=3000)
+    whole = simulate(scenario, until=60.0, seed=3).summary()["workloads"]["ref"]
+    mine = streamed.summary["workloads"]["ref"]
+    assert mine["dropped"] == whole["dropped"]
+    assert mine["dropped"]["deadline"] > 0.3 * mine["generated"]
+    for key in ("generated", "completed", "in_flight"):
+        assert mine[key] == whole[key], key
+    for key in ("latency_mean_s", "latency_max_s", "availability"):
+        assert mine[key] == pytest.approx(whole[key], rel=1e-9), key
+
+
 def test_percentiles_within_the_histograms_resolution(pair: tuple) -> None:
     streamed, whole = pair
     mine = streamed.summary["workloads"]["ref"]

@@ -20,7 +20,7 @@ from numba import njit
 
 CHANNEL, SERVER, SEGMENT = 0, 1, 2  # as in workbench.sim.plan (FALLBACK never reaches here)
 DETERMINISTIC, EXPONENTIAL, LOGNORMAL = 0, 1, 2
-PRIMARY = 1  # workbench.sim.degraded.PRIMARY
+PRIMARY, DROPPED_DEADLINE = 1, 4  # as in workbench.sim.degraded
 
 
 @njit(cache=True)
@@ -129,6 +129,7 @@ def run_plane(  # type: ignore[no-untyped-def]
     stage_a,
     stage_b,
     stage_forward,
+    deadline,
     st_seconds_per_byte,
     st_latency,
     st_servers,
@@ -148,8 +149,10 @@ def run_plane(  # type: ignore[no-untyped-def]
     last_stage,
     kept,
     stage_times,
+    stopped,
     bytes_sent,
     bytes_received,
+    bytes_dropped,
 ):
     """Run up to ``until``: the requests ``first``.. (arrays sorted by creation time) arrive,
     the ones before ``first`` are already on their way in the event heap (``h_*``, with
@@ -164,6 +167,10 @@ def run_plane(  # type: ignore[no-untyped-def]
     ``route_station[station_base[w] + d * route_len[w] + p]``, and it may take its first
     ``prefixes[prefix_base[w] + d]`` steps at once. ``seed`` >= 0 seeds the generator (the
     first piece); a later piece passes -1 and carries on with the same stream.
+
+    Workload ``w``'s requests older than ``deadline[w]`` (inf: none) when they reach a step
+    are dropped there (``stopped``: that step), with the message they carry, as
+    :meth:`WorkloadRun._walk` does.
     """
     if seed >= 0:
         np.random.seed(seed)
@@ -183,6 +190,13 @@ def run_plane(  # type: ignore[no-untyped-def]
             _heap_pop(h_time, h_seq, h_req, h_pos, size)
             size -= 1
             inline = 0
+            if now - created[g] > deadline[workload[g]]:
+                w = workload[g]
+                end[g] = now
+                outcome[g] = DROPPED_DEADLINE
+                stopped[g] = pos
+                bytes_dropped[w] += route_carry[w, pos]
+                continue
         else:
             if next_arrival >= until:
                 break
@@ -277,6 +291,7 @@ def fold(  # type: ignore[no-untyped-def]
     created,
     owner,
     end,
+    outcome,
     stage_times,
     stages,
     warmup,
@@ -286,6 +301,7 @@ def fold(  # type: ignore[no-untyped-def]
     log_low,
     per_decade,
     completed,
+    dropped,
     in_flight,
     latency_sum,
     latency_max,
@@ -299,7 +315,8 @@ def fold(  # type: ignore[no-untyped-def]
     """Add the decided requests of one piece of a streaming run to its aggregates.
 
     A request counts in the workload figures when created at or after ``warmup``; one decided
-    after ``until`` is still on its way. The latency histogram has ``per_decade`` log bins from
+    after ``until`` is still on its way; one dropped (past its deadline) counts in ``dropped``
+    and nowhere else. The latency histogram has ``per_decade`` log bins from
     10^``log_low`` s, with bin 0 for anything below and the last for anything above.
     """
     bins = done_per_bin.shape[1]
@@ -313,6 +330,10 @@ def fold(  # type: ignore[no-untyped-def]
         if finish > until:
             if counted:
                 in_flight[w] += 1
+            continue
+        if outcome[g] != PRIMARY:
+            if counted:
+                dropped[w] += 1
             continue
         latency = finish - created[g]
         b = min(int(finish / bin_s), bins - 1)

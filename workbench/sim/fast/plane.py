@@ -10,6 +10,7 @@ reference engine's, so every table, summary and report works unchanged.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -46,10 +47,6 @@ def refusal(sim: Simulation) -> str | None:
         (
             any(s.stage.window for w in plan.workloads for s in w.stages),
             "it has aggregation windows",
-        ),
-        (
-            any(w.workload.degraded.deadline_s is not None for w in plan.workloads),
-            "a workload has a degraded-mode deadline",
         ),
         (any(w.workload.labels is not None for w in plan.workloads), "a workload sends labels"),
     ]
@@ -225,6 +222,9 @@ class Plane:
             "stage_a": np.zeros((count, self.stage_max)),
             "stage_b": np.zeros((count, self.stage_max)),
             "stage_forward": np.ones((count, self.stage_max)),
+            "deadline": np.array(
+                [_or_inf(w.workload.degraded.deadline_s) for w in workloads], dtype=float
+            ),
         }
         flat: list[int] = []
         prefixes: list[int] = []
@@ -256,6 +256,7 @@ class Plane:
         self.counters = np.zeros(2, np.int64)
         self.bytes_sent = np.zeros(count)
         self.bytes_received = np.zeros(count)
+        self.bytes_dropped = np.zeros(count)
         root = np.random.default_rng([sim.seed, 0xFA57])
         streams = root.spawn(count + 1)
         self.feeds = [Feed(w, streams[w.index]) for w in workloads]
@@ -301,6 +302,7 @@ class Plane:
             "last_stage": np.full(n, -1, np.int8),
             "kept": np.zeros(n, np.int8),
             "stage_times": np.full((3 * self.stage_max, n), np.nan),
+            "stopped": np.full(n, -1, np.int16),  # the step a dropped request stopped at
         }
 
     def advance(
@@ -317,7 +319,8 @@ class Plane:
                 state["st_offset"], state["st_row"], state["free"], state["st_bytes"],
                 state["bins"], self.sim.plan.bin_s, *self.heap, self.counters,
                 out["end"], out["outcome"], out["last_stage"], out["kept"],
-                out["stage_times"], self.bytes_sent, self.bytes_received,
+                out["stage_times"], out["stopped"], self.bytes_sent, self.bytes_received,
+                self.bytes_dropped,
             )
         )  # fmt: skip
         self.seed = -1  # later pieces carry on with the same generator
@@ -342,7 +345,12 @@ def run(sim: Simulation) -> None:
     for run, w in zip(sim.workloads, sim.plan.workloads, strict=True):
         run.bytes_sent = float(plane.bytes_sent[w.index])
         run.bytes_received = float(plane.bytes_received[w.index])
+        run.bytes_dropped = float(plane.bytes_dropped[w.index])
     sim.fast_pending = pending
+
+
+def _or_inf(seconds: float | None) -> float:
+    return math.inf if seconds is None else float(seconds)
 
 
 def _hand_out(
@@ -357,6 +365,7 @@ def _hand_out(
     """Give each workload run its requests' arrays (views when there is one workload) and
     return the requests still on their way: run id -> {request: the step it reaches next}."""
     single = len(sim.workloads) == 1
+    stopped = columns.pop("stopped")
     local = np.arange(len(owner)) if single else np.empty(len(owner), np.int64)
     pending: dict[int, dict[int, int]] = {}
     for index, workload_run in enumerate(sim.workloads):
@@ -366,6 +375,9 @@ def _hand_out(
             local[mine] = np.arange(len(mine))
         for name, values in columns.items():
             setattr(run, name, values if single else values[mine])
+        stops = stopped if single else stopped[mine]
+        dropped = np.flatnonzero(stops >= 0)  # the audit's step at which a dropped one stopped
+        run.stopped = dict(zip(dropped.tolist(), stops[dropped].tolist(), strict=True))
         run.n = run.capacity = len(run.created)
         run.carrying = np.zeros(run.n)  # bytes in flight: set below for requests on their way
         run.via_fallback = np.zeros(run.n, np.int8)

@@ -28,6 +28,7 @@ import pandas as pd
 from ...catalogue import Catalogue
 from ...errors import Problem, RunArgumentError
 from ...scenario import Scenario
+from ..degraded import OUTCOMES
 from ..engine import Simulation
 from ..results import SUMMARY_VERSION, node_utilisation, tier_boundaries
 from .plane import Plane
@@ -60,6 +61,7 @@ class _Aggregates:
         self.histogram = np.zeros((count, len(EDGES) + 1), np.int64)  # + under/overflow
         self.generated = np.zeros(count, np.int64)
         self.completed = np.zeros(count, np.int64)
+        self.dropped = np.zeros(count, np.int64)  # past their deadline
         self.in_flight = np.zeros(count, np.int64)
         self.latency_sum = np.zeros(count)
         self.latency_max = np.full(count, np.nan)
@@ -84,9 +86,10 @@ class _Aggregates:
         from .kernel import fold
 
         fold(
-            created, owner, out["end"], out["stage_times"], self.stage_counts.shape[1],
-            self.warmup, self.sim.until_s, self.sim.plan.bin_s, self.slo,
-            math.log10(EDGES[0]), PER_DECADE, self.completed, self.in_flight, self.latency_sum,
+            created, owner, out["end"], out["outcome"], out["stage_times"],
+            self.stage_counts.shape[1], self.warmup, self.sim.until_s, self.sim.plan.bin_s,
+            self.slo, math.log10(EDGES[0]), PER_DECADE, self.completed, self.dropped,
+            self.in_flight, self.latency_sum,
             self.latency_max, self.over_slo, self.histogram, self.done_per_bin,
             self.latency_per_bin, self.stage_sums, self.stage_counts,
         )  # fmt: skip
@@ -184,11 +187,18 @@ def _results(sim: Simulation, totals: _Aggregates) -> StreamedRun:
     for w in plan.workloads:
         i = w.index
         done = int(totals.completed[i])
+        dropped = int(totals.dropped[i])
         counts = totals.histogram[i]
         stats: dict[str, Any] = {
             "generated": int(totals.generated[i]),
             "completed": done,
+            "dropped": {  # the same keys as a full run's; the fast plane drops at deadlines
+                name.removeprefix("dropped_"): dropped if name == "dropped_deadline" else 0
+                for name in OUTCOMES.values()
+                if name.startswith("dropped_")
+            },
             "in_flight": int(totals.in_flight[i]),
+            "availability": done / (done + dropped) if done + dropped else None,
             "throughput_per_s": done / duration,
             "slo_s": w.workload.slo_s,
             "latency_mean_s": float(totals.latency_sum[i] / done) if done else None,

@@ -120,7 +120,9 @@ class Results:
         end = own(np.frombuffer(run.end, dtype=float, count=n))
         undecided = ~(end <= self.now_s)
         end[undecided] = np.nan
-        outcome = own(np.frombuffer(run.outcome, dtype=np.int8, count=n))
+        # A copy even on the fast plane (one byte a request): the audit reads the engine's
+        # own codes (IN_SYSTEM for a request still on its way), not the table's.
+        outcome = np.copy(np.frombuffer(run.outcome, dtype=np.int8, count=n))
         outcome[undecided] = _BUFFERED
         held = self._held.get(run.plan.index, set())
         in_flight = undecided.copy()

@@ -14,6 +14,7 @@ import pytest
 from workbench.loading import data_dir
 from workbench.scenario import Scenario, load_scenario
 from workbench.sim import degraded, simulate
+from workbench.sim.plan import FALLBACK
 
 
 def _classify_in_the_cloud(fallback_model: str = "mobilenet_v3_large") -> Scenario:
@@ -52,10 +53,27 @@ def test_each_request_falls_back_on_its_own_device(monkeypatch: pytest.MonkeyPat
         original(run, req, server, *args)
 
     monkeypatch.setattr(degraded, "serve_fallback", spy)
-    simulate(_classify_in_the_cloud(), until=130, seed=1)
+    simulate(_classify_in_the_cloud(), until=130, seed=1, engine="reference")
     assert len(served) > 1000
     assert {device for device, _ in served} == set(range(8))
     assert all(device == instance for device, instance in served)
+
+
+def test_each_request_falls_back_on_its_own_device_on_the_fast_plane() -> None:
+    """The same on the fast plane, from the route each request took: its fallback step is on
+    the camera (the node instance) that made it."""
+    result = simulate(_classify_in_the_cloud(), until=130, seed=1)
+    assert result.engine["plane"] == "fast"
+    run = next(r for r in result.sim.workloads if r.plan.workload.id == "visual-inspection")
+    served = [
+        (int(run.device[req]), step[3])
+        for req, route in run.taken.items()
+        for step in route
+        if step[0] == FALLBACK and run.via_fallback[req]
+    ]
+    assert len(served) > 1000
+    assert {device for device, _ in served} == set(range(8))
+    assert all(where == ("cameras", device) for device, where in served)
 
 
 def test_links_that_labels_travel_are_not_taken_ahead_of_time() -> None:

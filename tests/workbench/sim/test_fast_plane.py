@@ -76,8 +76,13 @@ def same_rate(fast: float, reference: float, what: str) -> None:
 
 
 def both(scenario: Scenario, until: float, seed: int = 1) -> tuple[Any, Any]:
+    """The scenario on each plane. The reference engine gets the same seed when the scenario
+    schedules random failures (its outages come from a stream of their own, so both planes
+    see the same ones; arrivals and service times still differ), another seed otherwise."""
     fast = simulate(scenario, until=until, seed=seed)
-    reference = simulate(scenario, until=until, seed=seed + 1000, engine="reference")
+    random_outages = any(f.mtbf_s is not None for f in scenario.failures)
+    other = seed if random_outages else seed + 1000
+    reference = simulate(scenario, until=until, seed=other, engine="reference")
     assert fast.engine["plane"] == "fast", fast.engine["reason"]
     assert reference.engine["plane"] == "reference"
     return fast, reference
@@ -213,6 +218,66 @@ def test_deadlines_drop_what_theory_says_on_both_planes() -> None:
     assert set(run.stopped.values()) == set(reference.sim.workloads[0].stopped.values()) == {2, 3}
 
 
+@pytest.mark.parametrize("name", ["factory_floor", "factory_five_tier", "factory_random_failures"])
+def test_shipped_scenarios_with_failures(name: str) -> None:
+    """Outages (the same on both planes: they come from a stream of their own), reroutes,
+    fallbacks, stores and drains, degradations and a gateway's reboot: the fast plane stops
+    where a request meets a station out of service and the reference engine's degraded mode
+    decides. Every distribution as above; per workload, how many requests each outcome took
+    (primary, fallback, each drop reason, buffered) as counts; the same outages and drains."""
+    scenario = scenario_file(name)
+    fast, reference = both(scenario, until=scenario.simulation.until_s)
+    compare(fast, reference)
+    mine, theirs = fast.summary()["workloads"], reference.summary()["workloads"]
+    for workload, expected in theirs.items():
+        got = mine[workload]
+        for key in ("served_primary", "served_fallback", "buffered"):
+            same_rate(got[key], expected[key], f"{workload}: {key}")
+        for reason, count in expected["dropped"].items():
+            same_rate(got["dropped"][reason], count, f"{workload}: dropped {reason}")
+    outages = [e for e in reference.sim.events if e[1] in ("fail", "restore", "degrade")]
+    assert [e for e in fast.sim.events if e[1] in ("fail", "restore", "degrade")] == outages
+    assert len(fast.drains) == len(reference.drains)
+    items = float(reference.drains["items"].sum())
+    same_rate(float(fast.drains["items"].sum()), items, "items drained")
+    rel = 0.02 + 4 / math.sqrt(max(items, 1.0))  # bytes: about items x their sizes
+    drained = float(reference.drains["bytes"].sum())
+    assert float(fast.drains["bytes"].sum()) == pytest.approx(drained, rel=rel), "bytes drained"
+    served = sum(w["served_fallback"] for w in mine.values())
+    assert served > 0, "the outages made fallbacks"
+    for workload, books in fast.accounting().items():
+        assert books["bytes_sent"] == pytest.approx(
+            books["bytes_received"] + books["bytes_dropped"] + books["bytes_held"]
+        ), workload
+
+
+def test_a_fallback_is_recorded_where_it_ran() -> None:
+    """The audit's records: the node a fallback model served on, the route a request took
+    when it left its own, and the request's outcome."""
+    scenario = scenario_file("factory_five_tier")
+    result = simulate(scenario, seed=2)
+    assert result.engine["plane"] == "fast"
+    table = result.requests
+    fallback = table[table.outcome == "fallback"]
+    assert len(fallback) > 100
+    assert fallback["fallback_at"].notna().all()
+    for run in result.sim.workloads:
+        for req, (stage, node) in run.fallback_nodes.items():
+            assert run.via_fallback[req] == 1
+            assert node in {n.id for n in scenario.nodes}
+            assert 0 <= stage < len(run.plan.stages)
+            assert req in run.taken  # a fallback route is one of its own
+    from workbench.audit import audit
+
+    trail = audit(result, every_link=True)  # every byte on every link, request by request
+    sent: dict[tuple[str, str], float] = {}
+    for channel in result.sim.plan.channels.values():
+        key = (result.sim.plan.links[channel.link].id, ("up", "down")[channel.direction])
+        sent[key] = sent.get(key, 0.0) + channel.bytes
+    for key, value in sent.items():
+        assert trail.link_bytes.get(key, 0.0) == pytest.approx(value, rel=1e-9, abs=1e-6), key
+
+
 def test_the_comparison_has_teeth() -> None:
     """A 15 % slower gateway is caught: the check is not a rubber stamp."""
     scenario = reference_scenario(100)
@@ -273,7 +338,6 @@ def test_same_seed_same_run_on_the_fast_plane() -> None:
 @pytest.mark.parametrize(
     ("name", "why"),
     [
-        ("factory_floor", "failures"),
         ("factory_bad_rollout", "model versions"),
         ("smart_city_tenants", "tenants"),
         ("hospital_federated", "federated"),

@@ -52,7 +52,8 @@ def test_reroute_never_carries_phi_through_the_cloud() -> None:
     # They waited in the ICU gateway's store and were delivered after the repair.
     table = result.requests
     sepsis = table[table["workload"] == "sepsis-ews"]
-    assert set(sepsis["outcome"].astype(str)) == {"primary"}
+    decided = sepsis[sepsis["created_s"] < 399]  # not those still on their way at the end
+    assert set(decided["outcome"].astype(str)) == {"primary"}
     held = sepsis[(sepsis["created_s"] > 101) & (sepsis["created_s"] < 199)]
     assert (held["end_s"] >= 200).all()
 

@@ -7,7 +7,9 @@ parallel FIFO servers (a binary heap of the times they come free); where the nex
 the future and its station is shared, the request waits in the event heap. Requests are created
 in time order from a pre-drawn table of arrivals; steps that only the request's own device uses
 (:attr:`WorkloadPlan.prefixes`) are taken at once, as the reference engine does. Service times
-and forward draws come from numba's own generator, seeded from the run's seed.
+and forward draws come from numba's own generator, seeded from the run's seed. With failures,
+the loop stops where a request meets a station out of service and hands it to the caller
+(:mod:`.detours`), which decides with the reference engine's degraded mode.
 
 This module imports numba at import time: :mod:`workbench.sim.fast` catches the ImportError and
 runs the reference engine instead.
@@ -18,9 +20,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-CHANNEL, SERVER, SEGMENT = 0, 1, 2  # as in workbench.sim.plan (FALLBACK never reaches here)
+CHANNEL, SERVER, SEGMENT, FALLBACK = 0, 1, 2, 3  # as in workbench.sim.plan
 DETERMINISTIC, EXPONENTIAL, LOGNORMAL = 0, 1, 2
-PRIMARY, DROPPED_DEADLINE = 1, 4  # as in workbench.sim.degraded
+PRIMARY, SERVED_BY_FALLBACK, DROPPED_DEADLINE, DROPPED_NODE_DOWN = 1, 2, 4, 6  # degraded.py
+STAGE_CODES = 128  # stages per workload, at most (int8 stage indices)
 
 
 @njit(cache=True)
@@ -118,11 +121,14 @@ def run_plane(  # type: ignore[no-untyped-def]
     until,
     seed,
     route_len,
-    route_kind,
-    route_value,
-    route_carry,
-    station_base,
+    route_step,
+    route_sbase,
+    step_kind,
+    step_value,
+    step_carry,
+    step_service,
     route_station,
+    req_route,
     prefix_base,
     prefixes,
     stage_dist,
@@ -135,6 +141,8 @@ def run_plane(  # type: ignore[no-untyped-def]
     st_servers,
     st_offset,
     st_row,
+    st_up,
+    source_up,
     free,
     st_bytes,
     bins,
@@ -144,40 +152,61 @@ def run_plane(  # type: ignore[no-untyped-def]
     h_req,
     h_pos,
     counters,
+    clock,
     end,
     outcome,
     last_stage,
     kept,
     stage_times,
     stopped,
+    carrying,
+    via_fallback,
+    fallback_at,
     bytes_sent,
     bytes_received,
     bytes_dropped,
 ):
     """Run up to ``until``: the requests ``first``.. (arrays sorted by creation time) arrive,
     the ones before ``first`` are already on their way in the event heap (``h_*``, with
-    ``counters`` = [entries, next sequence number]); fill the output arrays and return the heap
-    (grown if it had to), whose entries (request, step) are the requests still on their way.
-    A run in pieces (streaming) calls it once per piece, with the stations' state kept.
+    ``counters`` = [entries, next sequence number, ...]); fill the output arrays and return the
+    heap (grown if it had to), whose entries (request, step) are the requests still on their
+    way. A run in pieces (streaming) calls it once per piece, with the stations' state kept.
+    ``counters[2]`` is set to the next request to arrive.
 
-    Routes: workload ``w`` has ``route_len[w]`` steps of kinds ``route_kind[w, p]`` with value
-    ``route_value[w, p]`` (bytes, or the stage index); ``route_carry[w, p]``: the bytes of the
-    message a request carries when it reaches step ``p`` (``p = len``: past the last step), which
-    it delivers there if ``p`` is a server or the end; device ``d``'s station at step ``p`` is
-    ``route_station[station_base[w] + d * route_len[w] + p]``, and it may take its first
-    ``prefixes[prefix_base[w] + d]`` steps at once. ``seed`` >= 0 seeds the generator (the
-    first piece); a later piece passes -1 and carries on with the same stream.
+    Routes: route ``r`` has ``route_len[r]`` steps, step ``p`` at ``route_step[r] + p`` of the
+    ``step_*`` arrays: its kind, its value (bytes, or the stage index), the bytes of the message
+    a request carries on reaching it (``p = len``: past the last step), and for a stage served
+    by its fallback model, the service time. Routes ``0..W-1`` are the workloads' own: device
+    ``d``'s station at step ``p`` of workload ``w``'s is ``route_station[route_sbase[w] + d *
+    route_len[w] + p]``, and it may take its first ``prefixes[prefix_base[w] + d]`` steps at
+    once. ``seed`` >= 0 seeds the generator (the first piece); a later piece passes -1 and
+    carries on with the same stream.
 
     Workload ``w``'s requests older than ``deadline[w]`` (inf: none) when they reach a step
     are dropped there (``stopped``: that step), with the message they carry, as
     :meth:`WorkloadRun._walk` does.
+
+    With failures (``carrying`` has a slot per request; empty otherwise) a request follows
+    route ``req_route[g]`` (a route made during the run, from ``W`` on, has its own stations
+    from ``route_sbase[r]``), carries ``carrying[g]`` bytes, is dropped on arrival while its
+    source node is down (``source_up[w]`` 0), and serves ``FALLBACK`` steps with the fallback
+    model (``via_fallback``; ``fallback_at``: station * ``STAGE_CODES`` + stage). When a
+    request reaches a station out of service (``st_up`` 0) the loop stops before the step, with
+    ``counters[3:6]`` = [1, request, step] and ``clock`` = [the request's time, the loop's
+    time] (a request's own steps may run ahead of the loop): the caller decides what
+    it does (reroute, fall back, wait in a store, drop; :mod:`workbench.sim.degraded`) and
+    calls again.
     """
     if seed >= 0:
         np.random.seed(seed)
     n = created.shape[0]
     capacity = h_time.shape[0]
+    owned = stage_dist.shape[0]  # routes below this are the workloads' own
+    track = carrying.shape[0] > 0
     size = counters[0]
     sequence = counters[1]
+    counters[3] = 0
+    stop = False
     i = first
     while True:
         next_arrival = created[i] if i < n else np.inf
@@ -195,7 +224,11 @@ def run_plane(  # type: ignore[no-untyped-def]
                 end[g] = now
                 outcome[g] = DROPPED_DEADLINE
                 stopped[g] = pos
-                bytes_dropped[w] += route_carry[w, pos]
+                if track:
+                    bytes_dropped[w] += carrying[g]
+                    carrying[g] = 0.0
+                else:
+                    bytes_dropped[w] += step_carry[route_step[w] + pos]
                 continue
         else:
             if next_arrival >= until:
@@ -205,20 +238,38 @@ def run_plane(  # type: ignore[no-untyped-def]
             now = next_arrival
             pos = 0
             inline = prefixes[prefix_base[workload[g]] + device[g]]
+            if track and source_up[workload[g]] == 0:  # the device is off: no data is made
+                end[g] = now
+                outcome[g] = DROPPED_NODE_DOWN
+                stopped[g] = 0
+                continue
+        t_event = now  # the loop's time: a request's own steps may run ahead of it
         w = workload[g]
-        length = route_len[w]
-        base = station_base[w] + device[g] * length
+        r = req_route[g] if track else w
+        length = route_len[r]
+        kb = route_step[r]
+        sb = route_sbase[r] + (device[g] * length if r < owned else 0)
         waiting = False
         finished = False
         when = 0.0
         while pos < length:
-            kind = route_kind[w, pos]
-            s = route_station[base + pos]
-            value = route_value[w, pos]
+            kind = step_kind[kb + pos]
+            s = route_station[sb + pos]
+            value = step_value[kb + pos]
+            if track and st_up[s] == 0:
+                counters[3] = 1
+                counters[4] = g
+                counters[5] = pos
+                clock[0] = now
+                clock[1] = t_event
+                stop = True
+                break
             pos += 1
-            if kind != SERVER:
+            if kind == CHANNEL or kind == SEGMENT:  # noqa: SIM109 - plain compares in numba
                 if kind == SEGMENT:
                     bytes_sent[w] += value
+                    if track:
+                        carrying[g] = value
                 offset = st_offset[s]
                 start = now if now > free[offset] else free[offset]
                 sent = start + value * st_seconds_per_byte[s]
@@ -232,15 +283,24 @@ def run_plane(  # type: ignore[no-untyped-def]
                     break
                 now = arrive
                 continue
-            bytes_received[w] += route_carry[w, pos - 1]
-            k = int(value)
-            dist = stage_dist[w, k]
-            if dist == DETERMINISTIC:
-                service = stage_a[w, k]
-            elif dist == EXPONENTIAL:
-                service = np.random.exponential(stage_a[w, k])
+            if track:
+                bytes_received[w] += carrying[g]
+                carrying[g] = 0.0
             else:
-                service = np.random.lognormal(stage_a[w, k], stage_b[w, k])
+                bytes_received[w] += step_carry[kb + pos - 1]
+            k = int(value)
+            if kind == FALLBACK:
+                service = step_service[kb + pos - 1]
+                via_fallback[g] = 1
+                fallback_at[g] = s * STAGE_CODES + k
+            else:
+                dist = stage_dist[w, k]
+                if dist == DETERMINISTIC:
+                    service = stage_a[w, k]
+                elif dist == EXPONENTIAL:
+                    service = np.random.exponential(stage_a[w, k])
+                else:
+                    service = np.random.lognormal(stage_a[w, k], stage_b[w, k])
             start, done = _serve(free, st_offset[s], st_servers[s], now, service)
             _spread(bins, st_row[s], bin_s, start, done, service)
             stage_times[3 * k, g] = now
@@ -252,14 +312,16 @@ def run_plane(  # type: ignore[no-untyped-def]
                 if pos != length:
                     kept[g] = 1
                 end[g] = done
-                outcome[g] = PRIMARY
+                outcome[g] = SERVED_BY_FALLBACK if track and via_fallback[g] else PRIMARY
                 finished = True
                 break
-            if done > now and pos >= inline:
+            if kind == FALLBACK or (done > now and pos >= inline):
                 when = done
                 waiting = True
                 break
             now = done
+        if stop:
+            break
         if waiting:
             if size == capacity:
                 capacity *= 2
@@ -271,11 +333,33 @@ def run_plane(  # type: ignore[no-untyped-def]
             size += 1
             sequence += 1
         elif not finished:  # past the last step (a sink leg ends it)
-            bytes_received[w] += route_carry[w, length]
+            if track:
+                bytes_received[w] += carrying[g]
+                carrying[g] = 0.0
+            else:
+                bytes_received[w] += step_carry[kb + length]
             end[g] = now
-            outcome[g] = PRIMARY
+            outcome[g] = SERVED_BY_FALLBACK if track and via_fallback[g] else PRIMARY
     counters[0] = size
     counters[1] = sequence
+    counters[2] = i
+    return h_time, h_seq, h_req, h_pos
+
+
+@njit(cache=True)
+def push(h_time, h_seq, h_req, h_pos, counters, when, req, pos):  # type: ignore[no-untyped-def]
+    """Put request ``req`` on the heap to reach step ``pos`` at ``when`` (from outside the
+    loop: a request that resumes after a wait or on a new route); return the heap."""
+    size = counters[0]
+    if size == h_time.shape[0]:
+        capacity = 2 * size
+        h_time = _grown(h_time, capacity)
+        h_seq = _grown(h_seq, capacity)
+        h_req = _grown(h_req, capacity)
+        h_pos = _grown(h_pos, capacity)
+    _heap_push(h_time, h_seq, h_req, h_pos, size, when, counters[1], req, pos)
+    counters[0] = size + 1
+    counters[1] += 1
     return h_time, h_seq, h_req, h_pos
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..plan import SEGMENT, SERVER, WorkloadPlan
+from ..plan import CHANNEL, FALLBACK, SEGMENT, SERVER, WorkloadPlan
 from ..stations import Channel, Server
 
 if TYPE_CHECKING:
@@ -39,7 +39,6 @@ def refusal(sim: Simulation) -> str | None:
     covers everything the scenario uses."""
     scenario, plan = sim.scenario, sim.plan
     features = [
-        (bool(sim.outages), "it schedules failures or degradations"),
         (sim.control is not None, "it has model versions, rollouts or a learning loop"),
         (sim.federated is not None, "it has federated rounds"),
         (plan.tenancy is not None, "it has tenants"),
@@ -141,7 +140,8 @@ class Feed:
 
 
 class _Stations:
-    """The plan's channels and servers as arrays, in the order the routes first reach them."""
+    """The plan's channels and servers as arrays, in the order the routes first reach them
+    (routes made during a run with failures may add more: :meth:`grow`)."""
 
     def __init__(self, bin_count: int) -> None:
         self.index: dict[int, int] = {}
@@ -162,28 +162,62 @@ class _Stations:
         return found
 
     def arrays(self) -> dict[str, Any]:
+        """The state of every station: figures, service state, and zeroed counters."""
         n = len(self.objects)
-        per_byte = np.zeros(n)
-        latency = np.zeros(n)
-        servers = np.ones(n, np.int64)
-        for i, station in enumerate(self.objects):
-            if isinstance(station, Server):
-                servers[i] = station.servers
-            else:
-                per_byte[i] = 8.0 / station.bandwidth_bps
-                latency[i] = station.latency_s
+        servers = np.array([_servers(s) for s in self.objects], np.int64)
         offset = np.zeros(n, np.int64)
         offset[1:] = np.cumsum(servers)[:-1]
-        return {
-            "st_seconds_per_byte": per_byte,
-            "st_latency": latency,
+        state = {
+            "st_seconds_per_byte": np.zeros(n),
+            "st_latency": np.zeros(n),
             "st_servers": servers,
             "st_offset": offset,
             "st_row": np.array([self.rows[id(s.bins)] for s in self.objects], np.int64),
+            "st_up": np.ones(n, np.int8),
             "free": np.zeros(int(servers.sum())),
             "st_bytes": np.zeros(n),
             "bins": np.zeros((len(self.bins_arrays), self.bin_count)),
         }
+        self.sync(state, range(n))
+        return state
+
+    def sync(self, state: dict[str, Any], which: Any) -> None:
+        """Copy the service state and figures of stations ``which`` from their objects (an
+        outage, a repair or a degradation changed them)."""
+        for i in which:
+            station = self.objects[i]
+            state["st_up"][i] = station.in_service
+            if isinstance(station, Channel):
+                state["st_seconds_per_byte"][i] = 8.0 / station.bandwidth_bps
+                state["st_latency"][i] = station.latency_s
+
+    def grow(self, state: dict[str, Any]) -> None:
+        """Add the stations registered since ``state`` was made, idle, to ``state``."""
+        old = len(state["st_servers"])
+        if old == len(self.objects):
+            return
+        more = self.objects[old:]
+        servers = np.array([_servers(s) for s in more], np.int64)
+        base = len(state["free"])
+        offset = base + np.concatenate([[0], np.cumsum(servers)[:-1]]).astype(np.int64)
+        rows = np.array([self.rows[id(s.bins)] for s in more], np.int64)
+        bins = state["bins"]
+        extra_rows = len(self.bins_arrays) - bins.shape[0]
+        grown = {
+            "st_seconds_per_byte": np.zeros(len(more)),
+            "st_latency": np.zeros(len(more)),
+            "st_servers": servers,
+            "st_offset": offset,
+            "st_row": rows,
+            "st_up": np.ones(len(more), np.int8),
+            "free": np.zeros(int(servers.sum())),
+            "st_bytes": np.zeros(len(more)),
+        }
+        for key, values in grown.items():
+            state[key] = np.concatenate([state[key], values])
+        if extra_rows:
+            state["bins"] = np.vstack([bins, np.zeros((extra_rows, self.bin_count))])
+        self.sync(state, range(old, len(self.objects)))
 
     def write_back(self, arrays: dict[str, Any]) -> None:
         """Add the bytes sent and the time bins into the plan's own channels and bins."""
@@ -194,9 +228,17 @@ class _Stations:
             np.frombuffer(target, dtype=float)[:] += row
 
 
+def _servers(station: Channel | Server) -> int:
+    return station.servers if isinstance(station, Server) else 1
+
+
 class Plane:
     """A plan flattened for the compiled loop: routes, stages and stations as arrays, the
-    event heap, and the arguments that stay the same from one call to the next."""
+    event heap, and the arguments that stay the same from one call to the next.
+
+    Every route, the workloads' own and those made during a run (:meth:`add_route`), takes
+    ``len + 1`` slots of the ``step_*`` arrays (the last: what a request carries past the end).
+    """
 
     def __init__(self, sim: Simulation) -> None:
         from . import kernel
@@ -207,17 +249,17 @@ class Plane:
         workloads = plan.workloads
         count = len(workloads)
         self.stations = _Stations(len(plan.nodes[0].bins) if plan.nodes else 1)
-        length = max((len(w.routes[0]) for w in workloads), default=1)
         self.stage_max = max((len(w.stages) for w in workloads), default=1)
-        # The keys of `routes` and `stages` are in the order of run_plane's parameters.
-        routes: dict[str, Any] = {
-            "route_len": np.zeros(count, np.int64),
-            "route_kind": np.zeros((count, length), np.int8),
-            "route_value": np.zeros((count, length)),
-            "route_carry": np.zeros((count, length + 1)),  # bytes carried on reaching step p
-            "station_base": np.zeros(count, np.int64),
-        }
-        stages: dict[str, Any] = {
+        self._steps: dict[str, list[float]] = {
+            "step_kind": [], "step_value": [], "step_carry": [], "step_service": [],
+        }  # fmt: skip
+        self._route_len: list[int] = []
+        self._route_step: list[int] = []
+        self._route_sbase: list[int] = []
+        self._flat: list[int] = []  # the stations of every route
+        self._made: dict[tuple[Any, ...], int] = {}  # a route made during the run -> its index
+        self.made: list[tuple[Any, ...]] = []  # those routes, from index W on
+        stages: dict[str, Any] = {  # in the order of run_plane's parameters
             "stage_dist": np.zeros((count, self.stage_max), np.int8),
             "stage_a": np.zeros((count, self.stage_max)),
             "stage_b": np.zeros((count, self.stage_max)),
@@ -226,11 +268,10 @@ class Plane:
                 [_or_inf(w.workload.degraded.deadline_s) for w in workloads], dtype=float
             ),
         }
-        flat: list[int] = []
         prefixes: list[int] = []
         prefix_base = np.zeros(count, np.int64)
         for w in workloads:
-            self._route(w, routes, flat)
+            self._own_route(w)
             prefix_base[w.index] = len(prefixes)
             prefixes.extend(w.prefixes)
             for k, stage in enumerate(w.stages):
@@ -243,17 +284,16 @@ class Plane:
                 else:
                     stages["stage_a"][w.index, k] = spec.mean_s
                 stages["stage_forward"][w.index, k] = stage.forward
-        self.route_carry = routes["route_carry"]
         self.state = self.stations.arrays()
-        self.routes = routes | {
-            "route_station": np.asarray(flat, np.int64),
-            "prefix_base": prefix_base,
-            "prefixes": np.asarray(prefixes, np.int64),
-        }
+        self.source_up = np.ones(count, np.int8)
+        self.prefixes = {"prefix_base": prefix_base, "prefixes": np.asarray(prefixes, np.int64)}
+        self.routes: dict[str, Any] = {}
+        self._flatten_routes()
         self.stages = stages
         self.heap = [np.empty(1024), np.empty(1024, np.int64), np.empty(1024, np.int64)]
         self.heap.append(np.empty(1024, np.int64))
-        self.counters = np.zeros(2, np.int64)
+        self.counters = np.zeros(6, np.int64)  # heap size, next sequence, next arrival, stop
+        self.clock = np.zeros(2)  # when the loop stopped early: the request's and its time
         self.bytes_sent = np.zeros(count)
         self.bytes_received = np.zeros(count)
         self.bytes_dropped = np.zeros(count)
@@ -262,22 +302,62 @@ class Plane:
         self.feeds = [Feed(w, streams[w.index]) for w in workloads]
         self.seed = int(streams[-1].integers(2**31 - 1))
 
-    def _route(self, w: WorkloadPlan, routes: dict[str, Any], flat: list[int]) -> None:
+    def _add_steps(self, workload: int, steps: Any) -> None:
+        """Append one route's kinds, values, carried bytes and fallback service times (the
+        fallback model of ``workload``'s stage on that node, as the reference engine serves it)."""
+        out = self._steps
+        self._route_step.append(len(out["step_kind"]))
+        self._route_len.append(len(steps))
+        carry = 0.0
+        for kind, station, value, _ in steps:
+            out["step_kind"].append(kind)
+            out["step_value"].append(float(value))
+            out["step_carry"].append(carry)
+            service = 0.0
+            if kind == FALLBACK:
+                service = self.sim.workloads[workload].fallback_service(int(value), station)
+            out["step_service"].append(service)
+            carry = value if kind == SEGMENT else 0.0 if kind in (SERVER, FALLBACK) else carry
+        out["step_kind"].append(CHANNEL)
+        out["step_value"].append(0.0)
+        out["step_carry"].append(carry)
+        out["step_service"].append(0.0)
+
+    def _own_route(self, w: WorkloadPlan) -> None:
         shape = _route_shape(w)
         assert shape is not None  # refusal() checked it
-        i = w.index
-        routes["route_len"][i] = len(shape)
-        carry = 0.0
-        for p, (kind, value) in enumerate(shape):
-            routes["route_kind"][i, p] = kind
-            routes["route_value"][i, p] = value
-            routes["route_carry"][i, p] = carry
-            carry = value if kind == SEGMENT else 0.0 if kind == SERVER else carry
-        routes["route_carry"][i, len(shape)] = carry
-        routes["station_base"][i] = len(flat)
+        self._add_steps(w.index, w.routes[0])
+        self._route_sbase.append(len(self._flat))
         of = self.stations.of
         for route in w.routes:
-            flat.extend(of(station) for _, station, _, _ in route)
+            self._flat.extend(of(station) for _, station, _, _ in route)
+
+    def add_route(self, workload: int, route: tuple[Any, ...]) -> int:
+        """The index of ``route`` (one made during the run for ``workload``), added if new."""
+        key = (workload, *((kind, id(station), value) for kind, station, value, _ in route))
+        found = self._made.get(key)
+        if found is None:
+            found = self._made[key] = len(self._route_len)
+            self.made.append(route)
+            self._add_steps(workload, route)
+            self._route_sbase.append(len(self._flat))
+            self._flat.extend(self.stations.of(station) for _, station, _, _ in route)
+            self.stations.grow(self.state)
+            self._flatten_routes()
+        return found
+
+    def _flatten_routes(self) -> None:
+        steps = self._steps
+        self.routes = {
+            "route_len": np.asarray(self._route_len, np.int64),
+            "route_step": np.asarray(self._route_step, np.int64),
+            "route_sbase": np.asarray(self._route_sbase, np.int64),
+            "step_kind": np.asarray(steps["step_kind"], np.int8),
+            "step_value": np.asarray(steps["step_value"], float),
+            "step_carry": np.asarray(steps["step_carry"], float),
+            "step_service": np.asarray(steps["step_service"], float),
+            "route_station": np.asarray(self._flat, np.int64),
+        }
 
     def arrivals(self, until: float) -> tuple[Any, Any, Any]:
         """(created, device, workload) of every request created before ``until`` not yet
@@ -294,8 +374,10 @@ class Plane:
         order = np.argsort(times, kind="stable")
         return times[order], ids[order], owner[order]
 
-    def outputs(self, n: int) -> dict[str, Any]:
-        """Fresh per-request output arrays for ``n`` requests (nothing reached yet)."""
+    def outputs(self, n: int, owner: Any = None) -> dict[str, Any]:
+        """Fresh per-request output arrays for ``n`` requests (nothing reached yet); with
+        ``owner`` (each request's workload), also what a run with failures tracks."""
+        tracked = 0 if owner is None else n
         return {
             "end": np.full(n, np.nan),
             "outcome": np.zeros(n, np.int8),
@@ -303,27 +385,49 @@ class Plane:
             "kept": np.zeros(n, np.int8),
             "stage_times": np.full((3 * self.stage_max, n), np.nan),
             "stopped": np.full(n, -1, np.int16),  # the step a dropped request stopped at
+            "req_route": np.empty(0, np.int32) if owner is None else owner.astype(np.int32),
+            "carrying": np.zeros(tracked),
+            "via_fallback": np.zeros(tracked, np.int8),
+            "fallback_at": np.full(tracked, -1, np.int32),  # the station of its fallback
         }
 
     def advance(
         self, requests: tuple[Any, Any, Any], first: int, until: float, out: dict[str, Any]
-    ) -> None:
-        """Run to ``until``: requests ``first``.. arrive; those before are in the heap."""
+    ) -> int:
+        """Run to ``until`` (or to a request that meets a station out of service: see
+        :attr:`blocked`): requests ``first``.. arrive; those before are in the heap. Return
+        the next request to arrive."""
         created, device, owner = requests
         state = self.state
         self.heap = list(
             self.kernel.run_plane(
                 created, owner, device, first, until, self.seed,
-                *self.routes.values(), *self.stages.values(),
+                *self.routes.values(), out["req_route"], *self.prefixes.values(),
+                *self.stages.values(),
                 state["st_seconds_per_byte"], state["st_latency"], state["st_servers"],
-                state["st_offset"], state["st_row"], state["free"], state["st_bytes"],
-                state["bins"], self.sim.plan.bin_s, *self.heap, self.counters,
+                state["st_offset"], state["st_row"], state["st_up"], self.source_up,
+                state["free"], state["st_bytes"], state["bins"], self.sim.plan.bin_s,
+                *self.heap, self.counters, self.clock,
                 out["end"], out["outcome"], out["last_stage"], out["kept"],
-                out["stage_times"], out["stopped"], self.bytes_sent, self.bytes_received,
-                self.bytes_dropped,
+                out["stage_times"], out["stopped"], out["carrying"], out["via_fallback"],
+                out["fallback_at"], self.bytes_sent, self.bytes_received, self.bytes_dropped,
             )
         )  # fmt: skip
         self.seed = -1  # later pieces carry on with the same generator
+        return int(self.counters[2])
+
+    @property
+    def blocked(self) -> tuple[int, int, float, float] | None:
+        """(request, step, the request's time, the loop's time) where the last
+        :meth:`advance` stopped early, or None."""
+        if self.counters[3] == 0:
+            return None
+        g, pos = int(self.counters[4]), int(self.counters[5])
+        return g, pos, float(self.clock[0]), float(self.clock[1])
+
+    def push(self, req: int, pos: int, when: float) -> None:
+        """Request ``req`` reaches step ``pos`` at ``when`` (it resumes after a wait)."""
+        self.heap = list(self.kernel.push(*self.heap, self.counters, when, req, pos))
 
     def on_their_way(self) -> tuple[Any, Any]:
         """(request, step it reaches next) of the requests in the heap."""
@@ -335,18 +439,26 @@ def run(sim: Simulation) -> None:
     """Run ``sim`` from 0 to its end on the fast plane, writing into its records."""
     plane = Plane(sim)
     requests = plane.arrivals(sim.until_s)
-    out = plane.outputs(len(requests[0]))
-    plane.advance(requests, 0, sim.until_s, out)
-    plane.stations.write_back(plane.state)
     created, device, owner = requests
+    failing = bool(sim.outages)
+    out = plane.outputs(len(created), owner if failing else None)
+    if failing:
+        from .detours import Detours
+
+        Detours(sim, plane, requests, out).run()
+    else:
+        plane.advance(requests, 0, sim.until_s, out)
+    plane.stations.write_back(plane.state)
+    tracked = {
+        key: out.pop(key) for key in ("req_route", "carrying", "via_fallback", "fallback_at")
+    }
     columns = {"created": created, "device": device} | out
     stage_times = columns.pop("stage_times")
-    pending = _hand_out(sim, owner, columns, stage_times, *plane.on_their_way(), plane.route_carry)
+    sim.fast_pending = _hand_out(sim, plane, owner, columns, stage_times, tracked)
     for run, w in zip(sim.workloads, sim.plan.workloads, strict=True):
         run.bytes_sent = float(plane.bytes_sent[w.index])
         run.bytes_received = float(plane.bytes_received[w.index])
         run.bytes_dropped = float(plane.bytes_dropped[w.index])
-    sim.fast_pending = pending
 
 
 def _or_inf(seconds: float | None) -> float:
@@ -355,16 +467,18 @@ def _or_inf(seconds: float | None) -> float:
 
 def _hand_out(
     sim: Simulation,
+    plane: Plane,
     owner: Any,
     columns: dict[str, Any],
     stage_times: Any,
-    pending_req: Any,
-    pending_pos: Any,
-    route_carry: Any,
+    tracked: dict[str, Any],
 ) -> dict[int, dict[int, int]]:
     """Give each workload run its requests' arrays (views when there is one workload) and
-    return the requests still on their way: run id -> {request: the step it reaches next}."""
+    return the requests still on their way: run id -> {request: the step it reaches next}.
+    With failures, also the routes requests took when they left their own, and where a
+    fallback model served them."""
     single = len(sim.workloads) == 1
+    failing = len(tracked["carrying"]) > 0
     stopped = columns.pop("stopped")
     local = np.arange(len(owner)) if single else np.empty(len(owner), np.int64)
     pending: dict[int, dict[int, int]] = {}
@@ -379,8 +493,15 @@ def _hand_out(
         dropped = np.flatnonzero(stops >= 0)  # the audit's step at which a dropped one stopped
         run.stopped = dict(zip(dropped.tolist(), stops[dropped].tolist(), strict=True))
         run.n = run.capacity = len(run.created)
-        run.carrying = np.zeros(run.n)  # bytes in flight: set below for requests on their way
-        run.via_fallback = np.zeros(run.n, np.int8)
+        if failing:
+            run.carrying = np.array(tracked["carrying"][mine])
+            run.via_fallback = np.array(tracked["via_fallback"][mine])
+            _detours_taken(
+                sim, plane, run, tracked["req_route"][mine], tracked["fallback_at"][mine]
+            )
+        else:
+            run.carrying = np.zeros(run.n)  # bytes in flight: set below for those on their way
+            run.via_fallback = np.zeros(run.n, np.int8)
         run.merged = np.zeros(run.n, np.int8)
         run.stage_times = [
             [np.ascontiguousarray(stage_times[3 * k + j, mine]) for j in range(3)]
@@ -388,9 +509,32 @@ def _hand_out(
         ]
         run.final = True  # Results may edit these arrays in place: nothing else writes them
         pending[id(run)] = {}
-    for g, pos in zip(pending_req.tolist(), pending_pos.tolist(), strict=True):
+    carry, route_step = plane.routes["step_carry"], plane.routes["route_step"]
+    for g, pos in zip(*(a.tolist() for a in plane.on_their_way()), strict=True):
         w = int(owner[g])
         run = sim.workloads[w]
         pending[id(run)][int(local[g])] = pos
-        run.carrying[int(local[g])] = route_carry[w, pos]
+        if not failing:
+            run.carrying[int(local[g])] = carry[route_step[w] + pos]
     return pending
+
+
+def _detours_taken(sim: Simulation, plane: Plane, run: Any, routes: Any, fallback_at: Any) -> None:
+    """The audit's records of a run with failures: the route each request took when it left
+    its own, and the (stage, node) of the fallback model that last served it."""
+    from .kernel import STAGE_CODES
+
+    own = run.plan.index
+    left = np.flatnonzero(routes != own)
+    made, first_made = plane.made, len(sim.plan.workloads)
+    run.taken = {int(i): made[int(routes[i]) - first_made] for i in left}
+    served = np.flatnonzero(fallback_at >= 0)
+    nodes = sim.plan.nodes
+    objects = plane.stations.objects
+    run.fallback_nodes = {
+        int(i): (
+            int(fallback_at[i] % STAGE_CODES),
+            nodes[objects[int(fallback_at[i] // STAGE_CODES)].node].id,  # type: ignore[union-attr]
+        )
+        for i in served
+    }

@@ -133,6 +133,8 @@ def stream(
     """
     sim = Simulation(scenario, until=until, seed=seed, bin_s=bin_s, catalogue=catalogue, force=True)
     why = sim.fast_plane_refusal()
+    if why is None and sim.outages:
+        why = "it schedules failures or degradations, which streaming does not follow yet"
     if why is not None:
         fix = "run it without streaming (drop --stream, or call simulate)"
         message = f"a streaming run needs the fast plane, but {why}; {fix}"
@@ -158,7 +160,7 @@ def stream(
         waiting, _ = plane.on_their_way()
         totals.decided(fresh[0], fresh[2], out)
         carried = tuple(a[waiting] for a in fresh)
-        carried_out = {k: v[..., waiting] for k, v in out.items()}
+        carried_out = {k: v[..., waiting] if v.shape[-1] else v for k, v in out.items()}
         plane.heap[2][: len(waiting)] = np.arange(len(waiting))  # their places in the next piece
         t = t_next
     if carried is not None:

@@ -191,6 +191,7 @@ class _Builder:
         self.plan.node_elements = {n.id: Element("node", n.id) for n in scenario.nodes}
         self.tenancy = self.plan.tenancy = Tenancy.of(scenario)
         self._paths: dict[tuple[str, str, int, frozenset[str]], Any] = {}
+        self._remainders: dict[tuple[Any, ...], tuple[Step, ...] | None] = {}
 
     def channel(self, link_id: str, instance: int, upward: bool, tenant: Any = None) -> Channel:
         """The channel of a link direction instance; on a sliced link, ``tenant``'s view of it
@@ -402,7 +403,32 @@ class _Builder:
         carrying ``size`` bytes, around ``avoid`` and within each leg's data-class limit;
         with ``fallback_node``, stage ``stage`` is served there by its fallback model. None when
         some part has no such path. ``policy=False`` ignores the data classes: only to tell
-        "no path at all" from "no path policy allows". ``visited``: as for :meth:`hops`."""
+        "no path at all" from "no path policy allows". ``visited``: as for :meth:`hops`.
+
+        The answer depends on its arguments only (the builder's stations are made once), so it
+        is kept: an outage asks the same question for every request it blocks."""
+        key = (
+            workload.index, stage, where, size, avoid, fallback_node, policy,
+            None if visited is None else tuple(sorted(visited.items())),
+        )  # fmt: skip
+        if key in self._remainders:
+            kept = self._remainders[key]
+            return None if kept is None else list(kept)
+        found = self._remainder(workload, stage, where, size, avoid, fallback_node, policy, visited)
+        self._remainders[key] = None if found is None else tuple(found)
+        return found
+
+    def _remainder(
+        self,
+        workload: WorkloadPlan,
+        stage: int,
+        where: Where,
+        size: float,
+        avoid: frozenset[str],
+        fallback_node: str | None,
+        policy: bool,
+        visited: Mapping[str, int] | None,
+    ) -> list[Step] | None:
         steps: list[Step] = []
         here, idx = where
         stages = workload.stages

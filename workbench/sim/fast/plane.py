@@ -334,7 +334,7 @@ class Plane:
 
     def add_route(self, workload: int, route: tuple[Any, ...]) -> int:
         """The index of ``route`` (one made during the run for ``workload``), added if new."""
-        key = (workload, *((kind, id(station), value) for kind, station, value, _ in route))
+        key = (workload, route)  # steps compare by value, stations by identity
         found = self._made.get(key)
         if found is None:
             found = self._made[key] = len(self._route_len)
